@@ -1,0 +1,17 @@
+"""DRF permission classes. Row-level rules are the services' (governance.permissions)."""
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from governance.permissions import user_can_read
+
+
+class HasRole(BasePermission):
+    """Authenticated and holding one of Warden's roles; anonymous callers get 401."""
+
+    message = "your account has no Warden role"
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user_can_read(user))  # type: ignore[arg-type]

@@ -1,0 +1,29 @@
+"""Routes of the registry API (DESIGN §8)."""
+
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+
+from governance.api import views
+
+models_list = views.MLModelViewSet.as_view({"get": "list", "post": "create"})
+model_detail = views.MLModelViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
+risk = views.RiskAssessmentViewSet.as_view({"get": "list", "post": "create"})
+versions_list = views.ModelVersionViewSet.as_view({"get": "list", "post": "create"})
+version_detail = views.ModelVersionViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
+events_list = views.EventViewSet.as_view({"get": "list"})
+event_detail = views.EventViewSet.as_view({"get": "retrieve"})
+events_verify = views.EventViewSet.as_view({"get": "verify"})
+
+VERSION = "<slug:slug>/versions/<str:version>/"
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("models/", models_list, name="model-list"),
+    path("models/<slug:slug>/", model_detail, name="model-detail"),
+    path("models/<slug:slug>/risk-assessment/", risk, name="model-risk-assessment"),
+    path("models/<slug:slug>/versions/", versions_list, name="version-list"),
+    path(f"models/{VERSION}", version_detail, name="version-detail"),
+    path("events/", events_list, name="event-list"),
+    path("events/verify/", events_verify, name="event-verify"),
+    path("events/<int:seq>/", event_detail, name="event-detail"),
+]

@@ -1,0 +1,151 @@
+"""The registry API: models, risk assessments, versions and the read-only trail. Views only
+parse input, call one service or selector and shape the output."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from governance import services
+from governance.api import serializers as s
+from governance.api.permissions import HasRole
+from governance.models import Event, MLModel, ModelVersion, RiskAssessment
+from governance.trail import trail_verify
+
+
+class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The model inventory: list (filter by team, tier, type, owner; search), register, update."""
+
+    permission_classes = [HasRole]
+    serializer_class = s.MLModelSerializer
+    lookup_field = "slug"
+    filterset_fields = {
+        "team__slug": ["exact"],
+        "risk_tier": ["exact", "isnull"],
+        "model_type": ["exact"],
+        "owner__username": ["exact"],
+        "is_vendor": ["exact"],
+    }
+    search_fields = ["name", "slug", "purpose"]
+    ordering_fields = ["name", "risk_tier", "created_at"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[MLModel]:
+        return MLModel.objects.select_related("owner", "team").prefetch_related("depends_on")
+
+    @extend_schema(request=s.MLModelWriteSerializer, responses={201: s.MLModelSerializer})
+    def create(self, request: Request) -> Response:
+        form = s.MLModelWriteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        team = data.pop("team", None) or request.user.team
+        if team is None:
+            return Response({"team": ["name the team that owns the model"]}, status=400)
+        owner = data.pop("owner", request.user)
+        model = services.mlmodel_register(actor=request.user, team=team, owner=owner, **data)
+        return Response(s.MLModelSerializer(model).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.MLModelWriteSerializer, responses=s.MLModelSerializer)
+    def partial_update(self, request: Request, slug: str) -> Response:
+        model = self.get_object()
+        form = s.MLModelWriteSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        model = services.mlmodel_update(
+            actor=request.user, model=model, changes=dict(form.validated_data)
+        )
+        return Response(s.MLModelSerializer(model).data)
+
+
+class RiskAssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """A model's risk assessments, newest (the current one) first; POST files a questionnaire."""
+
+    permission_classes = [HasRole]
+    serializer_class = s.RiskAssessmentSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[RiskAssessment]:
+        model = get_object_or_404(MLModel, slug=self.kwargs["slug"])
+        return model.assessments.select_related("assessed_by")
+
+    @extend_schema(
+        request=s.RiskQuestionnaireSerializer, responses={201: s.RiskAssessmentSerializer}
+    )
+    def create(self, request: Request, slug: str) -> Response:
+        model = get_object_or_404(MLModel, slug=slug)
+        form = s.RiskQuestionnaireSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        answers = dict(form.validated_data)
+        override_tier = answers.pop("override_tier", None)
+        override_reason = answers.pop("override_reason", "")
+        assessment = services.risk_assessment_record(
+            actor=request.user,
+            model=model,
+            answers=answers,
+            override_tier=override_tier,
+            override_reason=override_reason,
+        )
+        return Response(s.RiskAssessmentSerializer(assessment).data, status=201)
+
+
+class ModelVersionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """A model's versions: list, upload a new one (multipart artifact), read, edit while draft."""
+
+    permission_classes = [HasRole]
+    serializer_class = s.ModelVersionSerializer
+    lookup_field = "version"
+    lookup_value_regex = r"[A-Za-z0-9._+-]+"
+    filterset_fields = ["status"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_queryset(self) -> QuerySet[ModelVersion]:
+        return ModelVersion.objects.filter(model__slug=self.kwargs["slug"]).select_related(
+            "model", "created_by", "submitted_by"
+        )
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        get_object_or_404(MLModel, slug=self.kwargs["slug"])
+        return super().list(request)
+
+    @extend_schema(
+        request=s.ModelVersionCreateSerializer, responses={201: s.ModelVersionSerializer}
+    )
+    def create(self, request: Request, slug: str) -> Response:
+        model = get_object_or_404(MLModel, slug=slug)
+        form = s.ModelVersionCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        version = services.version_create(actor=request.user, model=model, **form.validated_data)
+        return Response(s.ModelVersionSerializer(version).data, status=201)
+
+    @extend_schema(request=s.ModelVersionUpdateSerializer, responses=s.ModelVersionSerializer)
+    def partial_update(self, request: Request, slug: str, version: str) -> Response:
+        instance = self.get_object()
+        form = s.ModelVersionUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        instance = services.version_update(
+            actor=request.user, version=instance, changes=dict(form.validated_data)
+        )
+        return Response(s.ModelVersionSerializer(instance).data)
+
+
+class EventViewSet(viewsets.ReadOnlyModelViewSet):
+    """The trail, read-only: filter by verb, target or actor; `verify/` checks the chain."""
+
+    permission_classes = [HasRole]
+    serializer_class = s.EventSerializer
+    queryset = Event.objects.all()
+    lookup_field = "seq"
+    filterset_fields = ["verb", "target_type", "target_id", "actor_name", "request_id"]
+    ordering_fields = ["seq"]
+
+    @extend_schema(responses=s.TrailVerdictSerializer)
+    @action(detail=False, methods=["get"])
+    def verify(self, request: Request) -> Response:
+        verdict = trail_verify()
+        return Response(s.TrailVerdictSerializer(verdict).data)

@@ -1,0 +1,31 @@
+"""Errors the services raise; the API turns each into a 4xx that names the field and reason."""
+
+
+class ServiceError(Exception):
+    """Base of every refusal a service makes; `field` names the input at fault, if any."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {self.field or "detail": [self.message]}
+
+
+class InvalidInput(ServiceError):
+    """The input breaks a rule that only the service can check (400)."""
+
+
+class Forbidden(ServiceError):
+    """The actor may not do this (403)."""
+
+    status_code = 403
+
+
+class Conflict(ServiceError):
+    """The record is in a state that does not allow this (409)."""
+
+    status_code = 409

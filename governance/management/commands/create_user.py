@@ -1,0 +1,62 @@
+"""`manage.py create_user NAME --role ROLE [--team TEAM]`: provision a user in one role.
+The password comes from WARDEN_PASSWORD or a prompt, never from the command line."""
+
+import getpass
+import os
+import sys
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from governance import services
+from governance.errors import ServiceError
+from governance.models import Team
+from governance.roles import Role
+
+
+class Command(BaseCommand):
+    help = "Create a Warden user with one role (password from WARDEN_PASSWORD or a prompt)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--team", help="team slug; created if it does not exist")
+        parser.add_argument("--email", default="")
+        parser.add_argument("--first-name", default="")
+        parser.add_argument("--last-name", default="")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = os.environ.get("WARDEN_PASSWORD") or self._prompt_password()
+        try:
+            validate_password(password)
+        except ValidationError as error:
+            raise CommandError("password: " + " ".join(error.messages)) from None
+        team = None
+        if options["team"]:
+            team = Team.objects.filter(slug=options["team"]).first() or services.team_create(
+                actor=None, name=options["team"], slug=options["team"]
+            )
+        try:
+            user = services.user_create(
+                actor=None,
+                username=options["username"],
+                password=password,
+                role=options["role"],
+                team=team,
+                email=options["email"],
+                first_name=options["first_name"],
+                last_name=options["last_name"],
+            )
+        except ServiceError as error:
+            raise CommandError(f"{error.field or 'input'}: {error.message}") from None
+        self.stdout.write(f"created {user.username} ({options['role']})")
+
+    def _prompt_password(self) -> str:
+        if not sys.stdin.isatty():
+            raise CommandError("password: set WARDEN_PASSWORD or run the command in a terminal")
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Password (again): "):
+            raise CommandError("password: the two entries differ")
+        return first

@@ -1,0 +1,36 @@
+"""People and teams. A user's role is the Django group they belong to (see governance.roles)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Team(models.Model):
+    """A group of engineers that owns models; engineers change only their own team's models."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A Warden user: a Django user with an optional team."""
+
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+
+    @property
+    def printed_name(self) -> str:
+        """The name shown on signatures and in the trail: full name, else the username."""
+        return self.get_full_name() or self.username
+
+    def has_role(self, role: str) -> bool:
+        """True when the user belongs to the role's group (superusers hold every role)."""
+        if self.is_superuser:
+            return True
+        return any(group.name == role for group in self.groups.all())

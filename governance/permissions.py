@@ -1,0 +1,40 @@
+"""Who may do what to which record: the row-level rules on top of the role groups.
+
+Auditors change nothing; engineers change only their own team's models and versions; only a
+risk officer (or an admin) may override a computed risk tier."""
+
+from governance.errors import Forbidden
+from governance.models import MLModel, Team, User
+from governance.roles import Role
+
+
+def user_can_read(user: User) -> bool:
+    """Every role reads the whole inventory and trail; a user with no role reads nothing."""
+    return user.is_active and any(user.has_role(role) for role in Role.values)
+
+
+def user_can_change_team_models(user: User, team: Team) -> bool:
+    if user.has_role(Role.ADMIN):
+        return True
+    return user.has_role(Role.ENGINEER) and user.team_id == team.pk
+
+
+def require_change_model(user: User, model: MLModel) -> None:
+    """Raise Forbidden unless the user may change this model and add versions to it."""
+    if not user_can_change_team_models(user, model.team):
+        raise Forbidden("only engineers of the model's team may change it")
+
+
+def require_register_model(user: User, team: Team) -> None:
+    if not user_can_change_team_models(user, team):
+        raise Forbidden("engineers register models for their own team only", field="team")
+
+
+def require_assess_risk(user: User, model: MLModel, *, overriding: bool) -> None:
+    """Engineers of the team fill the questionnaire; overriding the tier is a risk officer's."""
+    if user.has_role(Role.ADMIN) or user.has_role(Role.RISK_OFFICER):
+        return
+    if overriding:
+        raise Forbidden("only a risk officer may override the computed tier", field="override_tier")
+    if not user_can_change_team_models(user, model.team):
+        raise Forbidden("only engineers of the model's team or risk officers may assess it")

@@ -1,0 +1,155 @@
+"""Recording and verifying the hash-chained trail.
+
+Each event's hash is sha256 over the previous event's hash and the canonical JSON (sorted keys,
+no spaces, UTF-8) of its content. Appending locks the single TrailHead row, so concurrent
+writers queue and the chain never forks; the event commits or rolls back with the change it
+records because it is written in the caller's transaction."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from governance.models import Event, TrailHead, User
+from governance.request_context import current_request_id
+
+GENESIS_HASH = "0" * 64
+SYSTEM_ACTOR_NAME = "system"
+
+
+def canonical_json(value: Any) -> str:
+    """The one serialisation every hash in Warden is computed over."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder
+    )
+
+
+def json_safe(value: Any) -> Any:
+    """The value as it will read back from a JSON column (dates as text, decimals as text)."""
+    return json.loads(canonical_json(value))
+
+
+def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    """A JSON-safe copy of the named fields, for an event's before/after; foreign keys by id,
+    files by name."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        if field.many_to_many:
+            related = getattr(instance, name).values_list("pk", flat=True) if instance.pk else []
+            values[name] = sorted(related)
+        elif field.is_relation:
+            values[name] = getattr(instance, field.attname)
+        elif isinstance(field, models.FileField):
+            values[name] = getattr(instance, name).name
+        else:
+            values[name] = getattr(instance, name)
+    return json_safe(values)
+
+
+def event_content(event: Event) -> dict[str, Any]:
+    """The fields an event's hash covers."""
+    return {
+        "seq": event.seq,
+        "occurred_at": event.occurred_at.astimezone(UTC).isoformat(),
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "verb": event.verb,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "target_repr": event.target_repr,
+        "before": event.before,
+        "after": event.after,
+        "note": event.note,
+        "request_id": event.request_id,
+    }
+
+
+def event_hash(prev_hash: str, content: dict[str, Any]) -> str:
+    """sha256(prev_hash || canonical_json(content)) as hex."""
+    digest = hashlib.sha256(prev_hash.encode("ascii"))
+    digest.update(canonical_json(content).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def event_record(
+    *,
+    actor: User | None,
+    verb: str,
+    target: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> Event:
+    """Append one event to the chain. Must run inside the caller's transaction, so the event
+    exists if and only if the change it records does."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("event_record must be called inside transaction.atomic()")
+    head, _ = TrailHead.objects.select_for_update().get_or_create(
+        pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
+    )
+    event = Event(
+        seq=head.seq + 1,
+        occurred_at=timezone.now(),
+        actor=actor,
+        actor_name=actor.printed_name if actor else SYSTEM_ACTOR_NAME,
+        verb=verb,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        target_repr=str(target)[:300],
+        before=json_safe(before) if before is not None else None,
+        after=json_safe(after) if after is not None else None,
+        note=note,
+        request_id=current_request_id.get(),
+        prev_hash=head.hash,
+    )
+    event.hash = event_hash(head.hash, event_content(event))
+    event.save(force_insert=True)
+    TrailHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
+    return event
+
+
+@dataclass(frozen=True)
+class TrailVerdict:
+    """What verifying the chain found: intact with its head, or the first broken sequence."""
+
+    intact: bool
+    events: int
+    head_seq: int
+    head_hash: str
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def trail_verify() -> TrailVerdict:
+    """Walk the chain up to the recorded head; report the first event whose sequence, link or
+    hash is wrong, or a tail shorter than the head. Events appended while it runs are left for
+    the next verification."""
+    expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
+    head = TrailHead.objects.filter(pk=1).first() or TrailHead(seq=0, hash=GENESIS_HASH)
+    with transaction.atomic():
+        events = Event.objects.filter(seq__lte=head.seq).order_by("seq")
+        for event in events.iterator(chunk_size=2000):
+            if event.seq != expected_seq:
+                missing = event.seq > expected_seq
+                reason = "an event is missing before it" if missing else "sequence out of order"
+                return TrailVerdict(False, count, head.seq, head.hash, expected_seq, reason)
+            if event.prev_hash != prev_hash:
+                return TrailVerdict(
+                    False, count, head.seq, head.hash, event.seq, "link to previous event broken"
+                )
+            if event_hash(prev_hash, event_content(event)) != event.hash:
+                return TrailVerdict(
+                    False, count, head.seq, head.hash, event.seq, "content does not match hash"
+                )
+            prev_hash, expected_seq, count = event.hash, expected_seq + 1, count + 1
+    if count != head.seq or prev_hash != head.hash:
+        return TrailVerdict(
+            False, count, head.seq, head.hash, count + 1, "events after this one are missing"
+        )
+    return TrailVerdict(True, count, head.seq, head.hash)
