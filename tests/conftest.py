@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from rest_framework.test import APIClient
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("WARDEN_SHARED_DIR", REPO_DIR.parent / "shared"))
@@ -24,3 +25,40 @@ def datasets_dir() -> Path:
     if not DATASETS_DIR.is_dir():
         pytest.skip(f"shared data sets not found at {DATASETS_DIR}")
     return DATASETS_DIR
+
+
+@pytest.fixture
+def cast(db):  # type: ignore[no-untyped-def]
+    """The named people most tests use: erin and eli engineer in team A, bob in team B, rita and
+    raj are risk officers, ada audits, root administers."""
+    from tests.factories import user_make
+
+    class Cast:
+        erin = user_make("erin", "engineer", team="team-a")
+        eli = user_make("eli", "engineer", team="team-a")
+        bob = user_make("bob", "engineer", team="team-b")
+        rita = user_make("rita", "risk_officer")
+        raj = user_make("raj", "risk_officer")
+        ada = user_make("ada", "auditor")
+        root = user_make("root", "admin")
+
+    return Cast
+
+
+@pytest.fixture
+def api():  # type: ignore[no-untyped-def]
+    """An API client; `api.as_user(user)` authenticates it with the user's token."""
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+
+    def as_user(user):  # type: ignore[no-untyped-def]
+        if user is None:
+            client.credentials()
+        else:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    client.as_user = as_user  # type: ignore[attr-defined]
+    return client

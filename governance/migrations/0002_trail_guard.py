@@ -38,12 +38,12 @@ def create_head(apps, schema_editor):
 
 def guard(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_GUARD)
+        schema_editor.execute(POSTGRES_GUARD, params=None)
 
 
 def unguard(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_UNGUARD)
+        schema_editor.execute(POSTGRES_UNGUARD, params=None)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,38 @@
+# Warden's few make targets: run, test, lint, bench. Each creates .venv when needed.
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN_STAMP := $(VENV)/.run-installed
+DEV_STAMP := $(VENV)/.dev-installed
+
+.PHONY: run test lint bench
+
+$(RUN_STAMP): requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): $(RUN_STAMP) requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+## run: migrate, seed the demo once, serve http://127.0.0.1:8000 with a Celery worker
+run: $(RUN_STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py seed_demo
+	scripts/run-embedded
+
+## test: the whole suite on SQLite, then the database tests again on PostgreSQL if it answers
+test: $(DEV_STAMP)
+	scripts/test
+
+## lint: ruff (lint and format check) and mypy
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy governance audits reports config
+
+## bench: the speed and memory benchmarks; numbers go in the README
+bench: $(DEV_STAMP)
+	$(PY) bench/run_all.py

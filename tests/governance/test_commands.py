@@ -1,0 +1,51 @@
+"""The management commands operators use: create_user, seed_demo."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from governance.models import Event, MLModel, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_user_takes_the_password_from_the_environment(monkeypatch):
+    monkeypatch.setenv("WARDEN_PASSWORD", "a long enough passphrase")
+    call_command("create_user", "erin", "--role", "engineer", "--team", "credit")
+    erin = User.objects.get(username="erin")
+    assert erin.check_password("a long enough passphrase")
+    assert erin.has_role("engineer")
+    assert erin.team.slug == "credit"
+    assert Event.objects.filter(verb="user_created", target_repr="erin").count() == 1
+
+
+def test_create_user_refuses_a_weak_password(monkeypatch):
+    monkeypatch.setenv("WARDEN_PASSWORD", "123")
+    with pytest.raises(CommandError, match="password"):
+        call_command("create_user", "erin", "--role", "auditor")
+    assert not User.objects.exists()
+
+
+def test_create_user_refuses_an_engineer_without_a_team(monkeypatch):
+    monkeypatch.setenv("WARDEN_PASSWORD", "a long enough passphrase")
+    with pytest.raises(CommandError, match="team"):
+        call_command("create_user", "erin", "--role", "engineer")
+
+
+def test_create_user_without_a_password_or_terminal_says_how(monkeypatch):
+    monkeypatch.delenv("WARDEN_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    with pytest.raises(CommandError, match="WARDEN_PASSWORD"):
+        call_command("create_user", "erin", "--role", "auditor")
+
+
+def test_seed_demo_runs_once_and_prints_passwords(settings, tmp_path, capsys):
+    settings.VAR_DIR = tmp_path
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "rita" in out and "risk_officer" in out
+    assert (tmp_path / "demo-credentials.txt").stat().st_mode & 0o777 == 0o600
+    tiers = set(MLModel.objects.values_list("risk_tier", flat=True))
+    assert tiers == {1, 2, 3}
+    models = MLModel.objects.count()
+    call_command("seed_demo")
+    assert MLModel.objects.count() == models
