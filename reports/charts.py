@@ -1,0 +1,241 @@
+"""Server-side charts for model cards and web pages: one function per chart, result document in,
+SVG text out. The same bytes go into the PDF and the page, so a chart looks the same in both.
+
+Each function takes the relevant part of an audit result document (contracts/audit-result.schema
+.json) and returns the SVG as text (no XML prolog, so it can be inlined in HTML), or None when
+the input holds nothing to draw; the caller then prints its own "no data" line. Values that are
+null are skipped, never drawn as zero. Output is deterministic: same input, same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from xml.sax.saxutils import escape
+
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in greyscale print.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442"]
+OK_COLOUR, ALERT_COLOUR, GUIDE_COLOUR = "#0072B2", "#D55E00", "#777777"
+GROUP_RATES = ("selection_rate", "tpr", "fpr", "fnr", "accuracy")
+# Fixed id salt and no date: matplotlib otherwise salts clip-path ids randomly and stamps the time.
+_RC = {"svg.hashsalt": "warden", "font.size": 9, "axes.titlesize": 10, "figure.dpi": 72}
+_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
+
+
+def confusion_matrix_svg(details: Mapping[str, Any] | None) -> str | None:
+    """Heat map of the performance check's confusion matrix (rows true, columns predicted).
+
+    Takes the check's `details` (with `confusion_matrix: {labels, matrix}`) or that dict itself.
+    """
+    cm = (details or {}).get("confusion_matrix", details) or {}
+    labels = [str(label) for label in cm.get("labels") or []]
+    matrix = cm.get("matrix") or []
+    n = len(labels)
+    if not n or len(matrix) != n or any(len(row or []) != n for row in matrix):
+        return None
+    values = [[_number(cell) or 0.0 for cell in row] for row in matrix]
+    fig, ax = _figure(max(3.2, 0.55 * n + 2.0), max(2.8, 0.5 * n + 1.6))
+    image = ax.imshow(values, cmap="Blues", vmin=0)
+    top = max(max(row) for row in values) or 1.0
+    for i, row in enumerate(values):
+        for j, value in enumerate(row):
+            colour = "white" if value > top * 0.6 else "black"
+            ax.text(j, i, f"{value:g}", ha="center", va="center", color=colour, fontsize=8)
+    ax.set_xticks(range(n), labels, rotation=45 if n > 4 else 0, ha="right" if n > 4 else "center")
+    ax.set_yticks(range(n), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    return _svg(fig, "Confusion matrix", f"True against predicted labels, {n} classes.")
+
+
+def group_rates_svg(attribute: Mapping[str, Any] | None, name: str = "") -> str | None:
+    """Grouped bars of the fairness rates (selection rate, TPR, FPR, FNR, accuracy) per group.
+
+    Takes one entry of the fairness check's `details.attributes`, i.e. `{groups: {value: rates}}`;
+    `name` is the sensitive attribute's column, used in the title.
+    """
+    groups = (attribute or {}).get("groups") or {}
+    rates = [r for r in GROUP_RATES if any(_number(g.get(r)) is not None for g in groups.values())]
+    if not rates:
+        return None
+    names = [str(group) for group in groups]
+    width = 0.8 / len(rates)
+    fig, ax = _figure(max(4.0, 0.9 * len(names) + 2.2), 3.0)
+    for k, rate in enumerate(rates):
+        points = [(i, _number(g.get(rate))) for i, g in enumerate(groups.values())]
+        xs = [i + (k - (len(rates) - 1) / 2) * width for i, v in points if v is not None]
+        ys = [v for _, v in points if v is not None]
+        ax.bar(xs, ys, width=width, color=PALETTE[k % len(PALETTE)], label=rate.replace("_", " "))
+    ax.set_xticks(range(len(names)), names, rotation=30 if len(names) > 5 else 0)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("rate")
+    ax.legend(fontsize=7, ncols=len(rates), loc="upper center", bbox_to_anchor=(0.5, 1.18))
+    title = f"Rates by group for {name}" if name else "Rates by group"
+    return _svg(fig, title, f"{', '.join(rates)} for {len(names)} groups.")
+
+
+def reliability_svg(details: Mapping[str, Any] | None) -> str | None:
+    """Reliability diagram: observed frequency against mean predicted probability per bin.
+
+    Takes the calibration check's `details` with `bins`, a list of objects carrying the mean score
+    (`mean_predicted`, or `confidence` / `mean_score`) and the observed rate (`fraction_positive`,
+    or `observed` / `accuracy`); bins with a `count` of 0 or missing values are skipped.
+    """
+    points = []
+    for item in (details or {}).get("bins") or []:
+        predicted = _first(item, "mean_predicted", "confidence", "mean_score", "avg_score")
+        observed = _first(item, "fraction_positive", "observed", "accuracy", "positive_rate")
+        count = _first(item, "count", "n", "support")
+        if predicted is None or observed is None or count == 0:
+            continue
+        points.append((predicted, observed))
+    if not points:
+        return None
+    fig, ax = _figure(3.4, 3.2)
+    ax.plot([0, 1], [0, 1], linestyle="--", color=GUIDE_COLOUR, linewidth=1, label="perfect")
+    ax.plot(*zip(*sorted(points), strict=True), marker="o", color=OK_COLOUR, label="model")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("mean predicted probability")
+    ax.set_ylabel("observed frequency")
+    ax.legend(fontsize=7, loc="upper left")
+    return _svg(fig, "Reliability diagram", f"Observed against predicted for {len(points)} bins.")
+
+
+def drift_svg(details: Mapping[str, Any] | None, psi_threshold: float | None = 0.2) -> str | None:
+    """Horizontal bars of PSI per feature, drifted features in the alert colour.
+
+    Takes the drift check's `details` with `features: {name: {psi, statistic, drifted, ...}}`.
+    Features without a PSI fall back to their test statistic; features with neither are left out.
+    """
+    rows = []
+    for feature, item in ((details or {}).get("features") or {}).items():
+        value = _first(item, "psi", "statistic")
+        if value is not None:
+            rows.append((str(feature), value, bool(item.get("drifted"))))
+    if not rows:
+        return None
+    rows.reverse()  # barh draws bottom-up; keep the document's order reading downwards
+    fig, ax = _figure(4.6, max(1.6, 0.28 * len(rows) + 1.0))
+    colours = [ALERT_COLOUR if drifted else OK_COLOUR for _, _, drifted in rows]
+    ax.barh([r[0] for r in rows], [r[1] for r in rows], color=colours)
+    if psi_threshold is not None:
+        ax.axvline(psi_threshold, linestyle="--", color=GUIDE_COLOUR, linewidth=1)
+    ax.set_xlabel("PSI (or test statistic)")
+    drifted = sum(1 for r in rows if r[2])
+    return _svg(fig, "Feature drift", f"{drifted} of {len(rows)} features drifted.")
+
+
+def robustness_svg(details: Mapping[str, Any] | None) -> str | None:
+    """Accuracy against perturbation size epsilon, one line per series.
+
+    Takes the robustness (or adversarial) check's `details`: `curve` (or `by_epsilon`) as a list
+    of `{epsilon, accuracy}` or an `{epsilon: accuracy}` mapping, or `series: {name: <curve>}` for
+    several lines (e.g. one per attack).
+    """
+    details = details or {}
+    series = details.get("series") or {"accuracy": details.get("curve", details.get("by_epsilon"))}
+    lines = {str(name): _curve(curve) for name, curve in series.items()}
+    lines = {name: points for name, points in lines.items() if points}
+    if not lines:
+        return None
+    fig, ax = _figure(4.2, 3.0)
+    for k, (name, points) in enumerate(lines.items()):
+        ax.plot(*zip(*points, strict=True), marker="o", color=PALETTE[k % len(PALETTE)], label=name)
+    ax.set_ylim(0, 1.05)
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.set_xlabel("epsilon")
+    ax.set_ylabel("accuracy")
+    if len(lines) > 1:
+        ax.legend(fontsize=7)
+    return _svg(fig, "Accuracy by perturbation size", f"{len(lines)} series against epsilon.")
+
+
+def feature_importance_svg(importances: Any, top: int = 15) -> str | None:
+    """Horizontal bars of the `top` largest feature importances by absolute value.
+
+    Takes `{feature: importance}` or a list of `{feature, importance}` objects.
+    """
+    if isinstance(importances, Mapping):
+        pairs: Iterable[Any] = importances.items()
+    else:
+        pairs = ((i.get("feature"), i.get("importance")) for i in importances or [])
+    rows = [(str(f), v) for f, raw in pairs if f is not None and (v := _number(raw)) is not None]
+    if not rows:
+        return None
+    rows = sorted(rows, key=lambda r: (-abs(r[1]), r[0]))[:top]
+    rows.reverse()
+    fig, ax = _figure(4.6, max(1.6, 0.28 * len(rows) + 1.0))
+    colours = [OK_COLOUR if value >= 0 else ALERT_COLOUR for _, value in rows]
+    ax.barh([r[0] for r in rows], [r[1] for r in rows], color=colours)
+    ax.axvline(0, color=GUIDE_COLOUR, linewidth=0.8)
+    ax.set_xlabel("importance")
+    return _svg(fig, "Feature importance", f"The {len(rows)} most important features.")
+
+
+def svg_data_uri(svg: str) -> str:
+    """The SVG as a data: URI, for an <img src> where inline SVG is not wanted."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
+def _figure(width: float, height: float) -> tuple[Figure, Any]:
+    """A bare Figure, not pyplot: no GUI backend, no global figure registry, so it is safe in
+    threaded web workers; savefig(format="svg") uses matplotlib's SVG backend."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    ax = fig.add_subplot()
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig, ax
+
+
+def _svg(fig: Figure, title: str, description: str) -> str:
+    """Serialise deterministically and add <title>/<desc> for screen readers."""
+    buffer = io.StringIO()
+    with rc_context(_RC):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    svg = _PROLOG.sub("", buffer.getvalue(), count=1)
+    head, rest = svg.split(">", 1)
+    accessible = f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
+    return f'{head} role="img">{accessible}{rest}'
+
+
+def _number(value: Any) -> float | None:
+    """A finite float, or None for null, non-numbers, NaN and infinities."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _first(item: Any, *keys: str) -> float | None:
+    """The first key of `item` holding a finite number."""
+    if not isinstance(item, Mapping):
+        return None
+    for key in keys:
+        if (value := _number(item.get(key))) is not None:
+            return value
+    return None
+
+
+def _curve(curve: Any) -> list[tuple[float, float]]:
+    """(epsilon, accuracy) points sorted by epsilon, from a list of objects or a mapping."""
+    if isinstance(curve, Mapping):
+        raw: Sequence[Any] = [(_number(_float(k)), _number(v)) for k, v in curve.items()]
+    else:
+        raw = [(_first(p, "epsilon", "eps"), _first(p, "accuracy", "score")) for p in curve or []]
+    return sorted((e, a) for e, a in raw if e is not None and a is not None)
+
+
+def _float(text: Any) -> float | None:
+    """Mapping keys are strings in JSON: "0.1" -> 0.1."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None

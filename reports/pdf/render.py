@@ -1,0 +1,136 @@
+"""HTML -> PDF/A-3b with WeasyPrint, the audit result documents embedded as attachments.
+
+PDF/A-3 is the archival profile that allows embedded files of any type, so a regulator gets the
+human-readable card and the machine-readable result documents in one signed file. The record the
+PDF stands for goes into the document information under `RECORD_KEY`.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import pydyf
+from weasyprint import HTML, Attachment, URLFetcher
+
+from reports.pdf import RECORD_KEY
+
+# ISO 32000-2 7.11.3 AFRelationship values; "Data" fits a result document a card is drawn from.
+RELATIONSHIPS = {"Source", "Data", "Alternative", "Supplement", "Unspecified"}
+
+
+@dataclass(frozen=True)
+class PdfAttachment:
+    """One embedded file: its name in the PDF, bytes, MIME type and a one-line description."""
+
+    name: str
+    data: bytes
+    mime: str = "application/json"
+    description: str = ""
+    relationship: str = "Data"
+
+
+@dataclass(frozen=True)
+class PdfMetadata:
+    """Document information. `record` identifies what the PDF stands for, e.g.
+    "model-card:<slug>:<version>:<report id>"; `created` defaults to now (UTC)."""
+
+    title: str
+    record: str | None = None
+    author: str | None = None
+    subject: str | None = None
+    keywords: Sequence[str] = ()
+    lang: str = "en"
+    created: datetime | None = None
+    generator: str = "Warden"
+
+
+def render_pdf(
+    html: str,
+    *,
+    metadata: PdfMetadata,
+    attachments: Sequence[PdfAttachment] = (),
+    base_url: str | Path | None = None,
+) -> bytes:
+    """Render `html` to PDF/A-3b bytes with `attachments` embedded.
+
+    Relative links resolve against `base_url` (a folder); only files inside that folder and
+    data: URIs are fetched, never the network, so the content of a card cannot make the server
+    read other files or call other hosts.
+    """
+    _check_attachments(attachments)
+    created = (metadata.created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    root = Path(base_url) if base_url is not None else None
+    document = HTML(
+        string=html,
+        base_url=str(root.resolve()) + "/" if root else None,
+        url_fetcher=LocalOnlyFetcher(root),
+    ).render()
+    info = document.metadata
+    info.title = metadata.title
+    info.authors = [metadata.author] if metadata.author else []
+    info.description = metadata.subject
+    info.keywords = list(metadata.keywords)
+    info.lang = metadata.lang
+    info.generator = metadata.generator
+    info.created = info.modified = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    embedded = [_attachment(a, created) for a in attachments]
+    pdf = document.write_pdf(
+        pdf_variant="pdf/a-3b",
+        attachments=embedded,
+        finisher=lambda _document, pdf: _add_info(pdf, metadata),
+    )
+    assert pdf is not None  # write_pdf returns the bytes when no target is given
+    return pdf
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """URL fetcher for data: URIs and files under one folder; everything else is refused
+    (WeasyPrint logs the refusal and leaves that resource out)."""
+
+    def __init__(self, root: Path | None) -> None:
+        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+        self.root = root.resolve() if root is not None else None
+
+    def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
+        if url.lower().startswith("file:"):
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if self.root is None or not path.is_relative_to(self.root):
+                raise ValueError(f"refused to read {path}: outside {self.root}")
+        return super().fetch(url, headers)
+
+
+def _check_attachments(attachments: Sequence[PdfAttachment]) -> None:
+    names = [a.name for a in attachments]
+    if len(set(names)) != len(names):
+        raise ValueError(f"attachment names must be unique: {names}")
+    for attachment in attachments:
+        if not attachment.name or "/" in attachment.name:
+            raise ValueError(f"bad attachment name: {attachment.name!r}")
+        if attachment.relationship not in RELATIONSHIPS:
+            raise ValueError(f"relationship must be one of {sorted(RELATIONSHIPS)}")
+
+
+def _attachment(attachment: PdfAttachment, when: datetime) -> Attachment:
+    # A data: URI is how WeasyPrint takes an explicit MIME type (it would guess from the name).
+    encoded = base64.b64encode(attachment.data).decode("ascii")
+    return Attachment(
+        url=f"data:{attachment.mime};base64,{encoded}",
+        name=attachment.name,
+        description=attachment.description,
+        created=when,
+        modified=when,
+        relationship=attachment.relationship,
+    )
+
+
+def _add_info(pdf: pydyf.PDF, metadata: PdfMetadata) -> None:
+    """The record as a custom document-information key. PDF/A wants XMP equivalents of the
+    standard keys (Title, Author...), which WeasyPrint writes; a custom key has none to match."""
+    if metadata.record:
+        pdf.info[RECORD_KEY] = pydyf.String(metadata.record)
