@@ -1,0 +1,82 @@
+"""The audit battery: pure Python + numpy / pandas / pyarrow / SciPy, no Django (DESIGN.md §5).
+
+Entry points (all documented on the functions):
+
+- ``validate(data, mapping, *, reference=None, task=None, header=True, na_values=None)
+  -> list[Problem]`` -- every problem with the input (``Problem.column``, ``Problem.reason``);
+  an unreadable file raises ``BatteryInputError`` (one-line ``str``; ``.problems``).
+- ``run(data, mapping, *, reference=None, tier=None, task=None, progress=None, header=True,
+  na_values=None, rows_per_chunk=262144, data_sha256=None, reference_sha256=None,
+  options=None) -> dict`` -- the sealed result document (contracts/audit-result.schema.json);
+  ``progress(event)`` gets ``{"stage": "chunk", "role", "done", "total"}`` per chunk and
+  ``{"stage": "check", "id", "status", "done", "total"}`` per check. A check that raises is
+  reported with status "error"; the others complete.
+- Distributed runs (the same code path as ``run``):
+  ``spec = prepare(data, mapping, reference=..., tier=..., rows_per_chunk=...)``;
+  ``wire = spec_to_json(spec)`` (plain JSON for Celery);
+  ``chunks(wire, "current" | "reference") -> [[start, stop], ...]``;
+  ``chunk_statistics(wire, role, chunk) -> dict`` (plain JSON) in any process;
+  ``merge_statistics([states in chunk order]) -> dict``;
+  ``finalize(wire, merged_current, merged_reference) -> document``.
+- ``CHECKS`` (id -> check), ``policy.POLICY`` (the versioned tier table), the command line
+  ``python -m audits.battery`` (see ``cli.py``).
+"""
+
+BATTERY_VERSION = "1.0.0"
+
+from .checks import CHECKS  # noqa: E402
+from .errors import BatteryInputError, Problem  # noqa: E402
+from .runner import (  # noqa: E402
+    chunk_statistics,
+    chunks,
+    finalize,
+    merge_statistics,
+    run,
+    spec_to_json,
+)
+from .spec import inspect as _inspect  # noqa: E402
+from .spec import prepare  # noqa: E402
+
+
+def validate(
+    data,
+    mapping: dict,
+    *,
+    reference=None,
+    task: str | None = None,
+    header: bool = True,
+    na_values=None,
+) -> list[Problem]:
+    """Every problem found in ``data`` (path or DataFrame) under ``mapping``; [] when it is sound.
+
+    Reads the header and the label / prediction / score columns (all mapped columns for CSV).
+    Raises ``BatteryInputError`` only when the file cannot be read at all.
+    """
+    try:
+        _, problems = _inspect(data, mapping, task=task, header=header, na_values=na_values)
+    except BatteryInputError as exc:
+        return exc.problems
+    if not problems and reference is not None:
+        try:
+            prepare(
+                data, mapping, reference=reference, task=task, header=header, na_values=na_values
+            )
+        except BatteryInputError as exc:
+            return exc.problems
+    return problems
+
+
+__all__ = [
+    "BATTERY_VERSION",
+    "CHECKS",
+    "BatteryInputError",
+    "Problem",
+    "chunk_statistics",
+    "chunks",
+    "finalize",
+    "merge_statistics",
+    "prepare",
+    "run",
+    "spec_to_json",
+    "validate",
+]

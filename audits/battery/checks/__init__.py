@@ -1,0 +1,24 @@
+"""The registered checks, in the order they run and appear: one line per check.
+
+A new check is one module here (a ``checks.base.Check`` subclass) plus one line in CHECKS; the
+common tests in tests/audits/battery/test_checks_common.py then cover it.
+"""
+
+from .base import Check, Measurement
+from .calibration import Calibration
+from .data_quality import DataQuality
+from .drift import Drift
+from .fairness import Fairness
+from .performance import Performance
+from .slices import Slices
+
+CHECKS: dict[str, Check] = {
+    "data_quality": DataQuality(),
+    "performance": Performance(),
+    "slices": Slices(),
+    "fairness": Fairness(),
+    "calibration": Calibration(),
+    "drift": Drift(),
+}
+
+__all__ = ["CHECKS", "Check", "Measurement"]

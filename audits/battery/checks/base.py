@@ -1,0 +1,58 @@
+"""What a check is: it accumulates mergeable statistics per chunk and measures from the merged ones.
+
+A check never judges; ``policy.judge`` turns its metrics into pass / warn / fail. ``requires``
+names the inputs it needs (see ``INPUTS``); when one is missing the runner marks it "skipped".
+Checks that need inputs the battery cannot stream yet (``"model"``: the artifact and the whole
+sample, issue #5) declare it here and are skipped until the runner can provide it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+INPUTS = {
+    "predictions": "a prediction column, or a score / probabilities to derive one from",
+    "scores": "a score (binary) or probability columns (multiclass)",
+    "classification": "a binary or multiclass task",
+    "reference": "a reference data set",
+    "sensitive": "at least one sensitive attribute",
+    "slices": "at least one slice column",
+    "model": "the model artifact",
+}
+
+
+@dataclass
+class Measurement:
+    """What a check measured: headline metrics (the policy judges these), details, info findings."""
+
+    metrics: dict
+    details: dict
+    findings: list[dict] = field(default_factory=list)
+
+
+class Check:
+    """Base class: subclasses set ``id``, ``requires`` and ``roles`` and implement the methods."""
+
+    id: str = ""
+    requires: frozenset[str] = frozenset()
+    roles: tuple[str, ...] = ("current",)
+
+    def accumulate(self, chunk) -> dict:
+        """Statistics of one chunk of the current set (a JSON-able tree ``stats.merge`` merges)."""
+        raise NotImplementedError
+
+    def accumulate_reference(self, chunk) -> dict:
+        """Statistics of one chunk of the reference set (checks whose roles include it)."""
+        return self.accumulate(chunk)
+
+    def measure(self, stats: dict, spec: dict) -> Measurement:
+        """Metrics from the merged statistics: ``stats["current"]`` (and ``["reference"]``)."""
+        raise NotImplementedError
+
+
+def info(message: str, **extra) -> dict:
+    return {"severity": "info", "message": message, **extra}
+
+
+def ratio(num: float, den: float) -> float | None:
+    return float(num) / float(den) if den else None

@@ -1,0 +1,151 @@
+"""fairness: group rates and their gaps for each sensitive attribute and their intersection.
+
+Per group: n, selection rate P(pred=+), TPR, FPR, FNR, precision, accuracy. Per attribute:
+demographic parity difference max-min selection rate and ratio min/max, equalized odds
+difference max(TPR gap, FPR gap), equal opportunity difference (TPR gap) -- fairlearn's
+definitions; multiclass is one-vs-rest per class, the attribute's figures the worst class. The
+four-fifths flag (ratio < 0.8) is an indicator, not a verdict. Headline metrics are the worst
+attribute, over groups with at least ``min_support`` rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import metrics as mx
+from ..chunk import attributes, grouped_confusion
+from .base import Check, Measurement, info
+
+FOUR_FIFTHS = 0.8
+FOUR_FIFTHS_CONTEXT = (
+    "Four-fifths rule of thumb (US EEOC Uniform Guidelines, 29 CFR 1607.4(D)): a selection rate "
+    "below 80% of the highest group's is evidence of possible adverse impact that calls for "
+    "review; it is not a legal finding of discrimination, and other jurisdictions use other tests."
+)
+_GAPS = (
+    "demographic_parity_difference",
+    "equalized_odds_difference",
+    "equal_opportunity_difference",
+)
+
+
+def gaps(groups: dict) -> dict:
+    """fairlearn's difference and ratio metrics over the given groups' rates."""
+    dpd, dpr = mx.spread(g["selection_rate"] for g in groups.values())
+    tpr, _ = mx.spread(g["tpr"] for g in groups.values())
+    fpr, _ = mx.spread(g["fpr"] for g in groups.values())
+    eod = None if tpr is None and fpr is None else max(v for v in (tpr, fpr) if v is not None)
+    return {
+        "demographic_parity_difference": dpd,
+        "demographic_parity_ratio": dpr,
+        "equalized_odds_difference": eod,
+        "equal_opportunity_difference": tpr,
+    }
+
+
+class Fairness(Check):
+    id = "fairness"
+    requires = frozenset({"predictions", "sensitive", "classification"})
+
+    def accumulate(self, chunk) -> dict:
+        return {a: grouped_confusion(chunk, a) for a in attributes(chunk.spec)}
+
+    def measure(self, stats: dict, spec: dict) -> Measurement:
+        support = spec["options"]["min_support"]
+        classes = spec["classes"]
+        binary = spec["task"] == "binary"
+        pos = classes.index(spec["positive"]) if binary and spec["positive"] in classes else None
+        out, headline, findings = {}, {}, []
+        for attr in attributes(spec):
+            cms = {k: np.asarray(v) for k, v in sorted(stats["current"].get(attr, {}).items())}
+            entry = _binary(cms, pos, support) if binary else _multiclass(cms, classes, support)
+            out[attr] = entry
+            for name in (*_GAPS, "demographic_parity_ratio"):
+                value = entry["supported"][name]
+                if value is None:
+                    continue
+                worse = min if name.endswith("ratio") else max
+                if name not in headline or worse(value, headline[name][0]) == value:
+                    headline[name] = (value, attr)
+            if entry["four_fifths_flag"]:
+                findings.append(
+                    info(
+                        f"four-fifths flag on '{attr}': selection-rate ratio "
+                        f"{entry['supported']['demographic_parity_ratio']:.3f} < 0.8. "
+                        + FOUR_FIFTHS_CONTEXT,
+                        metric="demographic_parity_ratio",
+                    )
+                )
+        metrics = {
+            name: headline[name][0] if name in headline else None
+            for name in (*_GAPS, "demographic_parity_ratio")
+        }
+        metrics["four_fifths_flag"] = any(v["four_fifths_flag"] for v in out.values())
+        details = {
+            "attributes": out,
+            "min_support": support,
+            "four_fifths_context": FOUR_FIFTHS_CONTEXT,
+            "worst_attribute": {k: v[1] for k, v in sorted(headline.items())},
+        }
+        return Measurement(metrics, details, findings)
+
+
+def _binary(cms: dict, pos: int | None, support: int) -> dict:
+    groups = {}
+    for key, cm in cms.items():
+        if pos is None or cm.shape[0] < 2:
+            tp = fp = fn = 0
+            tn = int(cm.sum())
+        else:
+            tp, fp, tn, fn = mx.one_vs_rest(cm, pos)
+        groups[key] = mx.binary_rates(tp, fp, tn, fn)
+    return _entry(groups, support)
+
+
+def _entry(groups: dict, support: int) -> dict:
+    judged = {k: g for k, g in groups.items() if g["n"] >= support}
+    entry = {
+        "groups": groups,
+        **gaps(groups),
+        "supported": gaps(judged),
+        "groups_below_min_support": sorted(set(groups) - set(judged)),
+    }
+    ratio = entry["supported"]["demographic_parity_ratio"]
+    entry["four_fifths_flag"] = ratio is not None and ratio < FOUR_FIFTHS
+    return entry
+
+
+def _multiclass(cms: dict, classes: list[str], support: int) -> dict:
+    per_class = {}
+    for i, cls in enumerate(classes):
+        groups = {key: mx.binary_rates(*mx.one_vs_rest(cm, i)) for key, cm in cms.items()}
+        per_class[cls] = _entry(groups, support)
+    top = {}
+    for key, cm in cms.items():
+        n = int(cm.sum())
+        top[key] = {
+            "n": n,
+            "selection_rate": None,
+            "tpr": None,
+            "fpr": None,
+            "fnr": None,
+            "precision": None,
+            "accuracy": float(np.trace(cm)) / n if n else None,
+        }
+    entry = {"groups": top, "per_class": per_class}
+    for scope in ("all", "supported"):
+        worst = {}
+        for name in (*_GAPS, "demographic_parity_ratio"):
+            vals = [
+                (c[name] if scope == "all" else c["supported"][name]) for c in per_class.values()
+            ]
+            vals = [v for v in vals if v is not None]
+            pick = min if name.endswith("ratio") else max
+            worst[name] = pick(vals) if vals else None
+        if scope == "all":
+            entry.update(worst)
+        else:
+            entry["supported"] = worst
+    entry["four_fifths_flag"] = any(c["four_fifths_flag"] for c in per_class.values())
+    entry["groups_below_min_support"] = sorted(k for k, g in top.items() if g["n"] < support)
+    return entry

@@ -1,0 +1,151 @@
+"""One chunk of rows with the arrays the checks share, each derived once and cached."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from .keys import codes_for, factorize
+
+INTERSECTION_SEP = " & "
+
+
+class Chunk:
+    """Rows of the data (role "current") or reference set, seen through the run spec."""
+
+    def __init__(self, frame: pd.DataFrame, spec: dict, role: str = "current"):
+        self.frame = frame
+        self.spec = spec
+        self.role = role
+        self.mapping = spec["mapping"]
+        self.classes: list[str] = spec["classes"]
+        self.task: str = spec["task"]
+        self._groups: dict[str, tuple[np.ndarray, list[str]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def k(self) -> int:
+        return len(self.classes)
+
+    @property
+    def positive_index(self) -> int | None:
+        pos = self.spec["positive"]
+        return self.classes.index(pos) if pos in self.classes else None
+
+    def has(self, column: str | None) -> bool:
+        return bool(column) and column in self.frame.columns
+
+    def numeric(self, column: str) -> np.ndarray:
+        """float64 values, NaN where missing; datetimes as epoch seconds."""
+        s = self.frame[column]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            out = s.astype("datetime64[ns]").astype("int64").to_numpy(np.float64) / 1e9
+            return np.where(s.isna().to_numpy(), np.nan, out)
+        if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+            s = pd.to_numeric(s, errors="coerce")
+        return s.to_numpy(np.float64, na_value=np.nan)
+
+    @cached_property
+    def y(self) -> np.ndarray:
+        """Class index of each label (classification) or the float label (regression)."""
+        col = self.mapping["label"]
+        if self.task == "regression":
+            return self.numeric(col)
+        return codes_for(self.frame[col], self.classes)
+
+    @cached_property
+    def score(self) -> np.ndarray | None:
+        """Probability of the positive class (binary) or None."""
+        m = self.mapping
+        if self.task != "binary":
+            return None
+        if self.has(m["score"]):
+            return self.numeric(m["score"])
+        if (
+            m["probabilities"]
+            and self.positive_index is not None
+            and self.has(m["probabilities"][0])
+        ):
+            return self.numeric(m["probabilities"][self.positive_index])
+        return None
+
+    @cached_property
+    def probabilities(self) -> np.ndarray | None:
+        """rows x classes probabilities (multiclass) or None."""
+        cols = self.mapping["probabilities"]
+        if self.task != "multiclass" or not cols or not self.has(cols[0]):
+            return None
+        return np.column_stack([self.numeric(c) for c in cols])
+
+    @cached_property
+    def prediction(self) -> np.ndarray | None:
+        """Predicted class index (or float for regression): the column, else derived from the
+        score (>= threshold is the positive class) or the probabilities (argmax)."""
+        m = self.mapping
+        if self.has(m["prediction"]):
+            if self.task == "regression":
+                return self.numeric(m["prediction"])
+            return codes_for(self.frame[m["prediction"]], self.classes)
+        if self.score is not None and self.k == 2 and self.positive_index is not None:
+            positive = self.score >= self.spec["options"]["threshold"]
+            return np.where(positive, self.positive_index, 1 - self.positive_index)
+        if self.probabilities is not None:
+            return np.argmax(self.probabilities, axis=1)
+        return None
+
+    def groups(self, attribute: str) -> tuple[np.ndarray, list[str]]:
+        """Group code per row and the key of each code; "a & b" names an intersection."""
+        if attribute not in self._groups:
+            if attribute in self.frame.columns:
+                self._groups[attribute] = factorize(self.frame[attribute])
+            else:
+                parts = [self.groups(c) for c in attribute.split(INTERSECTION_SEP)]
+                combined = np.zeros(len(self), dtype=np.int64)
+                for codes, keys in parts:
+                    combined = combined * len(keys) + codes
+                uniq, codes = np.unique(combined, return_inverse=True)
+                names = []
+                for value in uniq:
+                    pieces = []
+                    for _, keys in reversed(parts):
+                        value, rest = divmod(int(value), len(keys))
+                        pieces.append(keys[rest])
+                    names.append(INTERSECTION_SEP.join(reversed(pieces)))
+                self._groups[attribute] = (codes.astype(np.int64), names)
+        return self._groups[attribute]
+
+    @cached_property
+    def row_hashes(self) -> np.ndarray:
+        """A 64-bit hash of each row over the columns read (for duplicate rows)."""
+        return pd.util.hash_pandas_object(self.frame, index=False).to_numpy(np.uint64)
+
+
+def attributes(spec: dict) -> list[str]:
+    """Each sensitive attribute, then their intersection when there are two or more."""
+    sensitive = spec["mapping"]["sensitive"]
+    return sensitive + ([INTERSECTION_SEP.join(sensitive)] if len(sensitive) > 1 else [])
+
+
+def grouped_confusion(chunk: Chunk, attribute: str) -> dict[str, list[list[int]]]:
+    """Per group value, the K x K confusion counts (rows: label, columns: prediction)."""
+    codes, keys = chunk.groups(attribute)
+    k = chunk.k
+    flat = np.bincount(codes * k * k + chunk.y * k + chunk.prediction, minlength=len(keys) * k * k)
+    cube = flat.reshape(len(keys), k, k)
+    return {key: cube[i].tolist() for i, key in enumerate(keys) if cube[i].any()}
+
+
+def grouped_sums(chunk: Chunk, attribute: str, values: dict[str, np.ndarray]) -> dict:
+    """Per group value, the row count and the sum of each named array."""
+    codes, keys = chunk.groups(attribute)
+    n = np.bincount(codes, minlength=len(keys))
+    sums = {name: np.bincount(codes, weights=v, minlength=len(keys)) for name, v in values.items()}
+    return {
+        key: {"n": int(n[i]), **{name: float(s[i]) for name, s in sums.items()}}
+        for i, key in enumerate(keys)
+        if n[i]
+    }

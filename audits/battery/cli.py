@@ -1,0 +1,86 @@
+"""The command line (DESIGN.md §5): the same battery the workers run.
+
+    python -m audits.battery --data FILE [--reference FILE] --label COL [--prediction COL]
+        [--score COL] [--probabilities COL ...] [--sensitive COL ...] [--slice COL ...]
+        [--features COL ...] [--timestamp COL] [--positive VALUE] [--task T] [--tier 1|2|3]
+        [--no-header] [--na-value TOKEN ...] [--out FILE]
+
+Writes the result document (stdout without --out). Exit 0: nothing fails the policy (pass or
+warn); 1: the overall status is fail or error; 2: bad input, with one line on stderr naming the
+column and the problem. A CSV without a header row takes ``--no-header`` and its columns are
+then named by position: "0", "1", ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import run
+from .errors import BatteryInputError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, no usage dump
+        raise BatteryInputError(message)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m audits.battery", description="Run the Warden audit battery.")
+    p.add_argument("--data", required=True)
+    p.add_argument("--reference")
+    p.add_argument("--label", required=True)
+    p.add_argument("--prediction")
+    p.add_argument("--score")
+    p.add_argument("--probabilities", nargs="+")
+    p.add_argument("--sensitive", nargs="+", default=[])
+    p.add_argument("--slice", dest="slices", nargs="+", default=[])
+    p.add_argument("--features", nargs="+")
+    p.add_argument("--timestamp")
+    p.add_argument("--positive")
+    p.add_argument("--task", choices=["binary", "multiclass", "regression"])
+    p.add_argument("--tier", type=int, choices=[1, 2, 3])
+    p.add_argument("--no-header", action="store_true")
+    p.add_argument("--na-value", dest="na_values", nargs="+")
+    p.add_argument("--out")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+        mapping = {
+            "label": args.label,
+            "prediction": args.prediction,
+            "score": args.score,
+            "probabilities": args.probabilities,
+            "positive_label": args.positive,
+            "sensitive": args.sensitive,
+            "slices": args.slices,
+            "features": args.features,
+            "timestamp": args.timestamp,
+        }
+        doc = run(
+            args.data,
+            mapping,
+            reference=args.reference,
+            tier=args.tier,
+            task=args.task,
+            header=not args.no_header,
+            na_values=args.na_values,
+        )
+    except BatteryInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    text = json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False)
+    try:
+        if args.out:
+            with open(args.out, "w", encoding="utf-8") as handle:
+                handle.write(text + "\n")
+        else:
+            sys.stdout.write(text + "\n")
+    except OSError as exc:
+        print(f"error: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+        return 2
+    return 1 if doc["status"] in ("fail", "error") else 0

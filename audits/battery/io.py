@@ -1,0 +1,193 @@
+"""Reading evaluation sets: CSV (pandas) or Parquet (pyarrow), whole or as row-range chunks.
+
+A chunk is a half-open row range ``[start, stop)``. Parquet chunks follow row groups (a chunk is
+one or more whole row groups, so reading one decodes nothing twice and memory is bounded by the
+largest row group); CSV chunks are fixed-size ranges of data rows. Header-less CSV files
+(``header=False``) get the column names "0", "1", ... ; CSV fields are read with
+``skipinitialspace=True`` so files separated by ", " (UCI Adult) parse cleanly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from .errors import BatteryInputError, Problem
+
+DEFAULT_CHUNK_ROWS = 262_144
+_HASH_BLOCK = 1 << 22
+
+
+@dataclass
+class Source:
+    """One data set: where it is, its format, its header (duplicates kept) and reading options."""
+
+    path: str | None
+    format: str  # "csv" | "parquet" | "frame"
+    columns: list[str]
+    header: bool = True
+    na_values: list[str] = field(default_factory=list)
+    rows: int | None = None
+    frame: pd.DataFrame | None = None
+
+    def to_dict(self) -> dict:
+        """JSON form (a DataFrame source cannot cross processes and is refused)."""
+        if self.format == "frame":
+            raise BatteryInputError("an in-memory DataFrame cannot be sent to another process")
+        return {
+            k: getattr(self, k)
+            for k in ("path", "format", "columns", "header", "na_values", "rows")
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Source:
+        return cls(**data)
+
+
+def open_source(data, *, header: bool = True, na_values: list[str] | None = None) -> Source:
+    """Open a path (CSV or Parquet, by suffix or magic bytes) or a DataFrame; read its header."""
+    if isinstance(data, pd.DataFrame):
+        names = [str(c) for c in data.columns]
+        frame = data.copy(deep=False)
+        frame.columns = names
+        return Source(None, "frame", names, rows=len(frame), frame=frame)
+    path = Path(data)
+    if not path.is_file():
+        raise BatteryInputError(f"file not found: {path}")
+    if path.stat().st_size == 0:
+        raise BatteryInputError(f"the file {path.name} is empty")
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if magic == b"PAR1" or path.suffix.lower() in (".parquet", ".pq"):
+        try:
+            meta = pq.ParquetFile(path).metadata
+        except Exception as exc:
+            raise BatteryInputError(f"{path.name} is not a readable Parquet file: {exc}") from None
+        names = list(meta.schema.to_arrow_schema().names)
+        return Source(str(path), "parquet", names, rows=meta.num_rows)
+    try:
+        head = pd.read_csv(path, nrows=0, header=0 if header else None, skipinitialspace=True)
+        first = pd.read_csv(path, nrows=1, header=None, skipinitialspace=True)
+    except pd.errors.EmptyDataError:
+        raise BatteryInputError(f"the file {path.name} is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise BatteryInputError(f"{path.name} is not a readable CSV file: {exc}") from None
+    if header:
+        names = [str(v) for v in first.iloc[0].tolist()] if len(first) else list(map(str, head))
+        names = ["" if n == "nan" else n for n in names]
+    else:
+        names = [str(i) for i in range(first.shape[1])]
+    return Source(str(path), "csv", names, header=header, na_values=list(na_values or []))
+
+
+def duplicate_columns(source: Source) -> list[Problem]:
+    """One problem per column name the header holds more than once."""
+    counts: dict[str, int] = {}
+    for name in source.columns:
+        counts[name] = counts.get(name, 0) + 1
+    return [
+        Problem(name, f"appears {n} times in the header; column names must be unique")
+        for name, n in counts.items()
+        if n > 1
+    ]
+
+
+def plan_chunks(source: Source, rows_per_chunk: int = DEFAULT_CHUNK_ROWS) -> list[list[int]]:
+    """Row ranges ``[start, stop]`` covering the set; Parquet ranges are whole row groups."""
+    if source.format == "parquet":
+        meta = pq.ParquetFile(source.path).metadata
+        chunks, start, stop = [], 0, 0
+        for i in range(meta.num_row_groups):
+            n = meta.row_group(i).num_rows
+            if stop > start and stop - start + n > rows_per_chunk:
+                chunks.append([start, stop])
+                start = stop
+            stop += n
+        if stop > start:
+            chunks.append([start, stop])
+        return chunks
+    if source.rows is None:
+        raise ValueError("count the CSV rows (validation pass) before planning its chunks")
+    return [
+        [s, min(s + rows_per_chunk, source.rows)] for s in range(0, source.rows, rows_per_chunk)
+    ]
+
+
+def read_chunk(
+    source: Source, columns: list[str], start: int, stop: int, dtypes=None
+) -> pd.DataFrame:
+    """The rows ``[start, stop)`` of the named columns (CSV kinds forced by ``dtypes``)."""
+    if source.format == "frame":
+        return source.frame.iloc[start:stop][columns].reset_index(drop=True)
+    if source.format == "parquet":
+        pf = pq.ParquetFile(source.path)
+        meta = pf.metadata
+        groups, offset, first = [], 0, None
+        for i in range(meta.num_row_groups):
+            n = meta.row_group(i).num_rows
+            if offset < stop and offset + n > start:
+                groups.append(i)
+                first = offset if first is None else first
+            offset += n
+        if not groups:
+            return pd.DataFrame({c: [] for c in columns})
+        table = pf.read_row_groups(groups, columns=columns, use_threads=False)
+        table = table.slice(start - first, stop - start)
+        return table.to_pandas(self_destruct=True, split_blocks=True)
+    return next(_csv_reader(source, columns, dtypes, start, stop - start, stop - start))
+
+
+def iter_chunks(source: Source, columns: list[str], chunks, dtypes=None) -> Iterator[pd.DataFrame]:
+    """The planned chunks in order; CSV streams through once instead of re-skipping rows."""
+    if source.format != "csv" or not chunks:
+        for start, stop in chunks:
+            yield read_chunk(source, columns, start, stop, dtypes)
+        return
+    size = chunks[0][1] - chunks[0][0]
+    yield from _csv_reader(source, columns, dtypes, chunks[0][0], None, size)
+
+
+def _csv_reader(source, columns, dtypes, skip, nrows, chunksize):
+    positions = {name: i for i, name in enumerate(source.columns)}
+    usecols = sorted({positions[c] for c in columns})
+    skiprows = range(0, skip + (1 if source.header else 0))
+    reader = pd.read_csv(
+        source.path,
+        header=None,
+        skiprows=skiprows,
+        usecols=usecols,
+        nrows=nrows,
+        chunksize=chunksize,
+        skipinitialspace=True,
+        na_values=source.na_values or None,
+        dtype={positions[c]: _csv_dtype(k) for c, k in (dtypes or {}).items() if c in positions},
+        skip_blank_lines=True,
+    )
+    names = {positions[c]: c for c in columns}
+    for frame in reader:
+        frame.columns = [names[i] for i in frame.columns]
+        yield frame[columns]
+
+
+def _csv_dtype(kind: str):
+    return "float64" if kind == "numeric" else "str"
+
+
+def file_sha256(source: Source) -> str:
+    """sha256 of the file bytes (of the column names and cell hashes for a DataFrame)."""
+    digest = hashlib.sha256()
+    if source.format == "frame":
+        digest.update("\x1f".join(source.columns).encode())
+        hashed = pd.util.hash_pandas_object(source.frame, index=False).to_numpy(np.uint64)
+        digest.update(hashed.tobytes())
+        return digest.hexdigest()
+    with open(source.path, "rb") as handle:
+        while block := handle.read(_HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,248 @@
+"""Running the battery: prepare a spec, compute chunk statistics, merge them, finalize.
+
+``run`` is exactly ``prepare`` -> ``chunk_statistics`` for each planned chunk of each role ->
+``merge_statistics`` (a left fold in chunk order) -> ``finalize``; a distributed run calls the
+same four functions in different processes, passing ``spec_to_json(spec)`` and the statistics
+(plain JSON) between them, and gets the same document.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+
+from . import document, io, mapping, policy
+from .checks import CHECKS
+from .checks.base import INPUTS, Measurement, info
+from .chunk import Chunk
+from .spec import prepare
+from .stats.merge import merge_all
+
+Progress = Callable[[dict], None] | None
+
+
+def spec_to_json(spec: dict) -> dict:
+    """The spec without its in-process handles (an in-memory DataFrame cannot travel)."""
+    if spec.get("source") is None:
+        raise ValueError("a spec built from a DataFrame cannot be sent to another process")
+    return {k: v for k, v in spec.items() if not k.startswith("_")}
+
+
+def available_inputs(spec: dict) -> set[str]:
+    m = spec["mapping"]
+    out = set()
+    if spec["prediction_source"]:
+        out.add("predictions")
+    if spec["task"] != "regression":
+        out.add("classification")
+        if m["score"] or m["probabilities"]:
+            out.add("scores")
+    if spec["reference"]:
+        out.add("reference")
+    if m["sensitive"]:
+        out.add("sensitive")
+    if m["slices"]:
+        out.add("slices")
+    return out
+
+
+def runnable(spec: dict, role: str = "current") -> list[str]:
+    """Ids of the checks that run on this role's chunks (requirements met)."""
+    have = available_inputs(spec)
+    return [cid for cid, c in CHECKS.items() if c.requires <= have and role in c.roles]
+
+
+def _source(spec: dict, role: str) -> io.Source:
+    frames = spec.get("_frames", {})
+    if role in frames:
+        return frames[role]
+    return io.Source.from_dict(spec["source"] if role == "current" else spec["reference"]["source"])
+
+
+def _columns(spec: dict, role: str) -> tuple[list[str], dict]:
+    if role == "current":
+        return mapping.columns_to_read(spec["mapping"]), spec["kinds"]
+    return spec["reference"]["columns"], spec["reference"]["kinds"]
+
+
+def chunks(spec: dict, role: str = "current") -> list[list[int]]:
+    """The planned row ranges of the data ("current") or reference set."""
+    return spec["chunks"] if role == "current" else (spec["reference"] or {}).get("chunks", [])
+
+
+def chunk_statistics(spec: dict, role: str, chunk: list[int], frame=None) -> dict:
+    """Statistics of rows ``chunk = [start, stop)`` of one role, per runnable check.
+
+    A check that raises leaves ``{"__merge__": "error", ...}`` in its place; the others go on.
+    """
+    if frame is None:
+        cols, kinds = _columns(spec, role)
+        frame = io.read_chunk(_source(spec, role), cols, chunk[0], chunk[1], kinds)
+    return _statistics(spec, role, frame)
+
+
+def _statistics(spec: dict, role: str, frame) -> dict:
+    view = Chunk(frame, spec, role)
+    out = {"rows": len(frame), "checks": {}}
+    for cid in runnable(spec, role):
+        check = CHECKS[cid]
+        try:
+            out["checks"][cid] = (
+                check.accumulate(view) if role == "current" else check.accumulate_reference(view)
+            )
+        except Exception as exc:  # a broken check must not stop the others
+            out["checks"][cid] = {"__merge__": "error", "message": _describe(exc)}
+    return out
+
+
+def merge_statistics(states: list[dict]) -> dict | None:
+    """Merge chunk statistics in chunk order (pass them in the order of ``chunks``)."""
+    return merge_all(states)
+
+
+def iter_statistics(spec: dict, role: str, progress: Progress = None):
+    """Statistics of each planned chunk of a role, streamed in one process."""
+    cols, kinds = _columns(spec, role)
+    planned = chunks(spec, role)
+    for i, frame in enumerate(io.iter_chunks(_source(spec, role), cols, planned, kinds)):
+        yield _statistics(spec, role, frame)
+        if progress:
+            progress({"stage": "chunk", "role": role, "done": i + 1, "total": len(planned)})
+
+
+def finalize(
+    spec: dict, current: dict, reference: dict | None = None, progress: Progress = None
+) -> dict:
+    """The sealed result document from the merged statistics of each role."""
+    tier = spec["tier"]
+    have = available_inputs(spec)
+    results = []
+    for i, (cid, check) in enumerate(CHECKS.items()):
+        missing = sorted(check.requires - have)
+        if missing:
+            results.append(_skipped(cid, missing))
+        else:
+            stats = {
+                "current": current["checks"].get(cid),
+                "reference": (reference or {}).get("checks", {}).get(cid),
+            }
+            results.append(_measure(cid, check, stats, spec, tier))
+        if progress:
+            progress(
+                {
+                    "stage": "check",
+                    "id": cid,
+                    "status": results[-1]["status"],
+                    "done": i + 1,
+                    "total": len(CHECKS),
+                }
+            )
+    status, reasons = policy.overall(results, tier)
+    ref = spec["reference"]
+    doc = {
+        "schema_version": "1",
+        "battery_version": spec["battery_version"],
+        "task": spec["task"],
+        "status": status,
+        "status_reasons": reasons,
+        "dataset": {
+            "rows": spec["rows"],
+            "sha256": spec["sha256"],
+            "reference_rows": ref["rows"] if ref else None,
+            "reference_sha256": ref["sha256"] if ref else None,
+            "mapping": spec["mapping"],
+        },
+        "policy": {
+            **spec["policy"],
+            "tier": tier,
+            "required": list(policy.POLICY["tiers"][tier]["required"]),
+        },
+        "checks": results,
+    }
+    return document.seal(doc)
+
+
+def _skipped(cid: str, missing: list[str]) -> dict:
+    why = "; ".join(INPUTS[m] for m in missing)
+    return {
+        "id": cid,
+        "status": "skipped",
+        "metrics": {},
+        "details": {"missing_inputs": missing},
+        "findings": [info(f"not run: needs {why}")],
+    }
+
+
+def _measure(cid, check, stats, spec, tier) -> dict:
+    for state in stats.values():
+        if isinstance(state, dict) and state.get("__merge__") == "error":
+            return _errored(cid, state["message"])
+    try:
+        measured: Measurement = check.measure(stats, spec)
+    except Exception as exc:
+        return _errored(cid, _describe(exc))
+    status, breaches = policy.judge(cid, measured.metrics, tier)
+    return {
+        "id": cid,
+        "status": status,
+        "metrics": measured.metrics,
+        "details": measured.details,
+        "findings": measured.findings + breaches,
+    }
+
+
+def _errored(cid: str, message: str) -> dict:
+    return {
+        "id": cid,
+        "status": "error",
+        "metrics": {},
+        "details": {},
+        "findings": [{"severity": "fail", "message": f"the check raised an error: {message}"}],
+    }
+
+
+def _describe(exc: Exception) -> str:
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {frame.name}" if frame else ""
+    return f"{type(exc).__name__}{where}: {exc}"
+
+
+def run(
+    data,
+    mapping_: dict,
+    *,
+    reference=None,
+    tier: int | None = None,
+    task: str | None = None,
+    progress: Progress = None,
+    header: bool = True,
+    na_values=None,
+    rows_per_chunk: int = io.DEFAULT_CHUNK_ROWS,
+    data_sha256: str | None = None,
+    reference_sha256: str | None = None,
+    options: dict | None = None,
+) -> dict:
+    """The whole battery on a file path or DataFrame: the sealed result document.
+
+    Raises ``BatteryInputError`` (one-line message, ``.problems`` lists them all) on bad input.
+    """
+    spec = prepare(
+        data,
+        mapping_,
+        reference=reference,
+        tier=tier,
+        task=task,
+        header=header,
+        na_values=na_values,
+        rows_per_chunk=rows_per_chunk,
+        data_sha256=data_sha256,
+        reference_sha256=reference_sha256,
+        options=options,
+    )
+    current = merge_statistics(iter_statistics(spec, "current", progress))
+    ref = (
+        merge_statistics(iter_statistics(spec, "reference", progress))
+        if spec["reference"]
+        else None
+    )
+    return finalize(spec, current, ref, progress)

@@ -1,0 +1,1 @@
+"""Mergeable statistics: JSON-able dicts of counts, sums and sketches, merged by one function."""

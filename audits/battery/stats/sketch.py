@@ -1,0 +1,213 @@
+"""A mergeable sketch of a numeric sample: exact value counts while the values are few, else
+counts in fixed buckets, and the distances between two sketches with their error bounds.
+
+Buckets need no first pass and merge by adding counts:
+- ``log`` (features): a float's order-preserving int64 bits shifted right by ``52 - LOG_BITS``,
+  so each power-of-two range is cut into ``2**LOG_BITS`` equal buckets (relative width
+  ``<= 2**-LOG_BITS``), like an HDR histogram.
+- ``grid`` (probabilities in [0, 1]): ``GRID_BINS`` equal buckets.
+A chunk keeps exact counts when it has at most ``EXACT_CAP`` distinct values (tried only when it
+fills at most ``EXACT_CAP`` buckets); merged sketches fall back to buckets past ``EXACT_CAP``.
+Exact sketches give exact KS, Wasserstein, AUC and AP; bucketed ones report a bound (below).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+LOG_BITS = 8
+GRID_BINS = 1 << 16
+EXACT_CAP = 4096
+PSI_BINS = 10
+PSI_FLOOR = 1e-4
+_FLIP = np.int64(0x7FFF_FFFF_FFFF_FFFF)
+
+
+def bucket_keys(x: np.ndarray, scheme: str) -> np.ndarray:
+    """Integer bucket of each finite value; monotone non-decreasing in the value."""
+    if scheme == "grid":
+        return np.clip(np.floor(x * GRID_BINS), 0, GRID_BINS - 1).astype(np.int64)
+    bits = (np.asarray(x, dtype=np.float64) + 0.0).view(np.int64)
+    return np.where(bits < 0, bits ^ _FLIP, bits) >> (52 - LOG_BITS)
+
+
+def bucket_bounds(keys: np.ndarray, scheme: str) -> tuple[np.ndarray, np.ndarray]:
+    """The smallest and largest value each bucket can hold."""
+    keys = np.asarray(keys, dtype=np.int64)
+    if scheme == "grid":
+        return keys / GRID_BINS, np.minimum((keys + 1) / GRID_BINS, 1.0)
+    shift = 52 - LOG_BITS
+    lo, hi = keys << shift, ((keys + 1) << shift) - 1
+    return _from_ordered(lo), _from_ordered(hi)
+
+
+def _from_ordered(o: np.ndarray) -> np.ndarray:
+    return np.where(o < 0, o ^ _FLIP, o).view(np.float64)
+
+
+def sketch(x: np.ndarray, scheme: str = "log") -> dict:
+    """Sketch of the finite values of ``x`` (callers count missing and non-finite values)."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.size == 0:
+        return {"__merge__": "sketch", "scheme": scheme, "exact": True, "keys": [], "counts": []}
+    keys = bucket_keys(x, scheme)
+    lo = int(keys.min())
+    span = int(keys.max()) - lo
+    if span < (1 << 22):
+        counts = np.bincount(keys - lo)
+        filled = np.flatnonzero(counts)
+        bkeys, bcounts = filled + lo, counts[filled]
+    else:
+        bkeys, bcounts = np.unique(keys, return_counts=True)
+    if len(bkeys) <= EXACT_CAP:
+        values = pd.Series(x + 0.0).value_counts(sort=False)
+        if len(values) <= EXACT_CAP:
+            order = np.argsort(values.index.to_numpy())
+            return _state(scheme, True, values.index.to_numpy()[order], values.to_numpy()[order])
+    return _state(scheme, False, bkeys, bcounts)
+
+
+def _state(scheme, exact, keys, counts) -> dict:
+    return {
+        "__merge__": "sketch",
+        "scheme": scheme,
+        "exact": bool(exact),
+        "keys": np.asarray(keys).tolist(),
+        "counts": np.asarray(counts, dtype=np.int64).tolist(),
+    }
+
+
+def merge_sketch(a: dict, b: dict) -> dict:
+    """Sum two sketches of the same scheme; exact stays exact while at most EXACT_CAP values."""
+    if a["exact"] and b["exact"]:
+        keys, counts = _add(a, b, float)
+        if len(keys) <= EXACT_CAP:
+            return _state(a["scheme"], True, keys, counts)
+    a, b = _bucketed(a), _bucketed(b)
+    keys, counts = _add(a, b, np.int64)
+    return _state(a["scheme"], False, keys, counts)
+
+
+def _add(a, b, dtype):
+    keys = np.concatenate([np.asarray(a["keys"], dtype), np.asarray(b["keys"], dtype)])
+    counts = np.concatenate([np.asarray(a["counts"], np.int64), np.asarray(b["counts"], np.int64)])
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    return uniq, np.bincount(inverse, weights=counts, minlength=len(uniq)).astype(np.int64)
+
+
+def _bucketed(s: dict) -> dict:
+    if not s["exact"]:
+        return s
+    keys = bucket_keys(np.asarray(s["keys"], dtype=np.float64), s["scheme"])
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    counts = np.bincount(inverse, weights=np.asarray(s["counts"]), minlength=len(uniq))
+    return _state(s["scheme"], False, uniq, counts.astype(np.int64))
+
+
+def total(s: dict) -> int:
+    return int(sum(s["counts"]))
+
+
+class Aligned:
+    """Two sketches on one key axis: masses ``p``, ``q`` per key, positions and bucket bounds."""
+
+    def __init__(self, a: dict, b: dict):
+        self.exact = a["exact"] and b["exact"]
+        if not self.exact:
+            a, b = _bucketed(a), _bucketed(b)
+        dtype = float if self.exact else np.int64
+        ka, kb = np.asarray(a["keys"], dtype), np.asarray(b["keys"], dtype)
+        self.keys = np.union1d(ka, kb)
+        self.na, self.nb = float(np.sum(a["counts"])), float(np.sum(b["counts"]))
+        self.ca = np.zeros(len(self.keys))
+        self.cb = np.zeros(len(self.keys))
+        self.ca[np.searchsorted(self.keys, ka)] = a["counts"]
+        self.cb[np.searchsorted(self.keys, kb)] = b["counts"]
+        if self.exact:
+            self.lo = self.hi = self.keys.astype(float)
+        else:
+            self.lo, self.hi = bucket_bounds(self.keys, a["scheme"])
+        self.mid = (self.lo + self.hi) / 2
+
+
+def ks(a: dict, b: dict) -> tuple[float, float, float]:
+    """Two-sample KS statistic D = sup|F_a - F_b|, its asymptotic p-value and an error bound.
+
+    D is read at bucket ends, so D <= D_exact <= max_k max(|F_k - G_{k-1}|, |F_{k-1} - G_k|);
+    the bound is that maximum minus D (0 for exact sketches). p = kstwo.sf(D, round(nm/(n+m))),
+    SciPy's ``ks_2samp(method="asymp")``.
+    """
+    al = Aligned(a, b)
+    f, g = np.cumsum(al.ca) / al.na, np.cumsum(al.cb) / al.nb
+    d = float(np.max(np.abs(f - g)))
+    bound = 0.0
+    if not al.exact:
+        f0, g0 = np.concatenate([[0.0], f[:-1]]), np.concatenate([[0.0], g[:-1]])
+        bound = float(max(np.max(np.abs(f - g0)), np.max(np.abs(f0 - g)))) - d
+    en = al.na * al.nb / (al.na + al.nb)
+    p = float(np.clip(sps.kstwo.sf(d, np.round(en)), 0, 1))
+    return d, p, max(bound, 0.0)
+
+
+def wasserstein(a: dict, b: dict) -> tuple[float, float]:
+    """W1 = integral |F_a - F_b| dx; for buckets each value sits at its bucket's middle, so the
+    bound is sum_k (p_k + q_k) * width_k / 2 (0 for exact sketches)."""
+    al = Aligned(a, b)
+    f, g = np.cumsum(al.ca) / al.na, np.cumsum(al.cb) / al.nb
+    w = float(np.sum(np.abs(f - g)[:-1] * np.diff(al.mid)))
+    bound = (
+        0.0 if al.exact else float(np.sum((al.ca / al.na + al.cb / al.nb) * (al.hi - al.lo)) / 2)
+    )
+    return w, bound
+
+
+def psi(reference: dict, current: dict) -> float:
+    """Population stability index sum (c - r) ln(c / r) over the reference's deciles.
+
+    Bins close on the right at the reference's decile keys (values, or bucket ends), so with an
+    exact sketch they are the textbook quantile bins; proportions are floored at PSI_FLOOR.
+    """
+    al = Aligned(reference, current)
+    cum = np.cumsum(al.ca) / al.na
+    cuts = np.unique(np.searchsorted(cum, np.arange(1, PSI_BINS) / PSI_BINS - 1e-12))
+    edges = np.concatenate([cuts[cuts < len(al.keys) - 1], [len(al.keys) - 1]])
+    cr = np.cumsum(al.ca)[edges]
+    cc = np.cumsum(al.cb)[edges]
+    r = np.maximum(np.diff(np.concatenate([[0.0], cr])) / al.na, PSI_FLOOR)
+    c = np.maximum(np.diff(np.concatenate([[0.0], cc])) / al.nb, PSI_FLOOR)
+    return float(np.sum((c - r) * np.log(c / r)))
+
+
+def roc_auc(pos: dict, neg: dict) -> tuple[float | None, float]:
+    """AUC = P(s+ > s-) + P(s+ = s-)/2 from the score sketches of positives and negatives;
+    pairs sharing a bucket count one half, so the bound is sum_k p_k n_k / (2 P N)."""
+    al = Aligned(pos, neg)
+    if al.na == 0 or al.nb == 0:
+        return None, 0.0
+    below = np.cumsum(al.cb) - al.cb
+    auc = float(np.sum(al.ca * (below + al.cb / 2)) / (al.na * al.nb))
+    bound = 0.0 if al.exact else float(np.sum(al.ca * al.cb) / (2 * al.na * al.nb))
+    return auc, bound
+
+
+def average_precision(pos: dict, neg: dict) -> tuple[float | None, float]:
+    """AP = sum_n (R_n - R_{n-1}) P_n over thresholds at each key, highest first (scikit-learn's
+    definition). In a bucket with p positives, q negatives and a, b above it, precision lies in
+    [(a+1)/(a+1+b+q), (a+p)/(a+p+b)]; the bound sums p/P times the distance to that range."""
+    al = Aligned(pos, neg)
+    if al.na == 0:
+        return None, 0.0
+    p, q = al.ca[::-1], al.cb[::-1]
+    tp, fp = np.cumsum(p), np.cumsum(q)
+    prec = np.divide(tp, tp + fp, out=np.zeros_like(tp), where=(tp + fp) > 0)
+    ap = float(np.sum(p / al.na * prec))
+    if al.exact:
+        return ap, 0.0
+    a, b = tp - p, fp - q
+    has = p > 0
+    lo = np.where(has, (a + 1) / np.maximum(a + 1 + b + q, 1), prec)
+    hi = np.where(has, (a + p) / np.maximum(a + p + b, 1), prec)
+    err = np.maximum(hi - prec, prec - lo)
+    return ap, float(np.sum(p / al.na * err))
