@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
-from matplotlib import rc_context
+from matplotlib import rcParams
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -25,8 +25,10 @@ from matplotlib.ticker import MaxNLocator
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442"]
 OK_COLOUR, ALERT_COLOUR, GUIDE_COLOUR = "#0072B2", "#D55E00", "#777777"
 GROUP_RATES = ("selection_rate", "tpr", "fpr", "fnr", "accuracy")
-# Fixed id salt and no date: matplotlib otherwise salts clip-path ids randomly and stamps the time.
-_RC = {"svg.hashsalt": "warden", "font.size": 9, "axes.titlesize": 10, "figure.dpi": 72}
+# Set once for the process, not per call: rcParams is global, and swapping it in and out while
+# another thread draws would make that thread's output differ. A fixed id salt (matplotlib
+# otherwise salts clip-path ids randomly) and no date (below) make the output deterministic.
+rcParams.update({"svg.hashsalt": "warden", "font.size": 8, "axes.titlesize": 9})
 _PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
 
 
@@ -63,11 +65,15 @@ def group_rates_svg(attribute: Mapping[str, Any] | None, name: str = "") -> str 
     Takes one entry of the fairness check's `details.attributes`, i.e. `{groups: {value: rates}}`;
     `name` is the sensitive attribute's column, used in the title.
     """
-    groups = (attribute or {}).get("groups") or {}
+    groups = {
+        str(name): rates
+        for name, rates in ((attribute or {}).get("groups") or {}).items()
+        if any(_number(rates.get(r)) is not None for r in GROUP_RATES)
+    }  # a group with no number at all (e.g. n = 0) is left out rather than drawn empty
     rates = [r for r in GROUP_RATES if any(_number(g.get(r)) is not None for g in groups.values())]
     if not rates:
         return None
-    names = [str(group) for group in groups]
+    names = list(groups)
     width = 0.8 / len(rates)
     fig, ax = _figure(max(4.0, 0.9 * len(names) + 2.2), 3.0)
     for k, rate in enumerate(rates):
@@ -199,8 +205,7 @@ def _figure(width: float, height: float) -> tuple[Figure, Any]:
 def _svg(fig: Figure, title: str, description: str) -> str:
     """Serialise deterministically and add <title>/<desc> for screen readers."""
     buffer = io.StringIO()
-    with rc_context(_RC):
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
     svg = _PROLOG.sub("", buffer.getvalue(), count=1)
     head, rest = svg.split(">", 1)
     accessible = f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"

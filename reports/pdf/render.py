@@ -83,7 +83,7 @@ def render_pdf(
     pdf = document.write_pdf(
         pdf_variant="pdf/a-3b",
         attachments=embedded,
-        finisher=lambda _document, pdf: _add_info(pdf, metadata),
+        finisher=lambda _document, pdf: _finish(pdf, metadata),
     )
     assert pdf is not None  # write_pdf returns the bytes when no target is given
     return pdf
@@ -129,8 +129,14 @@ def _attachment(attachment: PdfAttachment, when: datetime) -> Attachment:
     )
 
 
-def _add_info(pdf: pydyf.PDF, metadata: PdfMetadata) -> None:
-    """The record as a custom document-information key. PDF/A wants XMP equivalents of the
-    standard keys (Title, Author...), which WeasyPrint writes; a custom key has none to match."""
+def _finish(pdf: pydyf.PDF, metadata: PdfMetadata) -> None:
+    """Last touches before the PDF is written out.
+
+    The record becomes a custom document-information key (PDF/A wants XMP equivalents of the
+    standard keys, Title, Author..., which WeasyPrint writes; a custom key has none to match).
+    WeasyPrint 70 lists each attached file twice in the catalog's /AF: keep each once.
+    """
     if metadata.record:
         pdf.info[RECORD_KEY] = pydyf.String(metadata.record)
+    if "AF" in pdf.catalog:
+        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))

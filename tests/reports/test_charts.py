@@ -64,7 +64,10 @@ def test_titles_are_escaped() -> None:
     [
         (charts.confusion_matrix_svg, None),
         (charts.confusion_matrix_svg, {}),
-        (charts.confusion_matrix_svg, {"confusion_matrix": {"labels": ["a", "b"], "matrix": [[1]]}}),
+        (
+            charts.confusion_matrix_svg,
+            {"confusion_matrix": {"labels": ["a", "b"], "matrix": [[1]]}},
+        ),
         (charts.group_rates_svg, {"groups": {}}),
         (charts.group_rates_svg, {"groups": {"a": {"n": 0, "tpr": None, "fpr": None}}}),
         (charts.reliability_svg, {"bins": []}),
@@ -122,3 +125,7 @@ def test_svg_data_uri_round_trips(drawn: dict) -> None:
     prefix = "data:image/svg+xml;base64,"
     assert uri.startswith(prefix)
     assert base64.b64decode(uri[len(prefix) :]).decode() == drawn["drift"]
+
+
+def test_a_group_without_any_number_is_left_out(drawn: dict) -> None:
+    assert "for 2 groups." in drawn["rates by group"]  # "unknown" has n = 0 and only nulls
