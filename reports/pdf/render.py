@@ -135,7 +135,10 @@ def _finish(pdf: pydyf.PDF, metadata: PdfMetadata) -> None:
     The record becomes a custom document-information key (PDF/A wants XMP equivalents of the
     standard keys, Title, Author..., which WeasyPrint writes; a custom key has none to match).
     WeasyPrint 70 lists each attached file twice in the catalog's /AF: keep each once.
+    The Producer entry goes: pyHanko rewrites the XMP producer when it signs but appends to an
+    existing Info one, and PDF/A wants the two equal; without it both end up the same.
     """
+    pdf.info.pop("Producer", None)
     if metadata.record:
         pdf.info[RECORD_KEY] = pydyf.String(metadata.record)
     if "AF" in pdf.catalog:

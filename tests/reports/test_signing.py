@@ -4,6 +4,7 @@ PKCS#12 or PEM; pyHanko's own validator finds the signature valid over the whole
 from __future__ import annotations
 
 import stat
+import xml.etree.ElementTree as ET
 from io import BytesIO
 from pathlib import Path
 
@@ -27,6 +28,14 @@ from reports.pdf.signing import (
 )
 from reports.pdf.verify import read_attachments
 from tests.reports.conftest import issue_certificate
+
+RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+XMP_PREFIXES = {
+    "http://purl.org/dc/elements/1.1/": "dc",
+    "http://ns.adobe.com/pdf/1.3/": "pdf",
+    "http://ns.adobe.com/xap/1.0/": "xmp",
+    "http://www.aiim.org/pdfa/ns/id/": "pdfaid",
+}
 
 
 @pytest.fixture
@@ -151,3 +160,45 @@ def test_signing_keeps_the_attachments_and_the_pdf_a_claim(
     assert read_attachments(signed_pdf) == read_attachments(card_pdf)
     xmp = PdfFileReader(BytesIO(signed_pdf), strict=False).root["/Metadata"].data
     assert b'pdfaid:part="3"' in xmp
+
+
+def _xmp_properties(pdf: bytes) -> dict[str, str]:
+    """The simple XMP properties, as attributes or elements (an Alt/Seq gives its first item)."""
+    xmp = PdfFileReader(BytesIO(pdf), strict=False).root["/Metadata"].data
+    found: dict[str, str] = {}
+    for description in ET.fromstring(xmp).iter(f"{RDF}Description"):
+        found.update({_short(k): v for k, v in description.attrib.items()})
+        for child in description:
+            item = child.find(f".//{RDF}li")
+            found[_short(child.tag)] = (item if item is not None else child).text or ""
+    return found
+
+
+def _short(tag: str) -> str:
+    namespace, _, name = tag[1:].partition("}")
+    return f"{XMP_PREFIXES.get(namespace, namespace)}:{name}"
+
+
+@pytest.mark.parametrize("which", ["card_pdf", "signed_pdf"])
+def test_document_information_agrees_with_the_xmp_metadata(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    """PDF/A wants each standard document-information entry equal to its XMP twin; signing
+    rewrites both, so check before and after."""
+    pdf = request.getfixturevalue(which)
+    info = PdfFileReader(BytesIO(pdf), strict=False).trailer_view["/Info"]
+    xmp = _xmp_properties(pdf)
+    twins = {
+        "/Title": "dc:title",
+        "/Author": "dc:creator",
+        "/Subject": "dc:description",
+        "/Keywords": "pdf:Keywords",
+        "/Creator": "xmp:CreatorTool",
+        "/Producer": "pdf:Producer",
+    }
+    for key, twin in twins.items():
+        if key in info:
+            assert xmp.get(twin) == str(info[key]), key
+    digits = {k: "".join(c for c in v if c.isdigit())[:14] for k, v in xmp.items()}
+    assert digits["xmp:CreateDate"] == str(info["/CreationDate"])[2:16]
+    assert digits["xmp:ModifyDate"] == str(info["/ModDate"])[2:16]
