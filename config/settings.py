@@ -30,7 +30,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "governance",
-    "audits",
+    "audits.apps.AuditsConfig",
     "reports",
 ]
 
@@ -101,6 +101,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploads bigger than this stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WARDEN_MAX_ARTIFACT_BYTES = env_int("WARDEN_MAX_ARTIFACT_BYTES", 512 * 1024 * 1024)
+# Evaluation-set uploads: the streamed cap, and how far a Parquet file's pages may expand.
+WARDEN_MAX_UPLOAD_BYTES = env_int("WARDEN_MAX_UPLOAD_BYTES", 2 * 1024**3)
+WARDEN_MAX_PARQUET_EXPANDED_BYTES = env_int("WARDEN_MAX_PARQUET_EXPANDED_BYTES", 16 * 1024**3)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -146,12 +149,42 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith("filesystem")
     else {}
 )
+for _folder in (
+    CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", ""),
+    CELERY_BROKER_TRANSPORT_OPTIONS.get("control_folder", ""),
+):
+    if _folder:  # the file-system transport needs its folders before a worker or client starts
+        Path(_folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Fail fast when the broker is down, so a request answers 503 instead of hanging.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_BEAT_SCHEDULE = {
+    "recover-audit-runs": {
+        "task": "audits.tasks.audit_runs_recover",
+        "schedule": float(env_int("WARDEN_AUDIT_RECOVER_SECONDS", 30)),
+    },
+    "monitoring-audits": {"task": "audits.tasks.monitors_run_due", "schedule": 300.0},
+    "revalidation-reminders": {
+        "task": "governance.tasks.revalidation_reminders_send",
+        "schedule": 3600.0,
+    },
+}
+# Audit runs: rows per chunk task, and how long a silent run waits before its work is resent.
+WARDEN_AUDIT_CHUNK_ROWS = env_int("WARDEN_AUDIT_CHUNK_ROWS", 262_144)
+WARDEN_AUDIT_ORPHAN_SECONDS = env_int("WARDEN_AUDIT_ORPHAN_SECONDS", 120)
+# Owners are reminded this many days before a version's approval expires.
+WARDEN_REVALIDATION_NOTICE_DAYS = env_int("WARDEN_REVALIDATION_NOTICE_DAYS", 30)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "warden@localhost")

@@ -1,15 +1,17 @@
-"""Test override: fast password hashing, media in a temporary folder, mail kept in memory.
+"""Test override: fast password hashing, media in a temporary folder, mail kept in memory, and
+Celery tasks run inline (eager) unless a test starts a real worker (tests/workers.py).
 
 The database is the one DATABASE_URL names (SQLite by default); `make test` runs the suite
 a second time on PostgreSQL when it answers on localhost."""
 
+import os
 import tempfile
 from pathlib import Path
 
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="warden-test-media-"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="warden-test-media-"))
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="warden-test-static-"))
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
@@ -21,3 +23,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     # Lets the test runner TRUNCATE the trail between transactional tests (see governance
     # migration 0002); UPDATE and DELETE on the trail stay refused.
     DATABASES["default"]["OPTIONS"] = {"options": "-c warden.trail_maintenance=on"}  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory, so a real worker process can open the same test database.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"warden-test-{os.getpid()}.sqlite3")
+    }
+
+CELERY_BROKER_URL = "memory://"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True

@@ -184,6 +184,7 @@ class ModelVersion(models.Model):
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     approval_expires_at = models.DateTimeField(null=True, blank=True)
+    revalidation_reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["model", "-created_at", "-id"]

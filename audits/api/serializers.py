@@ -1,0 +1,110 @@
+"""What the audits API reads and writes."""
+
+import json
+from typing import Any
+
+from rest_framework import serializers
+
+from audits.models import AuditRun, EvaluationSet, Monitor, SetRole
+from governance.api.fields import StrictSerializer
+
+
+class EvaluationSetSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.CharField(source="uploaded_by.username")
+
+    class Meta:
+        model = EvaluationSet
+        fields = [
+            "id",
+            "name",
+            "role",
+            "original_format",
+            "original_sha256",
+            "original_size",
+            "mapping",
+            "rows",
+            "columns",
+            "uploaded_by",
+            "uploaded_at",
+        ]
+        read_only_fields = fields
+
+
+class MappingField(serializers.JSONField):
+    """The contract's mapping object, as JSON or (in a multipart form) a JSON string."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except json.JSONDecodeError as error:
+                raise serializers.ValidationError(f"not valid JSON: {error}") from None
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("must be a JSON object naming at least the label")
+        return data
+
+
+class EvaluationSetUploadSerializer(StrictSerializer):
+    file = serializers.FileField(max_length=200, allow_empty_file=True)
+    mapping = MappingField()
+    role = serializers.ChoiceField(choices=SetRole.choices, default=SetRole.CURRENT)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class AuditRunSerializer(serializers.ModelSerializer):
+    model = serializers.CharField(source="version.model.slug")
+    version = serializers.CharField(source="version.version")
+    requested_by = serializers.CharField(source="requested_by.username", default=None)
+
+    class Meta:
+        model = AuditRun
+        fields = [
+            "id",
+            "model",
+            "version",
+            "evaluation_set",
+            "reference_set",
+            "tier",
+            "policy_name",
+            "policy_version",
+            "status",
+            "progress",
+            "chunks_done",
+            "chunks_total",
+            "verdict",
+            "result_sha256",
+            "error",
+            "attempt",
+            "requested_by",
+            "requested_at",
+            "started_at",
+            "finished_at",
+            "result",
+        ]
+        read_only_fields = fields
+
+
+class AuditRunSummarySerializer(AuditRunSerializer):
+    """A run without its result document, for lists."""
+
+    class Meta(AuditRunSerializer.Meta):
+        fields = [name for name in AuditRunSerializer.Meta.fields if name != "result"]
+        read_only_fields = fields
+
+
+class AuditRequestSerializer(StrictSerializer):
+    evaluation_set = serializers.IntegerField(min_value=1)
+    reference_set = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class MonitorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Monitor
+        fields = ["id", "evaluation_set", "reference_set", "every_hours", "active", "last_run"]
+        read_only_fields = fields
+
+
+class MonitorCreateSerializer(StrictSerializer):
+    evaluation_set = serializers.IntegerField(min_value=1)
+    reference_set = serializers.IntegerField(min_value=1)
+    every_hours = serializers.IntegerField(min_value=1, max_value=24 * 366, default=24)

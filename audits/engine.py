@@ -1,0 +1,53 @@
+"""The bridge from audit runs to the battery: the run's spec, its chunk jobs, and the merge.
+
+A run's jobs are the current set's chunks followed by the reference set's, numbered from 0;
+each job is one Celery task, and the merge takes each role's statistics in job order, exactly
+as the battery's own single-process `run` does."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+
+from audits import battery
+from audits.models import AuditRun
+
+
+def run_spec(run: AuditRun) -> dict:
+    """The battery's JSON spec for the run: its Parquet copies, mapping, tier; the documents
+    name the original uploads' sha256, not the copies'."""
+    current, reference = run.evaluation_set, run.reference_set
+    spec = battery.prepare(
+        current.parquet.path,
+        current.mapping,
+        reference=reference.parquet.path if reference else None,
+        tier=run.tier,
+        rows_per_chunk=settings.WARDEN_AUDIT_CHUNK_ROWS,
+        data_sha256=current.original_sha256,
+        reference_sha256=reference.original_sha256 if reference else None,
+    )
+    return battery.spec_to_json(spec)
+
+
+def chunk_jobs(spec: dict) -> list[tuple[str, list[int]]]:
+    """(role, [start, stop]) for every chunk of the run, current set first."""
+    jobs = [("current", chunk) for chunk in battery.chunks(spec, "current")]
+    if spec.get("reference"):
+        jobs += [("reference", chunk) for chunk in battery.chunks(spec, "reference")]
+    return jobs
+
+
+def job_statistics(spec: dict, index: int) -> dict:
+    role, chunk = chunk_jobs(spec)[index]
+    return battery.chunk_statistics(spec, role, chunk)
+
+
+def document_from(
+    spec: dict, stats_by_index: dict[int, dict], progress: Callable[[dict], None] | None = None
+) -> dict:
+    """Merge every job's statistics role by role in job order and finalise the document."""
+    by_role: dict[str, list[dict]] = {"current": [], "reference": []}
+    for index, (role, _) in enumerate(chunk_jobs(spec)):
+        by_role[role].append(stats_by_index[index])
+    current = battery.merge_statistics(by_role["current"])
+    reference = battery.merge_statistics(by_role["reference"]) if by_role["reference"] else None
+    return battery.finalize(spec, current, reference, progress)

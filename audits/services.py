@@ -1,0 +1,401 @@
+"""Writes for evaluation sets and audit runs. Every state change of a run (requested, started,
+requeued, completed, errored) records one trail event in its transaction; progress and
+heartbeats are telemetry that the sweeper reads, not records, and write no event."""
+
+import hashlib
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from audits import intake
+from audits.battery import BatteryInputError
+from audits.errors import QueueUnavailable, UploadRejected
+from audits.models import (
+    RUN_TRANSITIONS,
+    AuditRun,
+    ChunkStats,
+    EvaluationSet,
+    Monitor,
+    RunStatus,
+    SetRole,
+)
+from governance.errors import Conflict, Forbidden, InvalidInput
+from governance.models import ModelVersion, User
+from governance.permissions import user_can_change_team_models
+from governance.roles import Role
+from governance.trail import event_record, snapshot
+
+SET_FIELDS = ["name", "role", "original_sha256", "original_format", "rows", "columns", "mapping"]
+RUN_FIELDS = ["status", "attempt", "verdict", "result_sha256", "error", "chunks_total"]
+
+
+def require_audit_rights(actor: User, version: ModelVersion) -> None:
+    """Engineers of the model's team upload sets and start audits; so may risk officers, whose
+    independent validation needs the same tools."""
+    if actor.has_role(Role.RISK_OFFICER) or user_can_change_team_models(actor, version.model.team):
+        return
+    raise Forbidden("only the model's team or a risk officer may do this")
+
+
+def evaluation_set_upload(
+    *,
+    actor: User,
+    version: ModelVersion,
+    file: UploadedFile,
+    mapping: Any,
+    role: str,
+    name: str = "",
+) -> EvaluationSet:
+    """Store the original, check it with the battery's validator, write its Parquet copy and
+    record the set. On any refusal nothing stays behind: no file, no row, no event."""
+    require_audit_rights(actor, version)
+    filename = Path(file.name or "upload").name
+    try:
+        intake.upload_format(filename)
+    except BatteryInputError as error:
+        raise UploadRejected(error.problems) from None
+    folder = (
+        f"evaluation-sets/{version.model.slug}/{version.version}/{timezone.now():%Y%m%d%H%M%S%f}"
+    )
+    original_name = default_storage.save(f"{folder}/{filename}", file)
+    parquet_name = f"{Path(original_name).parent}/data.parquet"
+    stored: list[str] = [original_name]
+    try:
+        original_path = Path(default_storage.path(original_name))
+        sha256 = _sha256(original_path)
+        parquet_path = Path(default_storage.path(parquet_name))
+        stored.append(parquet_name)
+        try:
+            accepted = intake.intake(
+                original_path,
+                mapping,
+                parquet_path,
+                expansion_limit=settings.WARDEN_MAX_PARQUET_EXPANDED_BYTES,
+            )
+        except BatteryInputError as error:
+            raise UploadRejected(error.problems) from None
+        with transaction.atomic():
+            evaluation_set = EvaluationSet.objects.create(
+                version=version,
+                name=name or filename,
+                role=role,
+                original=original_name,
+                original_format=accepted.format,
+                original_sha256=sha256,
+                original_size=original_path.stat().st_size,
+                parquet=parquet_name,
+                mapping=accepted.mapping,
+                rows=accepted.rows,
+                columns=accepted.columns,
+                uploaded_by=actor,
+            )
+            event_record(
+                actor=actor,
+                verb="evaluation_set_uploaded",
+                target=evaluation_set,
+                after=snapshot(evaluation_set, SET_FIELDS),
+            )
+    except BaseException:
+        for name_ in stored:
+            default_storage.delete(name_)
+        raise
+    return evaluation_set
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 22):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def audit_run_request(
+    *,
+    actor: User,
+    version: ModelVersion,
+    evaluation_set: EvaluationSet,
+    reference_set: EvaluationSet | None = None,
+) -> AuditRun:
+    """Queue a run of the battery under the model's tier. If the task queue does not take it,
+    the run is marked errored with the reason and QueueUnavailable (503) is raised."""
+    require_audit_rights(actor, version)
+    if version.model.risk_tier is None:
+        raise InvalidInput(
+            "the model has no risk tier yet: file its risk assessment first", field="version"
+        )
+    if evaluation_set.version_id != version.pk or evaluation_set.role != SetRole.CURRENT:
+        raise InvalidInput("name a current evaluation set of this version", field="evaluation_set")
+    if reference_set is not None and (
+        reference_set.role != SetRole.REFERENCE
+        or reference_set.version.model_id != version.model_id
+    ):
+        raise InvalidInput("name a reference set of this model", field="reference_set")
+    return audit_run_queue(
+        actor=actor, version=version, evaluation_set=evaluation_set, reference_set=reference_set
+    )
+
+
+def audit_run_queue(
+    *,
+    actor: User | None,
+    version: ModelVersion,
+    evaluation_set: EvaluationSet,
+    reference_set: EvaluationSet | None,
+    on_created: Callable[[AuditRun], None] | None = None,
+) -> AuditRun:
+    """Create the queued run with its event and hand it to the task queue after commit. Callers
+    check rights first (audit_run_request for people, the monitor schedule for the system)."""
+    from audits.battery.policy import POLICY
+
+    try:
+        with transaction.atomic():
+            run = AuditRun.objects.create(
+                version=version,
+                evaluation_set=evaluation_set,
+                reference_set=reference_set,
+                tier=version.model.risk_tier,
+                policy_name=POLICY["name"],
+                policy_version=POLICY["version"],
+                requested_by=actor,
+            )
+            event_record(
+                actor=actor,
+                verb="audit_requested",
+                target=run,
+                after=snapshot(
+                    run,
+                    ["tier", "policy_name", "policy_version", "evaluation_set", "reference_set"],
+                ),
+            )
+            if on_created:
+                on_created(run)
+            transaction.on_commit(lambda: _enqueue_plan(run.pk))
+    except (BrokerError, OSError) as error:
+        audit_run_error(run_id=run.pk, reason=f"the task queue did not answer: {error}")
+        raise QueueUnavailable(
+            "the task queue is unavailable; the audit was not started, try again shortly"
+        ) from None
+    return run
+
+
+def _enqueue_plan(run_id: int) -> None:
+    from audits.tasks import audit_run_plan
+
+    audit_run_plan.delay(run_id)
+
+
+def _transition(run: AuditRun, to: str) -> None:
+    if to not in RUN_TRANSITIONS[run.status]:
+        raise Conflict(f"audit #{run.pk} is {run.status} and cannot become {to}")
+    run.status = to
+
+
+def audit_run_claim(*, run_id: int, orphaned_after: int) -> AuditRun | None:
+    """Take a queued run (or a running one whose heartbeat stopped `orphaned_after` seconds ago)
+    for this worker: a new attempt. None when the run is someone else's or finished."""
+    now = timezone.now()
+    with transaction.atomic():
+        run = AuditRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status in (RunStatus.COMPLETED, RunStatus.ERRORED):
+            return None
+        if run.status == RunStatus.RUNNING:
+            if run.heartbeat_at and (now - run.heartbeat_at).total_seconds() < orphaned_after:
+                return None
+            _transition(run, RunStatus.QUEUED)
+        before = snapshot(run, RUN_FIELDS)
+        _transition(run, RunStatus.RUNNING)
+        run.attempt += 1
+        run.started_at = run.started_at or now
+        run.heartbeat_at = now
+        run.chunks_total = run.chunks_done = 0
+        run.progress = {"stage": "planning"}
+        run.save()
+        event_record(
+            actor=None,
+            verb="audit_started",
+            target=run,
+            before=before,
+            after=snapshot(run, RUN_FIELDS),
+        )
+    return run
+
+
+def audit_run_planned(*, run_id: int, attempt: int, spec: dict, chunks_total: int) -> bool:
+    """Keep the run's spec and chunk count (telemetry); False when the attempt is stale."""
+    updated = AuditRun.objects.filter(pk=run_id, attempt=attempt, status=RunStatus.RUNNING).update(
+        spec=spec,
+        chunks_total=chunks_total,
+        heartbeat_at=timezone.now(),
+        progress={"stage": "statistics", "chunks_done": 0, "chunks_total": chunks_total},
+    )
+    return updated == 1
+
+
+def chunk_stats_record(*, run_id: int, attempt: int, index: int, stats: dict) -> bool:
+    """Keep one chunk's statistics (a repeat delivery keeps the first) and update progress.
+    True exactly once per attempt: for the call that brings the last missing chunk."""
+    with transaction.atomic():
+        run = AuditRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status != RunStatus.RUNNING or run.attempt != attempt:
+            return False
+        try:
+            with transaction.atomic():
+                ChunkStats.objects.create(run=run, attempt=attempt, index=index, stats=stats)
+        except IntegrityError:
+            return False  # a redelivered task: this chunk is in already
+        done = ChunkStats.objects.filter(run=run, attempt=attempt).count()
+        run.chunks_done, run.heartbeat_at = done, timezone.now()
+        run.progress = {
+            "stage": "statistics",
+            "chunks_done": done,
+            "chunks_total": run.chunks_total,
+        }
+        run.save(update_fields=["chunks_done", "heartbeat_at", "progress"])
+        return done == run.chunks_total
+
+
+def audit_run_progress(*, run_id: int, attempt: int, progress: dict) -> None:
+    """Telemetry: the per-check progress of the finalising worker, and a heartbeat."""
+    AuditRun.objects.filter(pk=run_id, attempt=attempt, status=RunStatus.RUNNING).update(
+        progress=progress, heartbeat_at=timezone.now()
+    )
+
+
+def audit_run_complete(*, run_id: int, attempt: int, document: dict) -> bool:
+    """Store the result document and verdict, once: only the run's current attempt, while
+    running, may complete it. False when another attempt or worker got there first."""
+    with transaction.atomic():
+        run = AuditRun.objects.select_for_update().get(pk=run_id)
+        if run.status != RunStatus.RUNNING or run.attempt != attempt:
+            return False
+        before = snapshot(run, RUN_FIELDS)
+        _transition(run, RunStatus.COMPLETED)
+        run.result, run.result_sha256 = document, document["result_sha256"]
+        run.verdict, run.finished_at = document["status"], timezone.now()
+        checks = {check["id"]: check["status"] for check in document["checks"]}
+        run.progress = {"stage": "completed", "checks": checks}
+        run.save()
+        ChunkStats.objects.filter(run=run).delete()
+        event_record(
+            actor=None,
+            verb="audit_completed",
+            target=run,
+            before=before,
+            after=snapshot(run, RUN_FIELDS),
+        )
+    return True
+
+
+def audit_run_error(*, run_id: int, reason: str, attempt: int | None = None) -> bool:
+    """Mark the run errored with the reason (for the given attempt, when one is named)."""
+    with transaction.atomic():
+        run = AuditRun.objects.select_for_update().get(pk=run_id)
+        if run.status in (RunStatus.COMPLETED, RunStatus.ERRORED):
+            return False
+        if attempt is not None and run.attempt != attempt:
+            return False
+        before = snapshot(run, RUN_FIELDS)
+        _transition(run, RunStatus.ERRORED)
+        run.error, run.finished_at = reason[:5000], timezone.now()
+        run.save()
+        ChunkStats.objects.filter(run=run).delete()
+        event_record(
+            actor=None,
+            verb="audit_errored",
+            target=run,
+            before=before,
+            after=snapshot(run, RUN_FIELDS),
+            note=reason[:5000],
+        )
+    return True
+
+
+def missing_chunks(run: AuditRun) -> list[int]:
+    """Indexes of the current attempt's chunks with no statistics yet."""
+    have = set(
+        ChunkStats.objects.filter(run=run, attempt=run.attempt).values_list("index", flat=True)
+    )
+    return [index for index in range(run.chunks_total) if index not in have]
+
+
+def audit_run_heartbeat(*, run_id: int, attempt: int) -> None:
+    """Telemetry: the sweeper has re-sent the run's missing chunks; give them time to finish."""
+    AuditRun.objects.filter(pk=run_id, attempt=attempt, status=RunStatus.RUNNING).update(
+        heartbeat_at=timezone.now()
+    )
+
+
+def monitor_create(
+    *,
+    actor: User,
+    version: ModelVersion,
+    evaluation_set: EvaluationSet,
+    reference_set: EvaluationSet,
+    every_hours: int,
+) -> Monitor:
+    """Schedule a monitoring audit of a version: its current set against a reference set."""
+    require_audit_rights(actor, version)
+    if version.model.risk_tier is None:
+        raise InvalidInput(
+            "the model has no risk tier yet: file its risk assessment first", field="version"
+        )
+    if evaluation_set.version_id != version.pk or evaluation_set.role != SetRole.CURRENT:
+        raise InvalidInput("name a current evaluation set of this version", field="evaluation_set")
+    if (
+        reference_set.role != SetRole.REFERENCE
+        or reference_set.version.model_id != version.model_id
+    ):
+        raise InvalidInput("name a reference set of this model", field="reference_set")
+    with transaction.atomic():
+        monitor = Monitor.objects.create(
+            model=version.model,
+            version=version,
+            evaluation_set=evaluation_set,
+            reference_set=reference_set,
+            every_hours=every_hours,
+        )
+        event_record(
+            actor=actor,
+            verb="monitor_created",
+            target=monitor,
+            after=snapshot(monitor, ["version", "evaluation_set", "reference_set", "every_hours"]),
+        )
+    return monitor
+
+
+def monitors_due() -> list[int]:
+    """Ids of active monitors never run, or whose last run was requested `every_hours` ago."""
+    now = timezone.now()
+    due = []
+    for monitor in Monitor.objects.filter(active=True).select_related("last_run"):
+        last = monitor.last_run
+        if last is None or now - last.requested_at >= timedelta(hours=monitor.every_hours):
+            due.append(monitor.pk)
+    return due
+
+
+def monitor_run(*, monitor_id: int) -> AuditRun | None:
+    """Queue the monitor's audit as the system (no person requested it)."""
+    monitor = Monitor.objects.select_related("version__model").get(pk=monitor_id)
+    if monitor.version.model.risk_tier is None:
+        return None
+
+    def remember(run: AuditRun) -> None:
+        Monitor.objects.filter(pk=monitor.pk).update(last_run=run)
+
+    return audit_run_queue(
+        actor=None,
+        version=monitor.version,
+        evaluation_set=monitor.evaluation_set,
+        reference_set=monitor.reference_set,
+        on_created=remember,
+    )
