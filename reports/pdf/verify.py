@@ -18,6 +18,7 @@ from io import BytesIO
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from pyhanko.keys.internal import translate_pyca_cryptography_cert_to_asn1
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import validate_pdf_signature
@@ -32,7 +33,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Verification:
-    """What we can say about one PDF. `ours` is None when no trusted certificate was given;
+    """What we can say about one PDF. `record` is read from the signed revision when there is a
+    signature, else from the file; `ours` is None when no trusted certificate was given;
     `hash_matches` is None when no expected hash was given."""
 
     sha256: str
@@ -93,7 +95,7 @@ def verify_pdf(
         )
     try:
         signature = reader.embedded_signatures[-1]
-        return _check_signature(signature, sha256, record, matches, trusted_certificates)
+        return _check_signature(signature, sha256, matches, trusted_certificates)
     except Exception as error:  # a mangled signature container is bad input too
         logger.info("signature could not be validated", exc_info=True)
         return Verification(
@@ -113,11 +115,13 @@ def read_attachments(data: bytes) -> list[EmbeddedFile]:
     return list(_walk_name_tree(tree)) if tree is not None else []
 
 
-def _check_signature(signature, sha256, record, matches, trusted) -> Verification:  # type: ignore[no-untyped-def]
+def _check_signature(signature, sha256, matches, trusted) -> Verification:  # type: ignore[no-untyped-def]
     roots = [translate_pyca_cryptography_cert_to_asn1(c) for c in trusted]
     status = validate_pdf_signature(
         signature, ValidationContext(trust_roots=roots, allow_fetching=False)
     )
+    # The record as it stood when signed: an update appended later cannot rename the file.
+    record = _record(signature.reader.get_historical_resolver(signature.signed_revision))
     certificate = x509.load_der_x509_certificate(status.signing_cert.dump())
     signer = common_name(certificate)
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
@@ -151,8 +155,16 @@ def _check_signature(signature, sha256, record, matches, trusted) -> Verificatio
     )
 
 
-def _record(reader: PdfFileReader) -> str | None:
-    value = _get(_get(reader.trailer_view, "/Info"), "/" + RECORD_KEY)
+def _record(handler) -> str | None:  # type: ignore[no-untyped-def]
+    """The record named in the document information of `handler` (a file or one revision).
+    Resolved through the handler itself: the trailer's own [] would read the newest revision."""
+    trailer = handler.trailer_view
+    if "/Info" not in trailer:
+        return None
+    info = trailer.raw_get("/Info")
+    if isinstance(info, generic.IndirectObject):
+        info = handler.get_object(info.reference)
+    value = _get(info, "/" + RECORD_KEY)
     return str(value) if value is not None else None
 
 

@@ -93,6 +93,7 @@ def test_an_update_appended_after_signing_is_not_intact(signed_pdf: bytes, signe
     assert result.signed
     assert not result.intact
     assert "added after signing" in result.reason
+    assert result.record == RECORD  # what was signed, not what was appended
 
 
 def test_a_card_signed_by_someone_else_is_intact_but_not_ours(
