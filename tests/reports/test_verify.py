@@ -142,3 +142,10 @@ def test_a_damaged_pdf_is_an_answer_not_an_exception() -> None:
     result = verify_pdf(b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF\n")
     assert not result.valid
     assert result.reason
+
+
+def test_a_pdf_cut_anywhere_gets_an_answer_never_an_exception(signed_pdf: bytes) -> None:
+    for length in range(0, len(signed_pdf), len(signed_pdf) // 10):
+        result = verify_pdf(signed_pdf[:length])
+        assert not result.valid, length
+        assert result.reason, length
