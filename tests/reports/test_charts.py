@@ -129,3 +129,9 @@ def test_svg_data_uri_round_trips(drawn: dict) -> None:
 
 def test_a_group_without_any_number_is_left_out(drawn: dict) -> None:
     assert "for 2 groups." in drawn["rates by group"]  # "unknown" has n = 0 and only nulls
+
+
+def test_labels_stay_text_a_reader_can_select(drawn: dict) -> None:
+    root = ET.fromstring(drawn["confusion matrix"])
+    texts = {t.text for t in root.iter(f"{SVG}text")}
+    assert {"predicted", "true", "551"} <= texts
