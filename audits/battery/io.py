@@ -137,7 +137,7 @@ def read_chunk(
             offset += n
         if not groups:
             return pd.DataFrame({c: [] for c in columns})
-        table = pf.read_row_groups(groups, columns=columns, use_threads=False)
+        table = pf.read_row_groups(groups, columns=columns)
         table = table.slice(start - first, stop - start)
         return table.to_pandas(self_destruct=True, split_blocks=True)
     return next(_csv_reader(source, columns, dtypes, start, stop - start, stop - start))
@@ -155,6 +155,18 @@ def iter_chunks(source: Source, columns: list[str], chunks, dtypes=None) -> Iter
 
 def _csv_reader(source, columns, dtypes, skip, nrows, chunksize):
     positions = {name: i for i, name in enumerate(source.columns)}
+    try:
+        yield from _csv_frames(source, columns, dtypes, skip, nrows, chunksize, positions)
+    except pd.errors.EmptyDataError:
+        return
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        reason = " ".join(str(exc).split())
+        raise BatteryInputError(
+            f"{Path(source.path).name} cannot be parsed as CSV: {reason}"
+        ) from None
+
+
+def _csv_frames(source, columns, dtypes, skip, nrows, chunksize, positions):
     usecols = sorted({positions[c] for c in columns})
     skiprows = range(0, skip + (1 if source.header else 0))
     reader = pd.read_csv(

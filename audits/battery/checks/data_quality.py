@@ -11,20 +11,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..keys import factorize
+from ..keys import MISSING
 from ..mapping import columns_to_read
+from ..spec import is_numeric
 from ..stats.merge import distinct_sample, duplicate_rows, extreme
 from .base import Check, Measurement, info
 
 
-def _range(chunk, col: str, kind: str) -> tuple:
-    if kind == "numeric":
+def _range(chunk, col: str) -> tuple:
+    if is_numeric(chunk.frame[col]) or kind_of(chunk, col) == "numeric":
         x = chunk.numeric(col)
         x = x[np.isfinite(x)]
         return (float(x.min()), float(x.max())) if len(x) else (None, None)
-    s = chunk.frame[col]
-    _, keys = factorize(s[s.notna()])
+    keys = [k for k in chunk.groups(col)[1] if k != MISSING]
     return (min(keys), max(keys)) if keys else (None, None)
+
+
+def kind_of(chunk, col: str) -> str:
+    kinds = chunk.spec["kinds"] if chunk.role == "current" else chunk.spec["reference"]["kinds"]
+    return kinds.get(col, "categorical")
 
 
 class DataQuality(Check):
@@ -32,11 +37,9 @@ class DataQuality(Check):
     roles = ("current", "reference")
 
     def accumulate(self, chunk) -> dict:
-        spec = chunk.spec
-        kinds = spec["kinds"] if chunk.role == "current" else spec["reference"]["kinds"]
         columns = {}
         for col in chunk.frame.columns:
-            lo, hi = _range(chunk, col, kinds.get(col, "categorical"))
+            lo, hi = _range(chunk, col)
             columns[col] = {
                 "missing": int(chunk.frame[col].isna().sum()),
                 "min": extreme("min", lo),

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.spatial.distance import jensenshannon
 from scipy.stats import chi2_contingency
 
-from ..keys import MISSING, counts_by_key
+from ..keys import MISSING
 from ..stats import sketch as sk
 from ..stats.merge import categories, moments, std
 from .base import Check, Measurement, info
@@ -36,8 +36,9 @@ def _numeric(x: np.ndarray) -> dict:
     }
 
 
-def _categorical(values) -> dict:
-    counts = counts_by_key(values)
+def _categorical(codes: np.ndarray, keys: list[str]) -> dict:
+    n = np.bincount(codes, minlength=len(keys))
+    counts = {k: int(c) for k, c in zip(keys, n, strict=True) if c}
     missing = counts.pop(MISSING, 0)
     return {"kind": "categorical", "missing": missing, "counts": categories(counts)}
 
@@ -57,7 +58,7 @@ class Drift(Check):
                 features[col] = (
                     _numeric(chunk.numeric(col))
                     if kind == "numeric"
-                    else _categorical(chunk.frame[col])
+                    else _categorical(*chunk.groups(col))
                 )
         state = {"features": features}
         if chunk.prediction is not None:
@@ -65,8 +66,8 @@ class Drift(Check):
             if chunk.task == "regression":
                 state["prediction"] = _numeric(p)
             else:
-                keys = np.asarray([*chunk.classes, MISSING])[np.where(p < 0, len(chunk.classes), p)]
-                state["prediction"] = _categorical(keys)
+                codes = np.where(p < 0, len(chunk.classes), p)
+                state["prediction"] = _categorical(codes, [*chunk.classes, MISSING])
         if chunk.score is not None:
             state["score"] = _numeric(chunk.score)
         return state

@@ -7,7 +7,8 @@ Buckets need no first pass and merge by adding counts:
   ``<= 2**-LOG_BITS``), like an HDR histogram.
 - ``grid`` (probabilities in [0, 1]): ``GRID_BINS`` equal buckets.
 A chunk keeps exact counts when it has at most ``EXACT_CAP`` distinct values (tried only when it
-fills at most ``EXACT_CAP`` buckets); merged sketches fall back to buckets past ``EXACT_CAP``.
+fills at most ``EXACT_CAP`` buckets and its first values are that few); merged sketches fall
+back to buckets past ``EXACT_CAP``.
 Exact sketches give exact KS, Wasserstein, AUC and AP; bucketed ones report a bound (below).
 """
 
@@ -22,6 +23,8 @@ GRID_BINS = 1 << 16
 EXACT_CAP = 4096
 PSI_BINS = 10
 PSI_FLOOR = 1e-4
+KS_EXACT_N = 10_000
+_PROBE = 3 * EXACT_CAP
 _FLIP = np.int64(0x7FFF_FFFF_FFFF_FFFF)
 
 
@@ -61,7 +64,7 @@ def sketch(x: np.ndarray, scheme: str = "log") -> dict:
         bkeys, bcounts = filled + lo, counts[filled]
     else:
         bkeys, bcounts = np.unique(keys, return_counts=True)
-    if len(bkeys) <= EXACT_CAP:
+    if len(bkeys) <= EXACT_CAP and len(np.unique(x[:_PROBE])) <= EXACT_CAP:
         values = pd.Series(x + 0.0).value_counts(sort=False)
         if len(values) <= EXACT_CAP:
             order = np.argsort(values.index.to_numpy())
@@ -137,7 +140,8 @@ def ks(a: dict, b: dict) -> tuple[float, float, float]:
 
     D is read at bucket ends, so D <= D_exact <= max_k max(|F_k - G_{k-1}|, |F_{k-1} - G_k|);
     the bound is that maximum minus D (0 for exact sketches). p = kstwo.sf(D, round(nm/(n+m))),
-    SciPy's ``ks_2samp(method="asymp")``.
+    SciPy's ``ks_2samp(method="asymp")``, while nm/(n+m) <= KS_EXACT_N; beyond, the limiting
+    Kolmogorov law kstwobign.sf(D sqrt(nm/(n+m))) (``kstwo`` is slow there and equal to ~1e-4).
     """
     al = Aligned(a, b)
     f, g = np.cumsum(al.ca) / al.na, np.cumsum(al.cb) / al.nb
@@ -147,7 +151,10 @@ def ks(a: dict, b: dict) -> tuple[float, float, float]:
         f0, g0 = np.concatenate([[0.0], f[:-1]]), np.concatenate([[0.0], g[:-1]])
         bound = float(max(np.max(np.abs(f - g0)), np.max(np.abs(f0 - g)))) - d
     en = al.na * al.nb / (al.na + al.nb)
-    p = float(np.clip(sps.kstwo.sf(d, np.round(en)), 0, 1))
+    if en <= KS_EXACT_N:
+        p = float(np.clip(sps.kstwo.sf(d, np.round(en)), 0, 1))
+    else:
+        p = float(np.clip(sps.kstwobign.sf(d * np.sqrt(en)), 0, 1))
     return d, p, max(bound, 0.0)
 
 

@@ -54,8 +54,10 @@ def regression_frame(n: int = 1000, seed: int = 2) -> pd.DataFrame:
     return pd.DataFrame({"y": y, "pred": 3 * x + 0.3, "x1": x, "seg": rng.choice(["p", "q"], n)})
 
 
-BINARY_MAPPING = {"label": "y", "prediction": "pred", "score": "score", "sensitive": ["group", "sex"],
-                  "slices": ["region"], "features": ["x1", "x2", "cat"]}  # fmt: skip
+BINARY_MAPPING = {
+    "label": "y", "prediction": "pred", "score": "score", "sensitive": ["group", "sex"],
+    "slices": ["region"], "features": ["x1", "x2", "cat"],
+}  # fmt: skip
 
 
 @pytest.fixture

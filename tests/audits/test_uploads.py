@@ -1,0 +1,171 @@
+"""Evaluation-set uploads: accepted with their hash and a Parquet copy, or refused with a 4xx
+that names the column and the problem, leaving no file, row or event behind."""
+
+import hashlib
+
+import pandas as pd
+import pytest
+
+from audits.models import EvaluationSet
+from governance.models import Event
+from tests.audits.conftest import COMPAS_MAPPING, csv_upload, parquet_bytes
+
+pytestmark = pytest.mark.django_db
+URL = "/api/models/recidivism/versions/1.0.0/evaluation-sets/"
+
+
+def upload(api, user, file, mapping=COMPAS_MAPPING, **extra):
+    import json
+
+    body = {"file": file, "mapping": json.dumps(mapping), **extra}
+    return api.as_user(user).post(URL, body, format="multipart")
+
+
+def media_files(settings) -> list:
+    return [
+        path
+        for path in settings.MEDIA_ROOT.rglob("*")
+        if path.is_file() and "evaluation-sets" in str(path)
+    ]
+
+
+def test_a_csv_is_kept_with_its_hash_and_read_through_a_parquet_copy(
+    cast, api, version, compas_csv
+):
+    response = upload(api, cast.erin, csv_upload(compas_csv))
+    assert response.status_code == 201, response.data
+    assert response.data["rows"] == 7214
+    assert response.data["original_sha256"] == hashlib.sha256(compas_csv).hexdigest()
+    stored = EvaluationSet.objects.get()
+    copy = pd.read_parquet(stored.parquet.path)
+    assert len(copy) == 7214
+    assert "id" not in copy.columns  # only mapped columns are copied
+    assert Event.objects.filter(verb="evaluation_set_uploaded").count() == 1
+
+
+def test_a_parquet_upload_is_accepted(cast, api, version, compas_frame):
+    content = parquet_bytes(compas_frame)
+    response = upload(api, cast.erin, csv_upload(content, "compas.parquet"), role="reference")
+    assert response.status_code == 201, response.data
+    assert response.data["role"] == "reference"
+    assert response.data["original_format"] == "parquet"
+
+
+def test_another_team_cannot_upload(cast, api, version, compas_csv):
+    assert upload(api, cast.bob, csv_upload(compas_csv)).status_code == 403
+
+
+def refused(api, cast, settings, response, status=400):
+    assert response.status_code == status, response.data
+    assert not EvaluationSet.objects.exists()
+    assert not Event.objects.filter(verb="evaluation_set_uploaded").exists()
+    assert media_files(settings) == []
+    return response.data
+
+
+def test_a_mapping_naming_a_missing_column_is_refused(cast, api, settings, version, compas_csv):
+    mapping = {**COMPAS_MAPPING, "sensitive": ["ethnicity"]}
+    data = refused(api, cast, settings, upload(api, cast.erin, csv_upload(compas_csv), mapping))
+    assert data["problems"][0]["column"] == "ethnicity"
+    assert "not found" in data["file"][0]
+
+
+def test_a_mapping_that_is_not_json_is_refused(cast, api, settings, version, compas_csv):
+    body = {"file": csv_upload(compas_csv), "mapping": "{label: x"}
+    response = api.as_user(cast.erin).post(URL, body, format="multipart")
+    assert "mapping" in refused(api, cast, settings, response)
+
+
+def test_a_corrupt_parquet_file_is_refused(cast, api, settings, version, compas_frame):
+    content = parquet_bytes(compas_frame)
+    broken = content[: len(content) // 2]  # the footer, with the schema, is gone
+    data = refused(api, cast, settings, upload(api, cast.erin, csv_upload(broken, "x.parquet")))
+    assert "Parquet" in data["file"][0]
+
+
+def test_a_parquet_file_with_damaged_pages_is_refused(cast, api, settings, version, compas_frame):
+    content = parquet_bytes(compas_frame, compression="snappy")
+    footer = int.from_bytes(content[-8:-4], "little") + 8
+    damaged = content[:4] + bytes(len(content) - 4 - footer) + content[-footer:]
+    data = refused(api, cast, settings, upload(api, cast.erin, csv_upload(damaged, "x.parquet")))
+    assert "read" in data["file"][0]
+
+
+def test_an_empty_file_is_refused(cast, api, settings, version):
+    data = refused(api, cast, settings, upload(api, cast.erin, csv_upload(b"", "empty.csv")))
+    assert "empty" in data["file"][0]
+
+
+def test_an_unknown_file_type_is_refused(cast, api, settings, version):
+    data = refused(api, cast, settings, upload(api, cast.erin, csv_upload(b"a,b\n", "x.xlsx")))
+    assert ".csv or .parquet" in data["file"][0]
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@"])
+def test_a_cell_that_starts_like_a_formula_is_refused(
+    cast, api, settings, version, compas_frame, prefix
+):
+    frame = compas_frame.copy()
+    frame["c_charge_degree"] = frame["c_charge_degree"].astype(object)
+    frame.loc[10, "c_charge_degree"] = f'{prefix}HYPERLINK("http://x")'
+    content = frame.to_csv(index=False).encode()
+    data = refused(api, cast, settings, upload(api, cast.erin, csv_upload(content)))
+    assert data["problems"][0]["column"] == "c_charge_degree"
+    assert "formula" in data["file"][0]
+
+
+def test_negative_numbers_are_not_formulas(cast, api, version):
+    frame = pd.DataFrame({"y": [0, 1] * 50, "p": [0, 1] * 50, "x": [-1.5, 2.0] * 50})
+    response = upload(
+        api,
+        cast.erin,
+        csv_upload(frame.to_csv(index=False).encode()),
+        {"label": "y", "prediction": "p"},
+    )
+    assert response.status_code == 201, response.data
+
+
+def test_a_file_over_the_cap_is_refused_before_it_is_read(cast, api, settings, version, compas_csv):
+    settings.WARDEN_MAX_UPLOAD_BYTES = 10_000
+    data = refused(api, cast, settings, upload(api, cast.erin, csv_upload(compas_csv)), status=413)
+    assert "cap" in data["file"][0]
+
+
+def test_a_parquet_file_that_expands_past_the_limit_is_refused(cast, api, settings, version):
+    settings.WARDEN_MAX_PARQUET_EXPANDED_BYTES = 1_000_000
+    frame = pd.DataFrame({"y": [0] * 2_000_000, "p": [0] * 2_000_000})
+    content = parquet_bytes(frame, compression="zstd")
+    assert len(content) < 100_000  # small on the wire, large once expanded
+    response = upload(
+        api, cast.erin, csv_upload(content, "bomb.parquet"), {"label": "y", "prediction": "p"}
+    )
+    data = refused(api, cast, settings, response)
+    assert "expand" in data["file"][0]
+
+
+def test_labels_and_predictions_from_different_sets_are_refused(cast, api, settings, version):
+    frame = pd.DataFrame({"y": ["yes", "no"] * 50, "p": ["1", "0"] * 50})
+    response = upload(
+        api,
+        cast.erin,
+        csv_upload(frame.to_csv(index=False).encode()),
+        {"label": "y", "prediction": "p"},
+    )
+    data = refused(api, cast, settings, response)
+    assert data["problems"][0]["column"] in {"y", "p"}
+
+
+def test_duplicate_column_names_are_refused(cast, api, settings, version):
+    content = b"y,p,p\n1,1,0\n0,0,1\n"
+    data = refused(
+        api,
+        cast,
+        settings,
+        upload(api, cast.erin, csv_upload(content), {"label": "y", "prediction": "p"}),
+    )
+    assert "p" in data["file"][0] and "unique" in data["file"][0]
+
+
+def test_an_unknown_field_is_refused(cast, api, settings, version, compas_csv):
+    response = upload(api, cast.erin, csv_upload(compas_csv), colour="blue")
+    assert "colour" in refused(api, cast, settings, response)
