@@ -40,12 +40,19 @@ def upload_format(filename: str) -> str:
 
 
 def parquet_expansion_check(path: Path, limit: int) -> None:
-    """Refuse a Parquet file whose pages would expand past `limit` bytes, before reading any."""
+    """Refuse a Parquet file whose pages would expand past `limit` bytes, before reading any.
+    A column chunk expands to at least its uncompressed size and at least 8 bytes a row (run
+    length and dictionary encodings make tiny pages of millions of equal values)."""
     try:
         meta = pq.ParquetFile(path).metadata
     except Exception as error:  # pyarrow raises several types for corrupt files
         raise BatteryInputError(f"not a readable Parquet file: {error}") from None
-    expanded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    expanded = 0
+    for group_index in range(meta.num_row_groups):
+        group = meta.row_group(group_index)
+        for column_index in range(group.num_columns):
+            column = group.column(column_index)
+            expanded += max(column.total_uncompressed_size, group.num_rows * 8)
     if expanded > limit:
         raise BatteryInputError(
             f"the Parquet pages expand to {expanded} bytes, over the limit of {limit}"
@@ -74,7 +81,9 @@ def formula_cells(frame: pd.DataFrame, offset: int) -> list[Problem]:
     return problems
 
 
-def intake(original: Path, mapping: dict, parquet_out: Path, *, expansion_limit: int) -> Intake:
+def intake(
+    original: Path, mapping: dict, parquet_out: Path, *, expansion_limit: int, row_group_rows: int
+) -> Intake:
     """Validate the upload and write its Parquet copy (only the mapped columns, typed once).
     Raises BatteryInputError listing every problem; writes nothing in that case."""
     file_format = upload_format(original.name)
@@ -82,18 +91,25 @@ def intake(original: Path, mapping: dict, parquet_out: Path, *, expansion_limit:
         raise BatteryInputError("the file is empty")
     if file_format == "parquet":
         parquet_expansion_check(original, expansion_limit)
-    spec = prepare(original, mapping)
-    source = battery_io.Source.from_dict(spec["source"])
-    columns = columns_to_read(spec["mapping"])
     try:
-        _copy_to_parquet(source, columns, spec, parquet_out)
-    except BaseException:
+        spec = prepare(original, mapping)
+        columns = columns_to_read(spec["mapping"])
+        source = battery_io.Source.from_dict(spec["source"])
+        _copy_to_parquet(source, columns, spec, parquet_out, row_group_rows)
+    except BatteryInputError:
         parquet_out.unlink(missing_ok=True)
         raise
+    except (OSError, ValueError, pa.ArrowException) as error:  # damaged pages, bad encodings
+        parquet_out.unlink(missing_ok=True)
+        raise BatteryInputError(f"the file could not be read: {error}") from None
     return Intake(file_format, spec["mapping"], int(spec["rows"]), columns)
 
 
-def _copy_to_parquet(source: battery_io.Source, columns: list[str], spec: dict, out: Path) -> None:
+def _copy_to_parquet(
+    source: battery_io.Source, columns: list[str], spec: dict, out: Path, row_group_rows: int
+) -> None:
+    """Write the mapped columns, typed once, in row groups of `row_group_rows`: the unit that
+    audit chunks (and so parallel workers) split the set by."""
     schema: pa.Schema | None = None
     writer: pq.ParquetWriter | None = None
     problems: list[Problem] = []
@@ -107,7 +123,7 @@ def _copy_to_parquet(source: battery_io.Source, columns: list[str], spec: dict, 
                 schema = pa.schema([_arrow_field(name, frame[name]) for name in columns])
                 writer = pq.ParquetWriter(out, schema, compression="zstd")
             assert writer is not None
-            writer.write_table(_typed_table(frame, schema))
+            writer.write_table(_typed_table(frame, schema), row_group_size=row_group_rows)
     finally:
         if writer is not None:
             writer.close()

@@ -79,6 +79,7 @@ def evaluation_set_upload(
                 mapping,
                 parquet_path,
                 expansion_limit=settings.WARDEN_MAX_PARQUET_EXPANDED_BYTES,
+                row_group_rows=settings.WARDEN_PARQUET_ROW_GROUP_ROWS,
             )
         except BatteryInputError as error:
             raise UploadRejected(error.problems) from None

@@ -21,11 +21,20 @@ class CappedUploadHandler(FileUploadHandler):
         super().__init__(request)
         self.cap = settings.WARDEN_MAX_UPLOAD_BYTES
         self.received = 0
+        self.declared_too_large = ""
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):  # type: ignore[no-untyped-def]
+        # Django cannot stop an upload from here, so the refusal waits for the first file part.
         if content_length and content_length > self.cap:
-            self._refuse(f"the request is {content_length} bytes; the upload cap is {self.cap}")
+            self.declared_too_large = (
+                f"the request is {content_length} bytes; the upload cap is {self.cap}"
+            )
         return None
+
+    def new_file(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if self.declared_too_large:
+            self._refuse(self.declared_too_large)
+        super().new_file(*args, **kwargs)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         self.received += len(raw_data)

@@ -133,6 +133,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "VersionStatusEnum": "governance.models.registry.VersionStatus",
+        "RunStatusEnum": "audits.models.RunStatus",
+    },
 }
 
 # Celery. The embedded default is kombu's file-system transport: a real worker process,
@@ -182,6 +186,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Audit runs: rows per chunk task, and how long a silent run waits before its work is resent.
 WARDEN_AUDIT_CHUNK_ROWS = env_int("WARDEN_AUDIT_CHUNK_ROWS", 262_144)
+# Row-group size of the Parquet copy of each upload: the finest split audit chunks can use.
+WARDEN_PARQUET_ROW_GROUP_ROWS = env_int("WARDEN_PARQUET_ROW_GROUP_ROWS", 65_536)
 WARDEN_AUDIT_ORPHAN_SECONDS = env_int("WARDEN_AUDIT_ORPHAN_SECONDS", 120)
 # Owners are reminded this many days before a version's approval expires.
 WARDEN_REVALIDATION_NOTICE_DAYS = env_int("WARDEN_REVALIDATION_NOTICE_DAYS", 30)
