@@ -1,0 +1,146 @@
+"""Audits on real Celery worker processes over Redis (not eager mode): progress readable while
+a run works, a worker SIGKILLed mid-run without loss or duplication, and a 503 when the broker
+is down."""
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from audits import battery, services
+from audits.models import AuditRun, ChunkStats, RunStatus
+from governance.models import Event
+from tests.audits.conftest import COMPAS_MAPPING, csv_upload, parquet_bytes
+from tests.workers import use_broker, use_eager, wait_for
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+AUDITS = "/api/models/recidivism/versions/1.0.0/audits/"
+
+
+def run_state(run_id: int) -> AuditRun:
+    return AuditRun.objects.get(pk=run_id)
+
+
+def test_an_audit_runs_on_a_worker_with_readable_progress(
+    workers, cast, api, version, compas_csv, contract_schema, settings
+):
+    settings.WARDEN_PARQUET_ROW_GROUP_ROWS = 200
+    upload = services.evaluation_set_upload(
+        actor=cast.erin,
+        version=version,
+        file=csv_upload(compas_csv),
+        mapping=COMPAS_MAPPING,
+        role="current",
+    )
+    workers.start("solo", WARDEN_AUDIT_CHUNK_ROWS="200")
+    response = api.as_user(cast.erin).post(AUDITS, {"evaluation_set": upload.pk}, format="json")
+    assert response.status_code == 202
+    seen = []
+
+    def finished():
+        body = api.get(f"/api/audits/{response.data['id']}/").data
+        seen.append((body["status"], body["chunks_done"], body["chunks_total"]))
+        return body if body["status"] in ("completed", "errored") else None
+
+    body = wait_for(finished, timeout=120, every=0.05, what="the audit to finish")
+    assert body["status"] == "completed", (body["error"], workers.log("solo")[-3000:])
+    assert any(status == "running" and 0 < done < total for status, done, total in seen), seen
+    assert body["chunks_total"] == 37  # 7,214 rows in chunks of 200
+    jsonschema.validate(body["result"], contract_schema)
+
+
+def synthetic_set(rows: int, seed: int = 7) -> pd.DataFrame:
+    """A binary classifier's evaluation set with two sensitive attributes and five features."""
+    rng = np.random.default_rng(seed)
+    score = rng.random(rows)
+    return pd.DataFrame(
+        {
+            "label": (rng.random(rows) < score).astype(np.int8),
+            "predicted": (score > 0.5).astype(np.int8),
+            "score": score,
+            "sex": rng.choice(["female", "male"], rows),
+            "region": rng.choice(["north", "south", "east", "west", "centre"], rows),
+            **{f"x{i}": rng.normal(size=rows) for i in range(5)},
+        }
+    )
+
+
+SYNTHETIC_MAPPING = {
+    "label": "label",
+    "prediction": "predicted",
+    "score": "score",
+    "sensitive": ["sex", "region"],
+}
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_run_loses_nothing_and_the_run_completes_once(
+    workers, cast, version, settings, contract_schema
+):
+    settings.WARDEN_PARQUET_ROW_GROUP_ROWS = 50_000
+    content = parquet_bytes(synthetic_set(1_500_000))
+    upload = services.evaluation_set_upload(
+        actor=cast.erin,
+        version=version,
+        file=SimpleUploadedFile("big.parquet", content),
+        mapping=SYNTHETIC_MAPPING,
+        role="current",
+    )
+    first = workers.start("doomed", WARDEN_AUDIT_CHUNK_ROWS="50000")
+    run = services.audit_run_request(actor=cast.erin, version=version, evaluation_set=upload)
+    wait_for(lambda: run_state(run.pk).chunks_done >= 3, timeout=120, what="three chunks")
+    workers.kill(first)
+    killed_at = run_state(run.pk)
+    assert killed_at.status == RunStatus.RUNNING and killed_at.chunks_done < killed_at.chunks_total
+
+    workers.start(
+        "rescuer",
+        beat=True,
+        WARDEN_AUDIT_CHUNK_ROWS="50000",
+        WARDEN_AUDIT_ORPHAN_SECONDS="3",
+        WARDEN_AUDIT_RECOVER_SECONDS="2",
+    )
+    done = wait_for(
+        lambda: run_state(run.pk).status != RunStatus.RUNNING or None,
+        timeout=240,
+        what="the rescued run to finish",
+    )
+    run = run_state(run.pk)
+    assert run.status == RunStatus.COMPLETED, (run.error, workers.log("rescuer")[-3000:])
+    assert done
+    assert run.attempt == 1  # the chunks already done were kept, not recomputed
+    assert Event.objects.filter(verb="audit_completed", target_id=str(run.pk)).count() == 1
+    assert AuditRun.objects.count() == 1
+    assert not ChunkStats.objects.exists()
+    jsonschema.validate(run.result, contract_schema)
+    expected = battery.run(
+        upload.parquet.path,
+        upload.mapping,
+        tier=run.tier,
+        rows_per_chunk=50_000,
+        data_sha256=upload.original_sha256,
+    )
+    assert run.result_sha256 == expected["result_sha256"]
+
+
+def test_a_stopped_broker_answers_503_and_leaves_no_waiting_run(cast, api, version, compas_csv):
+    upload = services.evaluation_set_upload(
+        actor=cast.erin,
+        version=version,
+        file=csv_upload(compas_csv),
+        mapping=COMPAS_MAPPING,
+        role="current",
+    )
+    use_broker("redis://127.0.0.1:1/15")  # nothing listens there: a stopped Redis
+    try:
+        response = api.as_user(cast.erin).post(AUDITS, {"evaluation_set": upload.pk}, format="json")
+    finally:
+        use_eager()
+    assert response.status_code == 503
+    assert "unavailable" in response.data["detail"][0]
+    run = AuditRun.objects.get()
+    assert run.status == RunStatus.ERRORED
+    assert "did not answer" in run.error
+    assert not AuditRun.objects.filter(status=RunStatus.QUEUED).exists()
+    assert Event.objects.filter(verb="audit_errored", target_id=str(run.pk)).count() == 1

@@ -1,0 +1,147 @@
+"""Real Celery worker processes for integration tests: a Redis broker on localhost, the test
+database and media folder shared with the worker, and start / SIGKILL / stop helpers."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from config.celery import app
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+REPO_DIR = Path(__file__).resolve().parent.parent
+
+
+def redis_answers(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def database_url() -> str:
+    """The URL of the test database this process uses, for the worker to open too."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    user, host, port = settings["USER"], settings["HOST"], settings["PORT"] or 5432
+    return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
+
+
+def use_broker(url: str, *, eager: bool = False) -> None:
+    """Point this process's Celery app at a broker; connection pools are keyed by URL, so
+    dropping the app's cached pools makes the next publish use the new one."""
+    app.conf.broker_url = url
+    app.conf.task_always_eager = eager
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def use_eager() -> None:
+    """Back to the test settings' in-process (eager) tasks."""
+    use_broker("memory://", eager=True)
+
+
+class Workers:
+    """Starts worker processes in their own process groups and stops or kills them."""
+
+    def __init__(self, media_root: Path, var_dir: Path, log_dir: Path) -> None:
+        self.media_root, self.var_dir, self.log_dir = media_root, var_dir, log_dir
+        self.processes: list[subprocess.Popen] = []
+
+    def start(
+        self, name: str, *, concurrency: int = 1, beat: bool = False, **env: str
+    ) -> subprocess.Popen:
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-l",
+            "info",
+            f"--concurrency={concurrency}",
+            "-n",
+            f"{name}@%h",
+            "--without-mingle",
+            "--without-gossip",
+        ]
+        if beat:
+            command += ["-B", "--schedule", str(self.var_dir / f"beat-{name}")]
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": database_url(),
+            "CELERY_BROKER_URL": REDIS_URL,
+            "MEDIA_ROOT": str(self.media_root),
+            "WARDEN_VAR_DIR": str(self.var_dir),
+            **env,
+        }
+        log = (self.log_dir / f"worker-{name}.log").open("wb")
+        process = subprocess.Popen(
+            command,
+            cwd=REPO_DIR,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def kill(self, process: subprocess.Popen) -> None:
+        """SIGKILL the worker and its pool children at once: no goodbye, no acknowledgements."""
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+    def log(self, name: str) -> str:
+        return (self.log_dir / f"worker-{name}.log").read_text(errors="replace")
+
+
+@pytest.fixture
+def workers(transactional_db, media_root, tmp_path) -> Iterator[Workers]:
+    """Redis-backed Celery for this test: the app publishes to Redis db 15 (purged first) and
+    workers are real processes on the same database. Skipped, with the reason, without Redis."""
+    if not redis_answers():
+        pytest.skip("needs Redis answering on 127.0.0.1:6379 (make test starts it in CI)")
+    use_broker(REDIS_URL)
+    app.control.purge()
+    pool = Workers(media_root, tmp_path / "var", tmp_path)
+    (tmp_path / "var").mkdir()
+    try:
+        yield pool
+    finally:
+        pool.stop_all()
+        use_eager()
+
+
+def wait_for(predicate, *, timeout: float, every: float = 0.1, what: str = "condition"):
+    """Poll until predicate() is truthy and return its value; fail naming what never happened."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    pytest.fail(f"timed out after {timeout} s waiting for {what}")
