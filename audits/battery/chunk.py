@@ -23,6 +23,8 @@ class Chunk:
         self.classes: list[str] = spec["classes"]
         self.task: str = spec["task"]
         self._groups: dict[str, tuple[np.ndarray, list[str]]] = {}
+        self._numeric: dict[str, np.ndarray] = {}
+        self._finite: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -40,7 +42,20 @@ class Chunk:
         return bool(column) and column in self.frame.columns
 
     def numeric(self, column: str) -> np.ndarray:
-        """float64 values, NaN where missing; datetimes as epoch seconds."""
+        """float64 values, NaN where missing; datetimes as epoch seconds (cached)."""
+        if column not in self._numeric:
+            self._numeric[column] = self._to_float(column)
+        return self._numeric[column]
+
+    def finite(self, column: str) -> np.ndarray:
+        """The finite values of a numeric column (cached)."""
+        if column not in self._finite:
+            x = self.numeric(column)
+            mask = np.isfinite(x)
+            self._finite[column] = x if mask.all() else x[mask]
+        return self._finite[column]
+
+    def _to_float(self, column: str) -> np.ndarray:
         s = self.frame[column]
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
             out = s.astype("datetime64[ns]").astype("int64").to_numpy(np.float64) / 1e9
@@ -120,8 +135,29 @@ class Chunk:
 
     @cached_property
     def row_hashes(self) -> np.ndarray:
-        """A 64-bit hash of each row over the columns read (for duplicate rows)."""
-        return pd.util.hash_pandas_object(self.frame, index=False).to_numpy(np.uint64)
+        """A 64-bit hash of each row over the columns read (for duplicate rows): numeric cells
+        by their float bits, other cells by the hash of their key, mixed column by column with
+        the splitmix64 finalizer."""
+        h = np.zeros(len(self), dtype=np.uint64)
+        for column in self.frame.columns:
+            s = self.frame[column]
+            if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+                x = self.numeric(column) + 0.0
+                cell = np.where(np.isnan(x), np.nan, x).view(np.uint64)
+            else:
+                codes, keys = self.groups(column)
+                cell = pd.util.hash_array(np.asarray(keys, dtype=object))[codes]
+            h = _mix(h * _GOLDEN + cell)
+        return h
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
 
 
 def attributes(spec: dict) -> list[str]:

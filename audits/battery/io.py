@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,8 +147,14 @@ def read_chunk(
 def iter_chunks(source: Source, columns: list[str], chunks, dtypes=None) -> Iterator[pd.DataFrame]:
     """The planned chunks in order; CSV streams through once instead of re-skipping rows."""
     if source.format != "csv" or not chunks:
-        for start, stop in chunks:
-            yield read_chunk(source, columns, start, stop, dtypes)
+        # read the next chunk in a thread (pyarrow decodes without the GIL) while this one is used
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(read_chunk, source, columns, *chunks[0], dtypes)
+            for following in [*chunks[1:], None]:
+                frame = pending.result()
+                if following is not None:
+                    pending = pool.submit(read_chunk, source, columns, *following, dtypes)
+                yield frame
         return
     size = chunks[0][1] - chunks[0][0]
     yield from _csv_reader(source, columns, dtypes, chunks[0][0], None, size)
@@ -189,6 +196,14 @@ def _csv_frames(source, columns, dtypes, skip, nrows, chunksize, positions):
 
 def _csv_dtype(kind: str):
     return "float64" if kind == "numeric" else "str"
+
+
+def sha256_later(source: Source) -> Future:
+    """``file_sha256`` in a background thread (hashlib hashes without the GIL)."""
+    pool = ThreadPoolExecutor(1)
+    future = pool.submit(file_sha256, source)
+    pool.shutdown(wait=False)
+    return future
 
 
 def file_sha256(source: Source) -> str:

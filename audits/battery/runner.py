@@ -15,7 +15,7 @@ from . import document, io, mapping, policy
 from .checks import CHECKS
 from .checks.base import INPUTS, Measurement, info
 from .chunk import Chunk
-from .spec import prepare
+from .spec import prepare, resolve_hashes
 from .stats.merge import merge_all
 
 Progress = Callable[[dict], None] | None
@@ -25,6 +25,7 @@ def spec_to_json(spec: dict) -> dict:
     """The spec without its in-process handles (an in-memory DataFrame cannot travel)."""
     if spec.get("source") is None:
         raise ValueError("a spec built from a DataFrame cannot be sent to another process")
+    resolve_hashes(spec)
     return {k: v for k, v in spec.items() if not k.startswith("_")}
 
 
@@ -114,6 +115,7 @@ def finalize(
     spec: dict, current: dict, reference: dict | None = None, progress: Progress = None
 ) -> dict:
     """The sealed result document from the merged statistics of each role."""
+    resolve_hashes(spec)
     tier = spec["tier"]
     have = available_inputs(spec)
     results = []

@@ -8,6 +8,8 @@ hashes and the chunk plan of the data and reference sets.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -196,7 +198,10 @@ def _decide_task(m: dict, profile: dict, task: str | None) -> tuple[dict, list[P
         )
     if pred is not None:
         unknown = sorted(set(pred["counts"]) - set(classes) - {MISSING})
-        if pred["continuous"] or unknown or (pred["numeric"] and not label["numeric"]):
+        mixed = bool(pred["numeric"]) != bool(label["numeric"])
+        if len(classes) == 1 and len(unknown) == 1 and not mixed and m["classes"] is None:
+            classes, unknown = sort_keys([*classes, *unknown]), []  # a one-class binary set
+        if pred["continuous"] or unknown or mixed:
             shown = ", ".join(unknown[:5]) if unknown else "non-integer values"
             problems.append(
                 Problem(
@@ -298,7 +303,7 @@ def prepare(
         "battery_version": BATTERY_VERSION,
         **fields,
         "rows": source.rows,
-        "sha256": data_sha256 or io.file_sha256(source),
+        "sha256": data_sha256 or io.sha256_later(source),
         "tier": resolve_tier(tier),
         "policy": {"name": POLICY["name"], "version": POLICY["version"]},
         "options": {"threshold": 0.5, "min_support": 30, "calibration_bins": 10, **(options or {})},
@@ -310,6 +315,14 @@ def prepare(
             reference, m, fields["kinds"], header, na_values, rows_per_chunk, reference_sha256
         )
         spec["_frames"]["reference"] = spec["reference"].pop("_source")
+    return spec
+
+
+def resolve_hashes(spec: dict) -> dict:
+    """Wait for the file hashes ``prepare`` left computing in the background."""
+    for part in (spec, spec.get("reference")):
+        if part is not None and isinstance(part["sha256"], Future):
+            part["sha256"] = part["sha256"].result()
     return spec
 
 
@@ -345,7 +358,7 @@ def _prepare_reference(reference, m, kinds, header, na_values, rows_per_chunk, s
         "source": source.to_dict() if source.format != "frame" else None,
         "_source": source,
         "rows": source.rows,
-        "sha256": sha or io.file_sha256(source),
+        "sha256": sha or io.sha256_later(source),
         "chunks": chunks,
         "columns": present,
         "kinds": ref_kinds,

@@ -20,8 +20,7 @@ from .base import Check, Measurement, info
 
 def _range(chunk, col: str) -> tuple:
     if is_numeric(chunk.frame[col]) or kind_of(chunk, col) == "numeric":
-        x = chunk.numeric(col)
-        x = x[np.isfinite(x)]
+        x = chunk.finite(col)
         return (float(x.min()), float(x.max())) if len(x) else (None, None)
     keys = [k for k in chunk.groups(col)[1] if k != MISSING]
     return (min(keys), max(keys)) if keys else (None, None)

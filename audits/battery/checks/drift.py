@@ -26,8 +26,8 @@ P_VALUE = 0.05
 DISTANCE = 0.1
 
 
-def _numeric(x: np.ndarray) -> dict:
-    finite = x[np.isfinite(x)]
+def _numeric(x: np.ndarray, finite: np.ndarray | None = None) -> dict:
+    finite = x[np.isfinite(x)] if finite is None else finite
     return {
         "kind": "numeric",
         "missing": int(len(x) - len(finite)),
@@ -56,7 +56,7 @@ class Drift(Check):
             if chunk.has(col):
                 kind = kinds.get(col, "categorical")
                 features[col] = (
-                    _numeric(chunk.numeric(col))
+                    _numeric(chunk.numeric(col), chunk.finite(col))
                     if kind == "numeric"
                     else _categorical(*chunk.groups(col))
                 )

@@ -33,7 +33,9 @@ def bucket_keys(x: np.ndarray, scheme: str) -> np.ndarray:
     if scheme == "grid":
         return np.clip(np.floor(x * GRID_BINS), 0, GRID_BINS - 1).astype(np.int64)
     bits = (np.asarray(x, dtype=np.float64) + 0.0).view(np.int64)
-    return np.where(bits < 0, bits ^ _FLIP, bits) >> (52 - LOG_BITS)
+    bits ^= (bits >> 63) & _FLIP  # negative floats: flip the magnitude bits to keep order
+    bits >>= 52 - LOG_BITS
+    return bits
 
 
 def bucket_bounds(keys: np.ndarray, scheme: str) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,94 @@
+"""The chunk API: statistics computed in other processes, passed as JSON and merged, give the
+same document as one streaming run; the same input gives the same bytes; progress is reported."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from audits.battery import chunk_statistics, chunks, finalize, merge_statistics, prepare, run
+from audits.battery.document import canonical, verify
+from audits.battery.runner import spec_to_json
+
+from .conftest import BINARY_MAPPING, binary_frame, multiclass_frame
+
+
+def worker(args: str) -> str:
+    """What a Celery task does: JSON in, JSON out."""
+    spec, role, chunk = json.loads(args)
+    return json.dumps(chunk_statistics(spec, role, chunk))
+
+
+@pytest.fixture(scope="module")
+def parquet_pair(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pq")
+    data, ref = folder / "data.parquet", folder / "ref.parquet"
+    to_table = pa.Table.from_pandas
+    pq.write_table(to_table(binary_frame(5000), preserve_index=False), data, row_group_size=600)
+    pq.write_table(to_table(binary_frame(4000, seed=7, shift=0.4), preserve_index=False), ref,
+                   row_group_size=900)  # fmt: skip
+    return data, ref
+
+
+def test_a_distributed_run_gives_the_streaming_document(parquet_pair):
+    data, ref = parquet_pair
+    expected = run(data, BINARY_MAPPING, reference=ref, tier=1, rows_per_chunk=1000)
+    wire = json.loads(json.dumps(spec_to_json(prepare(data, BINARY_MAPPING, reference=ref, tier=1,
+                                                      rows_per_chunk=1000))))  # fmt: skip
+    jobs = {
+        role: [json.dumps([wire, role, c]) for c in chunks(wire, role)]
+        for role in ("current", "reference")
+    }
+    assert len(jobs["current"]) > 2 and len(jobs["reference"]) > 2
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        merged = {role: merge_statistics([json.loads(s) for s in pool.map(worker, args)])
+                  for role, args in jobs.items()}  # fmt: skip
+    doc = finalize(wire, merged["current"], merged["reference"])
+    assert canonical(doc) == canonical(expected)
+
+
+def test_a_csv_set_splits_into_row_ranges_the_same_way(tmp_path):
+    path = tmp_path / "data.csv"
+    binary_frame(2100).to_csv(path, index=False)
+    spec = prepare(path, BINARY_MAPPING, rows_per_chunk=500)
+    assert chunks(spec) == [[0, 500], [500, 1000], [1000, 1500], [1500, 2000], [2000, 2100]]
+    states = [chunk_statistics(spec, "current", c) for c in reversed(chunks(spec))][::-1]
+    doc = finalize(spec, merge_statistics(states))
+    assert doc["result_sha256"] == run(path, BINARY_MAPPING, rows_per_chunk=500)["result_sha256"]
+
+
+def test_the_same_input_gives_the_same_bytes(parquet_pair):
+    data, ref = parquet_pair
+    a = run(data, BINARY_MAPPING, reference=ref)
+    b = run(data, BINARY_MAPPING, reference=ref)
+    assert canonical(a) == canonical(b)
+    assert verify(a)
+    assert a["dataset"]["sha256"] != a["dataset"]["reference_sha256"]
+
+
+def test_result_sha256_covers_the_canonical_document():
+    import hashlib
+
+    doc = run(multiclass_frame(300), {"label": "y", "prediction": "pred"})
+    body = {k: v for k, v in doc.items() if k != "result_sha256"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert hashlib.sha256(text.encode()).hexdigest() == doc["result_sha256"]
+    doc["status"] = "pass" if doc["status"] != "pass" else "fail"
+    assert not verify(doc)
+
+
+def test_progress_is_reported_per_chunk_and_per_check(parquet_pair):
+    data, ref = parquet_pair
+    events = []
+    run(data, BINARY_MAPPING, reference=ref, rows_per_chunk=1200, progress=events.append)
+    chunk_events = [e for e in events if e["stage"] == "chunk"]
+    check_events = [e for e in events if e["stage"] == "check"]
+    assert [e["done"] for e in chunk_events if e["role"] == "current"] == [1, 2, 3, 4, 5]
+    assert chunk_events[-1] == {"stage": "chunk", "role": "reference", "done": 5, "total": 5}
+    assert [e["id"] for e in check_events] == ["data_quality", "performance", "slices", "fairness",
+                                               "calibration", "drift"]  # fmt: skip
+    assert check_events[-1]["done"] == check_events[-1]["total"] == 6
