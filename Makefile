@@ -35,4 +35,6 @@ lint: $(DEV_STAMP)
 
 ## bench: the speed and memory benchmarks; numbers go in the README
 bench: $(DEV_STAMP)
-	$(PY) bench/run_all.py
+	$(PY) bench/battery_bench.py
+	$(PY) bench/worker_bench.py
+	env -u DJANGO_SETTINGS_MODULE $(PY) bench/report_bench.py
