@@ -3,7 +3,7 @@
     python -m audits.battery --data FILE [--reference FILE] --label COL [--prediction COL]
         [--score COL] [--probabilities COL ...] [--sensitive COL ...] [--slice COL ...]
         [--features COL ...] [--timestamp COL] [--positive VALUE] [--task T] [--tier 1|2|3]
-        [--no-header] [--na-value TOKEN ...] [--out FILE]
+        [--no-header] [--na-value TOKEN ...] [--workers N] [--out FILE]
 
 Writes the result document (stdout without --out). Exit 0: nothing fails the policy (pass or
 warn); 1: the overall status is fail or error; 2: bad input, with one line on stderr naming the
@@ -43,6 +43,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--tier", type=int, choices=[1, 2, 3])
     p.add_argument("--no-header", action="store_true")
     p.add_argument("--na-value", dest="na_values", nargs="+")
+    p.add_argument("--workers", type=int, default=1, help="processes sharing the chunks")
     p.add_argument("--out")
     return p
 
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             task=args.task,
             header=not args.no_header,
             na_values=args.na_values,
+            workers=args.workers,
         )
     except BatteryInputError as exc:
         print(f"error: {exc}", file=sys.stderr)

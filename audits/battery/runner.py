@@ -11,6 +11,8 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable
 
+import pandas as pd
+
 from . import document, io, mapping, policy
 from .checks import CHECKS
 from .checks.base import INPUTS, Measurement, info
@@ -223,28 +225,45 @@ def run(
     data_sha256: str | None = None,
     reference_sha256: str | None = None,
     options: dict | None = None,
+    workers: int = 1,
 ) -> dict:
     """The whole battery on a file path or DataFrame: the sealed result document.
 
+    ``workers > 1`` shares the chunks among that many forked processes (see parallel.py); the
+    document is the same bytes.
+
     Raises ``BatteryInputError`` (one-line message, ``.problems`` lists them all) on bad input.
     """
-    spec = prepare(
-        data,
-        mapping_,
-        reference=reference,
-        tier=tier,
-        task=task,
-        header=header,
-        na_values=na_values,
-        rows_per_chunk=rows_per_chunk,
-        data_sha256=data_sha256,
-        reference_sha256=reference_sha256,
-        options=options,
-    )
-    current = merge_statistics(iter_statistics(spec, "current", progress))
-    ref = (
-        merge_statistics(iter_statistics(spec, "reference", progress))
-        if spec["reference"]
-        else None
-    )
+    pool = None
+    if workers > 1 and not isinstance(data, pd.DataFrame):
+        from .parallel import fork_pool
+
+        pool = fork_pool(workers)  # forked before prepare starts any thread
+    try:
+        spec = prepare(
+            data,
+            mapping_,
+            reference=reference,
+            tier=tier,
+            task=task,
+            header=header,
+            na_values=na_values,
+            rows_per_chunk=rows_per_chunk,
+            data_sha256=data_sha256,
+            reference_sha256=reference_sha256,
+            options=options,
+        )
+        if pool is not None and spec.get("source") is not None:
+            from .parallel import statistics
+
+            merged = statistics(pool, spec, progress)
+            current, ref = merged["current"], merged.get("reference")
+        else:
+            current = merge_statistics(iter_statistics(spec, "current", progress))
+            ref = None
+            if spec["reference"]:
+                ref = merge_statistics(iter_statistics(spec, "reference", progress))
+    finally:
+        if pool is not None:
+            pool.terminate()
     return finalize(spec, current, ref, progress)

@@ -92,3 +92,10 @@ def test_progress_is_reported_per_chunk_and_per_check(parquet_pair):
     assert [e["id"] for e in check_events] == ["data_quality", "performance", "slices", "fairness",
                                                "calibration", "drift"]  # fmt: skip
     assert check_events[-1]["done"] == check_events[-1]["total"] == 6
+
+
+def test_forked_workers_give_the_same_bytes(parquet_pair):
+    data, ref = parquet_pair
+    one = run(data, BINARY_MAPPING, reference=ref, rows_per_chunk=1000)
+    two = run(data, BINARY_MAPPING, reference=ref, rows_per_chunk=1000, workers=2)
+    assert canonical(one) == canonical(two)

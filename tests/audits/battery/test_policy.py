@@ -1,0 +1,87 @@
+"""The policy judges: one finding per breach naming metric, value and threshold; the overall
+status follows the tier's required checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from audits.battery import run
+from audits.battery.policy import POLICY, judge, overall, resolve_tier, table
+
+from .conftest import binary_frame, regression_frame
+
+
+def test_each_tier_lists_required_checks_and_rules_for_known_checks():
+    from audits.battery import CHECKS
+
+    for tier, entry in POLICY["tiers"].items():
+        assert set(entry["required"]) <= set(CHECKS), tier
+        for check, _metric, direction, warn, fail in entry["rules"]:
+            assert check in CHECKS and direction in ("min", "max")
+            if warn is not None and fail is not None:
+                assert (warn <= fail) if direction == "max" else (warn >= fail)
+
+
+def test_higher_risk_tiers_are_stricter():
+    rules = {t: {(r[0], r[1]): r for r in e["rules"]} for t, e in POLICY["tiers"].items()}
+    for key, (_, _, direction, _warn, fail) in rules[1].items():
+        for tier in (2, 3):
+            other = rules[tier][key]
+            if direction == "max" and fail is not None:
+                assert fail <= other[4]
+            if direction == "min" and fail is not None:
+                assert fail >= other[4]
+    assert set(POLICY["tiers"][3]["required"]) <= set(POLICY["tiers"][2]["required"])
+    assert set(POLICY["tiers"][2]["required"]) <= set(POLICY["tiers"][1]["required"])
+
+
+def test_a_breach_is_one_finding_naming_metric_value_and_threshold():
+    status, findings = judge("fairness", {"demographic_parity_difference": 0.31}, 2)
+    assert status == "fail"
+    assert findings == [{
+        "severity": "fail", "metric": "demographic_parity_difference", "value": 0.31,
+        "threshold": 0.25,
+        "message": "demographic_parity_difference = 0.31 is above the tier-2 fail threshold 0.25",
+    }]  # fmt: skip
+
+
+def test_a_value_between_warn_and_fail_warns_once():
+    status, findings = judge("calibration", {"ece": 0.1, "mce": 0.5}, 2)
+    assert status == "warn" and len(findings) == 1 and findings[0]["threshold"] == 0.08
+
+
+def test_missing_and_boolean_metrics_are_not_judged():
+    metrics = {"demographic_parity_difference": None, "four_fifths_flag": True}
+    assert judge("fairness", metrics, 1) == ("pass", [])
+
+
+def test_overall_fails_on_a_required_check_and_warns_on_an_optional_one():
+    def check(cid, status, missing=()):
+        return {"id": cid, "status": status, "details": {"missing_inputs": list(missing)}}
+
+    assert overall([check("performance", "fail")], 3)[0] == "fail"
+    assert overall([check("drift", "fail"), check("performance", "pass")], 3)[0] == "warn"
+    assert overall([check("drift", "skipped", ["reference"])], 1) == (
+        "fail", ["required check drift was skipped"])  # fmt: skip
+    assert overall([check("fairness", "skipped", ["classification"])], 1)[0] == "pass"
+    assert overall([check("performance", "error")], 2)[0] == "error"
+
+
+def test_tiers_resolve_with_a_default():
+    assert resolve_tier(None) == 2 and resolve_tier("1") == 1
+    with pytest.raises(ValueError):
+        resolve_tier(4)
+
+
+def test_the_document_names_the_policy_and_its_version():
+    doc = run(binary_frame(200), {"label": "y", "prediction": "pred", "features": ["x1"]}, tier=3)
+    assert doc["policy"]["name"] == POLICY["name"] and doc["policy"]["version"] == POLICY["version"]
+    assert doc["policy"]["tier"] == 3
+    assert table()["tiers"]["3"]["required"] == ["data_quality", "performance"]
+
+
+def test_a_regression_model_is_not_failed_for_lacking_fairness_figures():
+    doc = run(regression_frame(), {"label": "y", "prediction": "pred", "features": ["x1"]}, tier=2)
+    statuses = {c["id"]: c["status"] for c in doc["checks"]}
+    assert statuses["fairness"] == "skipped"
+    assert "required check fairness was skipped" not in doc["status_reasons"]
