@@ -94,3 +94,18 @@ def adult_csv(datasets_dir, tmp_path_factory):
     path = tmp_path_factory.mktemp("adult") / "adult.csv"
     frame.to_csv(path, index=False)
     return path
+
+
+@pytest.fixture(autouse=True)
+def every_document_validates(monkeypatch, contract_schema):
+    """Whatever a test runs, each document ``run`` finalizes must validate against the contract."""
+    from audits.battery import runner
+
+    original = runner.finalize
+
+    def checked(*args, **kwargs):
+        doc = original(*args, **kwargs)
+        jsonschema.validate(doc, contract_schema)
+        return doc
+
+    monkeypatch.setattr(runner, "finalize", checked)

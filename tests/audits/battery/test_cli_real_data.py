@@ -160,3 +160,22 @@ def test_adult_without_a_header_reads_by_position(datasets_dir):
                  "--sensitive", "9", "--score", "0", "--features", "0", "12")  # fmt: skip
     assert result.returncode == 2
     assert "column '0'" in result.stderr and "outside [0, 1]" in result.stderr
+
+
+def test_adult_as_published_runs_with_positional_columns(datasets_dir, tmp_path, contract_schema):
+    import jsonschema
+
+    out = tmp_path / "adult.json"
+    result = cli("--data", str(datasets_dir / "adult.data"), "--no-header", "--na-value", "?",
+                 "--label", "14", "--prediction", "14", "--sensitive", "9", "8",
+                 "--features", "0", "12", "--out", str(out))  # fmt: skip
+    assert result.returncode == 2 and "'14'" in result.stderr  # one column, two roles
+    result = cli("--data", str(datasets_dir / "adult.data"), "--no-header", "--na-value", "?",
+                 "--label", "14", "--sensitive", "9", "--features", "0", "12", "--tier", "3",
+                 "--out", str(out))  # fmt: skip
+    doc = json.loads(out.read_text())
+    jsonschema.validate(doc, contract_schema)
+    assert result.returncode in (0, 1) and doc["dataset"]["rows"] == 32561
+    dq = next(c for c in doc["checks"] if c["id"] == "data_quality")["details"]
+    assert dq["label_counts"] == {"<=50K": 24720, ">50K": 7841}
+    assert doc["dataset"]["mapping"]["features"] == ["0", "12"]
