@@ -17,12 +17,9 @@ import pyarrow.parquet as pq
 
 from . import BATTERY_VERSION, io, mapping
 from .errors import BatteryInputError, Problem
-from .keys import MISSING, counts_by_key, sort_keys
+from .keys import counts_by_key
 from .stats.merge import merge
-
-MAX_CLASSES = 50
-SUM_TOLERANCE = 1e-6
-_TASKS = ("binary", "multiclass", "regression")
+from .task import SUM_TOLERANCE, decide_task
 
 
 def is_numeric(series: pd.Series) -> bool:
@@ -132,7 +129,7 @@ def inspect(
         }
     else:
         kinds = _kinds_from_schema(source, cols)
-    fields, problems = _decide_task(m, profile, task)
+    fields, problems = decide_task(m, profile, task)
     fields.update(
         source=source.to_dict() if source.format != "frame" else None,
         _source=source,
@@ -141,130 +138,6 @@ def inspect(
         mapping=m,
     )
     return fields, problems
-
-
-def _decide_task(m: dict, profile: dict, task: str | None) -> tuple[dict, list[Problem]]:
-    problems: list[Problem] = []
-    label = profile["label"]
-    pred = profile.get("prediction")
-    if task is not None and task not in _TASKS:
-        problems.append(Problem("", f"unknown task '{task}' (use one of {', '.join(_TASKS)})"))
-        task = None
-    if label["missing"]:
-        problems.append(Problem(m["label"], f"{label['missing']} rows have no label"))
-    for col, s in profile.get("scores", {}).items():
-        if s["non_numeric"]:
-            example = s["example"]["value"]
-            problems.append(
-                Problem(col, f"{s['non_numeric']} values are not numbers (e.g. '{example}')")
-            )
-        if s["missing"]:
-            problems.append(Problem(col, f"{s['missing']} rows have no value"))
-    if pred and pred["missing"]:
-        problems.append(Problem(m["prediction"], f"{pred['missing']} rows have no prediction"))
-    regression = task == "regression" or (
-        task is None
-        and label["numeric"]
-        and not label["text"]
-        and (label["continuous"] or len(label["counts"]) > MAX_CLASSES)
-        and not m["probabilities"]
-    )
-    if regression:
-        if not label["numeric"] or label["text"]:
-            problems.append(Problem(m["label"], "regression needs numeric labels"))
-        if pred is None:
-            problems.append(Problem("prediction", "regression needs a prediction column"))
-        elif not pred["numeric"] or pred["text"]:
-            problems.append(Problem(m["prediction"], "regression needs numeric predictions"))
-        return {
-            "task": "regression",
-            "classes": [],
-            "positive": None,
-            "prediction_source": "column",
-        }, problems
-    classes = sort_keys(label["counts"])
-    if m["classes"] is not None:
-        extra = sorted(set(classes) - set(m["classes"]))
-        if extra:
-            problems.append(
-                Problem(m["label"], f"labels {extra[:5]} are not among the mapping's classes")
-            )
-        classes = list(m["classes"])
-    if label["continuous"]:
-        problems.append(Problem(m["label"], "labels are not whole numbers; use task regression"))
-    if len(classes) > MAX_CLASSES:
-        problems.append(
-            Problem(m["label"], f"{len(classes)} distinct labels (at most {MAX_CLASSES} classes)")
-        )
-    if pred is not None:
-        unknown = sorted(set(pred["counts"]) - set(classes) - {MISSING})
-        mixed = bool(pred["numeric"]) != bool(label["numeric"])
-        if len(classes) == 1 and len(unknown) == 1 and not mixed and m["classes"] is None:
-            classes, unknown = sort_keys([*classes, *unknown]), []  # a one-class binary set
-        if pred["continuous"] or unknown or mixed:
-            shown = ", ".join(unknown[:5]) if unknown else "non-integer values"
-            problems.append(
-                Problem(
-                    m["prediction"],
-                    f"predictions and labels come from different label sets "
-                    f"({shown} not among the labels)",
-                )
-            )
-    probs = m["probabilities"]
-    for col, s in profile.get("scores", {}).items():
-        if s["outside"]:
-            problems.append(Problem(col, f"{s['outside']} probabilities outside [0, 1]"))
-    if probs and profile.get("sum_off"):
-        problems.append(
-            Problem(
-                probs[0],
-                f"probabilities in {profile['sum_off']} rows do not sum to 1 "
-                f"(tolerance {SUM_TOLERANCE:g})",
-            )
-        )
-    if probs and len(probs) != len(classes):
-        problems.append(
-            Problem(probs[0], f"{len(probs)} probability columns for {len(classes)} label classes")
-        )
-    kind = task or ("binary" if len(classes) <= 2 else "multiclass")
-    if kind == "binary" and len(classes) > 2:
-        problems.append(Problem(m["label"], f"task binary but {len(classes)} label classes"))
-    positive = None
-    if kind == "binary":
-        positive = _positive(m, classes, problems)
-    score = m["score"]
-    if kind == "multiclass" and score:
-        problems.append(
-            Problem(score, "a multiclass task needs one probability column per class, not a score")
-        )
-    source = (
-        "column"
-        if m["prediction"]
-        else ("score" if score else ("probabilities" if probs else None))
-    )
-    return {
-        "task": kind,
-        "classes": classes,
-        "positive": positive,
-        "prediction_source": source,
-    }, problems
-
-
-def _positive(m: dict, classes: list[str], problems: list[Problem]) -> str | None:
-    wanted = m["positive_label"]
-    if wanted is not None:
-        key = (
-            str(int(wanted))
-            if isinstance(wanted, float) and float(wanted).is_integer()
-            else str(wanted)
-        )
-        if key not in classes:
-            problems.append(Problem(m["label"], f"positive label '{key}' is not among the labels"))
-        return key
-    for usual in ("1", "True", "true", "yes", "positive"):
-        if usual in classes:
-            return usual
-    return classes[-1] if classes else None
 
 
 def prepare(
