@@ -19,7 +19,7 @@ from . import BATTERY_VERSION, io, mapping
 from .errors import BatteryInputError, Problem
 from .keys import counts_by_key
 from .stats.merge import merge
-from .task import SUM_TOLERANCE, decide_task
+from .task import MAX_CLASSES, SUM_TOLERANCE, decide_task
 
 
 def is_numeric(series: pd.Series) -> bool:
@@ -43,7 +43,7 @@ def _target_profile(frame: pd.DataFrame, m: dict, kinds: bool) -> dict:
                 "numeric": int(numeric),
                 "text": int(not numeric and s.notna().any()),
                 "continuous": int(continuous),
-                "counts": {} if continuous else counts_by_key(s.dropna()),
+                **_value_counts(s, continuous),
             }
     for col in [m["score"], *(m["probabilities"] or [])]:
         if col:
@@ -58,6 +58,13 @@ def _target_profile(frame: pd.DataFrame, m: dict, kinds: bool) -> dict:
             for c in frame.columns
         }
     return out
+
+
+def _value_counts(s: pd.Series, continuous: bool) -> dict:
+    """Counts per value, or ``many`` when a chunk holds more values than any classifier's."""
+    counts = {} if continuous else counts_by_key(s.dropna())
+    many = len(counts) > 10 * MAX_CLASSES
+    return {"counts": {} if many else counts, "many": int(many)}
 
 
 def _score_profile(s: pd.Series) -> dict:

@@ -39,7 +39,7 @@ def decide_task(m: dict, profile: dict, task: str | None) -> tuple[dict, list[Pr
         task is None
         and label["numeric"]
         and not label["text"]
-        and (label["continuous"] or len(label["counts"]) > MAX_CLASSES)
+        and (label["continuous"] or label["many"] or len(label["counts"]) > MAX_CLASSES)
         and not m["probabilities"]
     )
     if regression:
@@ -65,10 +65,13 @@ def decide_task(m: dict, profile: dict, task: str | None) -> tuple[dict, list[Pr
         classes = list(m["classes"])
     if label["continuous"]:
         problems.append(Problem(m["label"], "labels are not whole numbers; use task regression"))
-    if len(classes) > MAX_CLASSES:
+    if len(classes) > MAX_CLASSES or label["many"]:
+        count = f"more than {10 * MAX_CLASSES}" if label["many"] else str(len(classes))
         problems.append(
-            Problem(m["label"], f"{len(classes)} distinct labels (at most {MAX_CLASSES} classes)")
+            Problem(m["label"], f"{count} distinct labels (at most {MAX_CLASSES} classes)")
         )
+        return {"task": task or "multiclass", "classes": [], "positive": None,
+                "prediction_source": None}, problems  # fmt: skip
     if pred is not None:
         unknown = sorted(set(pred["counts"]) - set(classes) - {MISSING})
         mixed = bool(pred["numeric"]) != bool(label["numeric"])

@@ -138,3 +138,16 @@ def test_a_regression_task_needs_numeric_predictions():
     frame = pd.DataFrame({"y": np.linspace(0, 1, 80), "pred": ["x"] * 80})
     problems = validate(frame, {"label": "y", "prediction": "pred"}, task="regression")
     assert problems[0].column == "pred" and "numeric" in problems[0].reason
+
+
+def test_too_many_text_labels_are_refused():
+    frame = pd.DataFrame({"y": [f"c{i}" for i in range(600)], "pred": ["c1"] * 600})
+    problems = validate(frame, {"label": "y", "prediction": "pred"})
+    assert [(p.column, p.reason) for p in problems] == [
+        ("y", "more than 500 distinct labels (at most 50 classes)")
+    ]
+
+
+def test_many_whole_number_labels_are_a_regression_task():
+    frame = pd.DataFrame({"y": np.arange(3000) % 1500, "pred": np.arange(3000) % 1499})
+    assert run(frame, {"label": "y", "prediction": "pred"})["task"] == "regression"
