@@ -4,5 +4,13 @@ from django.apps import AppConfig
 
 
 class AuditsConfig(AppConfig):
+    """Tells the registry how to find a version's latest audit (governance cannot import us)."""
+
     name = "audits"
     verbose_name = "Audits"
+
+    def ready(self) -> None:
+        from audits.selectors import audit_evidence
+        from governance.evidence import register_audit_evidence
+
+        register_audit_evidence(audit_evidence)

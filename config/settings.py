@@ -136,6 +136,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "VersionStatusEnum": "governance.models.registry.VersionStatus",
         "RunStatusEnum": "audits.models.RunStatus",
+        "IncidentStatusEnum": "governance.models.incidents.IncidentStatus",
     },
 }
 
@@ -191,6 +192,12 @@ WARDEN_PARQUET_ROW_GROUP_ROWS = env_int("WARDEN_PARQUET_ROW_GROUP_ROWS", 65_536)
 WARDEN_AUDIT_ORPHAN_SECONDS = env_int("WARDEN_AUDIT_ORPHAN_SECONDS", 120)
 # Owners are reminded this many days before a version's approval expires.
 WARDEN_REVALIDATION_NOTICE_DAYS = env_int("WARDEN_REVALIDATION_NOTICE_DAYS", 30)
+# How long an approval lasts, in months, for tiers 1, 2 and 3 (DESIGN §4).
+WARDEN_REVALIDATION_MONTHS = dict(
+    zip(
+        (1, 2, 3), map(int, env_list("WARDEN_REVALIDATION_MONTHS", ["12", "24", "36"])), strict=True
+    )
+)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "warden@localhost")

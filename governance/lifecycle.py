@@ -1,21 +1,208 @@
-"""The version lifecycle's scheduled side: approvals that are about to expire."""
+"""The version lifecycle (DESIGN §4): one guarded move over the TRANSITIONS table, the services
+that use it (submit, reopen, suspend, retire, deploy), approval expiry and its reminders."""
 
-from datetime import timedelta
+import calendar
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from governance.models import ModelVersion, VersionStatus
-from governance.notifications import notify
-from governance.trail import event_record
+from governance.errors import Conflict, Forbidden, InvalidInput
+from governance.evidence import latest_audit
+from governance.models import Deployment, ModelVersion, User, VersionStatus
+from governance.models.registry import TRANSITIONS
+from governance.notifications import notify, risk_officers
+from governance.permissions import require_change_model
+from governance.roles import Role
+from governance.trail import event_record, snapshot
 
 LIVE_STATUSES = (VersionStatus.APPROVED, VersionStatus.DEPLOYED)
+STATUS_FIELDS = [
+    "status",
+    "submitted_by",
+    "submitted_at",
+    "approval_expires_at",
+    "submitted_audit_run_id",
+    "submitted_audit_sha256",
+]
+
+
+def locked(version: ModelVersion) -> ModelVersion:
+    """The version re-read under a row lock, so concurrent moves queue behind each other."""
+    return ModelVersion.objects.select_for_update().select_related("model").get(pk=version.pk)
+
+
+def move(version: ModelVersion, to: str) -> None:
+    """Change the status if TRANSITIONS allows it, else Conflict naming both states."""
+    if to not in TRANSITIONS[version.status]:
+        raise Conflict(f"version {version.version} is {version.status} and cannot become {to}")
+    version.status = to
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` later (the month's last day when that day is missing)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def approval_expiry(tier: int, approved_at: datetime) -> datetime:
+    """When an approval given now lapses: WARDEN_REVALIDATION_MONTHS by tier (12/24/36)."""
+    return add_months(approved_at, settings.WARDEN_REVALIDATION_MONTHS[tier])
+
+
+def version_submit(*, actor: User, version: ModelVersion) -> ModelVersion:
+    """An engineer sends a draft for review with its latest completed audit, which must have
+    been judged under the model's current tier and must not fail a check the tier requires."""
+    with transaction.atomic():
+        version = locked(version)
+        require_change_model(actor, version.model)
+        evidence = latest_audit(version)
+        if evidence is None:
+            raise Conflict("run an audit of this version before submitting it")
+        if evidence.tier != version.model.risk_tier:
+            raise Conflict(
+                f"the latest audit was judged under tier {evidence.tier} but the "
+                f"model is tier {version.model.risk_tier}; audit it again"
+            )
+        if not evidence.passes:
+            why = "; ".join(evidence.reasons) or f"its verdict is {evidence.verdict}"
+            raise Conflict(f"the latest audit (#{evidence.run_id}) does not pass: {why}")
+        before = snapshot(version, STATUS_FIELDS)
+        move(version, VersionStatus.SUBMITTED)
+        version.submitted_by, version.submitted_at = actor, timezone.now()
+        version.review_started_at = version.submitted_at
+        version.submitted_audit_run_id = evidence.run_id
+        version.submitted_audit_sha256 = evidence.result_sha256
+        version.save()
+        event_record(
+            actor=actor,
+            verb="version_submitted",
+            target=version,
+            before=before,
+            after=snapshot(version, STATUS_FIELDS),
+        )
+        transaction.on_commit(
+            lambda: notify(
+                risk_officers(),
+                f"{version} awaits review",
+                f"{actor.printed_name} submitted {version} (tier {version.model.risk_tier}) with "
+                f"audit #{evidence.run_id} ({evidence.verdict}).",
+            )
+        )
+    return version
+
+
+def version_reopen(*, actor: User, version: ModelVersion) -> ModelVersion:
+    """After changes were requested, the team takes the version back to draft."""
+    return _simple_move(
+        actor=actor,
+        version=version,
+        to=VersionStatus.DRAFT,
+        verb="version_reopened",
+        reason="",
+        who="team",
+    )
+
+
+def version_suspend(*, actor: User, version: ModelVersion, reason: str) -> ModelVersion:
+    """A risk officer stops a live version; the gate then refuses it."""
+    return _simple_move(
+        actor=actor,
+        version=version,
+        to=VersionStatus.SUSPENDED,
+        verb="version_suspended",
+        reason=reason,
+        who="risk_officer",
+    )
+
+
+def version_retire(*, actor: User, version: ModelVersion, reason: str) -> ModelVersion:
+    """The team or a risk officer takes a version out of use for good."""
+    return _simple_move(
+        actor=actor,
+        version=version,
+        to=VersionStatus.RETIRED,
+        verb="version_retired",
+        reason=reason,
+        who="team_or_risk_officer",
+    )
+
+
+def _simple_move(
+    *, actor: User, version: ModelVersion, to: str, verb: str, reason: str, who: str
+) -> ModelVersion:
+    with transaction.atomic():
+        version = locked(version)
+        is_officer = actor.has_role(Role.RISK_OFFICER)
+        if who == "risk_officer" and not is_officer:
+            raise Forbidden("only a risk officer may do this")
+        if who == "team" or (who == "team_or_risk_officer" and not is_officer):
+            require_change_model(actor, version.model)
+        if who != "team" and not reason.strip():
+            raise InvalidInput("give the reason", field="reason")
+        before = snapshot(version, STATUS_FIELDS)
+        move(version, to)
+        if to == VersionStatus.SUSPENDED:
+            version.review_started_at = timezone.now()  # re-approval starts from here
+        version.save(update_fields=["status", "review_started_at"])
+        event_record(
+            actor=actor,
+            verb=verb,
+            target=version,
+            before=before,
+            after=snapshot(version, STATUS_FIELDS),
+            note=reason.strip(),
+        )
+    return version
+
+
+def deployment_record(
+    *, actor: User, version: ModelVersion, environment: str, note: str = ""
+) -> Deployment:
+    """Record a deployment; only an approved, unexpired, unsuspended version may be deployed."""
+    from governance.gate import gate_reasons
+
+    with transaction.atomic():
+        version = locked(version)
+        require_change_model(actor, version.model)
+        reasons = gate_reasons(version)
+        if reasons:
+            raise Conflict("this version may not be deployed: " + "; ".join(reasons))
+        before = snapshot(version, STATUS_FIELDS)
+        if version.status != VersionStatus.DEPLOYED:
+            move(version, VersionStatus.DEPLOYED)
+            version.save(update_fields=["status"])
+        deployment = Deployment.objects.create(
+            version=version, environment=environment, note=note, deployed_by=actor
+        )
+        event_record(
+            actor=actor,
+            verb="version_deployed",
+            target=version,
+            before=before,
+            after={**snapshot(version, STATUS_FIELDS), "environment": environment},
+        )
+    return deployment
+
+
+def revalidations(*, now: datetime | None = None) -> dict[str, list[ModelVersion]]:
+    """Live versions whose approval has lapsed ("overdue") or lapses within the notice period
+    ("due")."""
+    now = now or timezone.now()
+    horizon = now + timedelta(days=settings.WARDEN_REVALIDATION_NOTICE_DAYS)
+    live = ModelVersion.objects.filter(status__in=LIVE_STATUSES, approval_expires_at__lte=horizon)
+    live = live.select_related("model", "model__owner").order_by("approval_expires_at")
+    return {
+        "overdue": [v for v in live if v.approval_expires_at <= now],
+        "due": [v for v in live if v.approval_expires_at > now],
+    }
 
 
 def revalidations_due() -> list[int]:
-    """Ids of live versions whose approval expires within WARDEN_REVALIDATION_NOTICE_DAYS and
-    whose owner has not been reminded of it yet."""
+    """Ids of live versions within the notice period whose owner has not been reminded yet."""
     horizon = timezone.now() + timedelta(days=settings.WARDEN_REVALIDATION_NOTICE_DAYS)
     return list(
         ModelVersion.objects.filter(

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 
 from governance.models import User
+from governance.roles import Role
 
 
 def notify(recipients: list[User], subject: str, body: str) -> int:
@@ -12,3 +13,7 @@ def notify(recipients: list[User], subject: str, body: str) -> int:
     if not addresses:
         return 0
     return send_mail(f"[Warden] {subject}", body, settings.DEFAULT_FROM_EMAIL, addresses)
+
+
+def risk_officers() -> list[User]:
+    return list(User.objects.filter(groups__name=Role.RISK_OFFICER, is_active=True))

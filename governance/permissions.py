@@ -7,10 +7,17 @@ from governance.errors import Forbidden
 from governance.models import MLModel, Team, User
 from governance.roles import Role
 
+READER_ROLES = (Role.ENGINEER, Role.RISK_OFFICER, Role.AUDITOR, Role.ADMIN)
+
 
 def user_can_read(user: User) -> bool:
-    """Every role reads the whole inventory and trail; a user with no role reads nothing."""
-    return user.is_active and any(user.has_role(role) for role in Role.values)
+    """Every person's role reads the whole inventory and trail; a user with no role, or only
+    the pipelines' gate role, reads nothing."""
+    return user.is_active and any(user.has_role(role) for role in READER_ROLES)
+
+
+def user_can_ask_gate(user: User) -> bool:
+    return user.is_active and (user_can_read(user) or user.has_role(Role.GATE))
 
 
 def user_can_change_team_models(user: User, team: Team) -> bool:

@@ -6,7 +6,20 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.db import models
 
-VIEW_ALL = ("view_mlmodel", "view_riskassessment", "view_modelversion", "view_event", "view_team")
+VIEW_ALL = (
+    "view_mlmodel",
+    "view_riskassessment",
+    "view_modelversion",
+    "view_event",
+    "view_team",
+    "view_approval",
+    "view_deployment",
+    "view_incident",
+    "view_authorityreport",
+    "view_evaluationset",
+    "view_auditrun",
+    "view_monitor",
+)
 
 
 class Role(models.TextChoices):
@@ -14,6 +27,7 @@ class Role(models.TextChoices):
     RISK_OFFICER = "risk_officer", "Risk officer"
     AUDITOR = "auditor", "Auditor"
     ADMIN = "admin", "Administrator"
+    GATE = "gate", "Deployment gate (CI/CD pipelines: asks the gate, reads nothing else)"
 
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -24,9 +38,20 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "add_riskassessment",
         "add_modelversion",
         "change_modelversion",
+        "add_deployment",
+        "add_incident",
     ),
-    Role.RISK_OFFICER: (*VIEW_ALL, "add_riskassessment", "change_modelversion"),
+    Role.RISK_OFFICER: (
+        *VIEW_ALL,
+        "add_riskassessment",
+        "change_modelversion",
+        "add_approval",
+        "add_incident",
+        "change_incident",
+        "add_authorityreport",
+    ),
     Role.AUDITOR: VIEW_ALL,
+    Role.GATE: (),
     Role.ADMIN: (
         *VIEW_ALL,
         "add_mlmodel",

@@ -1,13 +1,30 @@
 """Scheduled registry work (Celery beat)."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.db import OperationalError
 
-from governance import lifecycle
+from governance import incidents, lifecycle
+
+BEAT_RETRY = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "max_retries": 3,
+}
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+@shared_task(**BEAT_RETRY)
 def revalidation_reminders_send() -> str:
     """Beat, hourly: remind owners of versions whose approval expires within the notice period."""
     sent = [lifecycle.revalidation_remind(version_id=pk) for pk in lifecycle.revalidations_due()]
+    return f"sent {sum(sent)} reminder(s)"
+
+
+@shared_task(**BEAT_RETRY)
+def incident_deadline_reminders_send() -> str:
+    """Beat, hourly: warn incident owners two days before an Art. 73 report is due."""
+    due = incidents.incident_deadlines_due(within=timedelta(days=2))
+    sent = [incidents.incident_deadline_remind(incident_id=pk) for pk in due]
     return f"sent {sum(sent)} reminder(s)"

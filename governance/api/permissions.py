@@ -4,7 +4,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from governance.permissions import user_can_read
+from governance.permissions import user_can_ask_gate, user_can_read
 
 
 class HasRole(BasePermission):
@@ -15,3 +15,13 @@ class HasRole(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
         return bool(user and user.is_authenticated and user_can_read(user))  # type: ignore[arg-type]
+
+
+class CanAskGate(BasePermission):
+    """Any person with a role, or a pipeline account holding only the gate role."""
+
+    message = "this account may not ask the deployment gate"
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user_can_ask_gate(user))  # type: ignore[arg-type]

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 
-from governance.api import views
+from governance.api import review, views
 
 models_list = views.MLModelViewSet.as_view({"get": "list", "post": "create"})
 model_detail = views.MLModelViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
@@ -15,6 +15,11 @@ event_detail = views.EventViewSet.as_view({"get": "retrieve"})
 events_verify = views.EventViewSet.as_view({"get": "verify"})
 
 VERSION = "<slug:slug>/versions/<str:version>/"
+decisions = review.DecisionViewSet.as_view({"get": "list", "post": "create"})
+deployments = review.DeploymentViewSet.as_view({"get": "list", "post": "create"})
+incidents_list = review.IncidentViewSet.as_view({"get": "list", "post": "create"})
+incident_detail = review.IncidentViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
+authority_reports = review.IncidentViewSet.as_view({"post": "authority_report"})
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -23,6 +28,17 @@ urlpatterns = [
     path("models/<slug:slug>/risk-assessment/", risk, name="model-risk-assessment"),
     path("models/<slug:slug>/versions/", versions_list, name="version-list"),
     path(f"models/{VERSION}", version_detail, name="version-detail"),
+    path(f"models/{VERSION}submit/", review.version_submit, name="version-submit"),
+    path(f"models/{VERSION}reopen/", review.version_reopen, name="version-reopen"),
+    path(f"models/{VERSION}suspend/", review.version_suspend, name="version-suspend"),
+    path(f"models/{VERSION}retire/", review.version_retire, name="version-retire"),
+    path(f"models/{VERSION}decisions/", decisions, name="version-decisions"),
+    path(f"models/{VERSION}deployments/", deployments, name="version-deployments"),
+    path("gate/", review.gate, name="gate"),
+    path("revalidations/", review.revalidations, name="revalidations"),
+    path("incidents/", incidents_list, name="incident-list"),
+    path("incidents/<int:pk>/", incident_detail, name="incident-detail"),
+    path("incidents/<int:pk>/authority-reports/", authority_reports, name="incident-reports"),
     path("events/", events_list, name="event-list"),
     path("events/verify/", events_verify, name="event-verify"),
     path("events/<int:seq>/", event_detail, name="event-detail"),

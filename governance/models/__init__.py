@@ -1,6 +1,23 @@
 """The registry's records, one module per concern."""
 
 from governance.models.accounts import Team, User
+from governance.models.decisions import (
+    APPROVING_DECISIONS,
+    Approval,
+    DecisionKind,
+    Deployment,
+    SignatureMeaning,
+)
+from governance.models.incidents import (
+    INCIDENT_TRANSITIONS,
+    REPORTING_DAYS,
+    AuthorityReport,
+    Incident,
+    IncidentCategory,
+    IncidentStatus,
+    SeriousKind,
+    Severity,
+)
 from governance.models.registry import (
     MLModel,
     ModelType,
@@ -12,12 +29,25 @@ from governance.models.registry import (
 from governance.models.trail import Event, TrailHead
 
 __all__ = [
+    "APPROVING_DECISIONS",
+    "INCIDENT_TRANSITIONS",
+    "REPORTING_DAYS",
+    "Approval",
+    "AuthorityReport",
+    "DecisionKind",
+    "Deployment",
     "Event",
+    "Incident",
+    "IncidentCategory",
+    "IncidentStatus",
     "MLModel",
     "ModelType",
     "ModelVersion",
     "RegulatoryRegime",
     "RiskAssessment",
+    "SeriousKind",
+    "Severity",
+    "SignatureMeaning",
     "Team",
     "TrailHead",
     "User",

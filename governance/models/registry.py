@@ -185,6 +185,12 @@ class ModelVersion(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     approval_expires_at = models.DateTimeField(null=True, blank=True)
     revalidation_reminded_at = models.DateTimeField(null=True, blank=True)
+    # When the current review began (submission, or suspension awaiting re-approval): only
+    # approvals given since count towards it.
+    review_started_at = models.DateTimeField(null=True, blank=True)
+    # What the reviewers review: the audit the version was submitted with.
+    submitted_audit_run_id = models.PositiveBigIntegerField(null=True, blank=True)
+    submitted_audit_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["model", "-created_at", "-id"]

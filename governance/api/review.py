@@ -1,0 +1,226 @@
+"""The review API: submit, decide (sign), suspend, retire, reopen, deploy, the gate, incidents
+and revalidations. Views parse input, call one service and shape the output."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from governance import decisions, incidents, lifecycle
+from governance.api import review_serializers as s
+from governance.api.permissions import CanAskGate, HasRole
+from governance.api.serializers import ModelVersionSerializer
+from governance.errors import InvalidInput
+from governance.gate import gate_reasons
+from governance.models import Approval, Deployment, Incident, ModelVersion
+
+
+def version_or_404(slug: str, version: str) -> ModelVersion:
+    return get_object_or_404(
+        ModelVersion.objects.select_related("model"), model__slug=slug, version=version
+    )
+
+
+def _version_response(version: ModelVersion) -> Response:
+    return Response(ModelVersionSerializer(version).data)
+
+
+@extend_schema(request=None, responses=ModelVersionSerializer)
+@api_view(["POST"])
+@permission_classes([HasRole])
+def version_submit(request: Request, slug: str, version: str) -> Response:
+    """An engineer submits the version for review with its latest completed audit."""
+    return _version_response(
+        lifecycle.version_submit(actor=request.user, version=version_or_404(slug, version))
+    )
+
+
+@extend_schema(request=None, responses=ModelVersionSerializer)
+@api_view(["POST"])
+@permission_classes([HasRole])
+def version_reopen(request: Request, slug: str, version: str) -> Response:
+    """After changes were requested, the team takes the version back to draft."""
+    return _version_response(
+        lifecycle.version_reopen(actor=request.user, version=version_or_404(slug, version))
+    )
+
+
+def _with_reason(request: Request) -> str:
+    form = s.ReasonSerializer(data=request.data)
+    form.is_valid(raise_exception=True)
+    return form.validated_data["reason"]
+
+
+@extend_schema(request=s.ReasonSerializer, responses=ModelVersionSerializer)
+@api_view(["POST"])
+@permission_classes([HasRole])
+def version_suspend(request: Request, slug: str, version: str) -> Response:
+    """A risk officer suspends a live version, with the reason."""
+    reason = _with_reason(request)
+    return _version_response(
+        lifecycle.version_suspend(
+            actor=request.user, version=version_or_404(slug, version), reason=reason
+        )
+    )
+
+
+@extend_schema(request=s.ReasonSerializer, responses=ModelVersionSerializer)
+@api_view(["POST"])
+@permission_classes([HasRole])
+def version_retire(request: Request, slug: str, version: str) -> Response:
+    """The team or a risk officer retires the version, with the reason."""
+    reason = _with_reason(request)
+    return _version_response(
+        lifecycle.version_retire(
+            actor=request.user, version=version_or_404(slug, version), reason=reason
+        )
+    )
+
+
+class DecisionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """A version's signed decisions; POST signs one (risk officers, password re-entered)."""
+
+    permission_classes = [HasRole]
+    serializer_class = s.ApprovalSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[Approval]:
+        if getattr(self, "swagger_fake_view", False):
+            return Approval.objects.none()
+        return version_or_404(self.kwargs["slug"], self.kwargs["version"]).approvals.all()
+
+    @extend_schema(request=s.DecisionSerializer, responses={201: s.ApprovalSerializer})
+    def create(self, request: Request, slug: str, version: str) -> Response:
+        target = version_or_404(slug, version)
+        form = s.DecisionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        approval = decisions.decision_record(
+            actor=request.user, version=target, **form.validated_data
+        )
+        return Response(s.ApprovalSerializer(approval).data, status=201)
+
+
+class DeploymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """A version's deployments; POST records one (approved, unexpired, unsuspended only)."""
+
+    permission_classes = [HasRole]
+    serializer_class = s.DeploymentSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[Deployment]:
+        if getattr(self, "swagger_fake_view", False):
+            return Deployment.objects.none()
+        version = version_or_404(self.kwargs["slug"], self.kwargs["version"])
+        return version.deployments.select_related("deployed_by")
+
+    @extend_schema(request=s.DeploymentCreateSerializer, responses={201: s.DeploymentSerializer})
+    def create(self, request: Request, slug: str, version: str) -> Response:
+        target = version_or_404(slug, version)
+        form = s.DeploymentCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        deployment = lifecycle.deployment_record(
+            actor=request.user, version=target, **form.validated_data
+        )
+        return Response(s.DeploymentSerializer(deployment).data, status=201)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(name, str, required=True) for name in ("model", "version", "environment")
+    ],
+    responses=s.GateAnswerSerializer,
+)
+@api_view(["GET"])
+@permission_classes([CanAskGate])
+def gate(request: Request) -> Response:
+    """May this version be deployed to this environment now? Every reason it may not."""
+    form = s.GateQuerySerializer(data=request.query_params.dict())
+    form.is_valid(raise_exception=True)
+    query = form.validated_data
+    version = version_or_404(query["model"], query["version"])
+    reasons = gate_reasons(version)
+    return Response({"allowed": not reasons, "reasons": reasons})
+
+
+class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The incident register: list (filter by status, severity), report, update."""
+
+    permission_classes = [HasRole]
+    serializer_class = s.IncidentSerializer
+    filterset_fields = ["status", "severity", "category", "serious_kind"]
+    ordering_fields = ["aware_at", "report_deadline"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Incident]:
+        return Incident.objects.select_related("reported_by", "owner").prefetch_related(
+            "versions__model", "reports"
+        )
+
+    @extend_schema(request=s.IncidentCreateSerializer, responses={201: s.IncidentSerializer})
+    def create(self, request: Request) -> Response:
+        form = s.IncidentCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        data["versions"] = [_version_from_ref(ref) for ref in data["versions"]]
+        incident = incidents.incident_report(actor=request.user, **data)
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=incident.pk)).data, status=201
+        )
+
+    @extend_schema(request=s.IncidentUpdateSerializer, responses=s.IncidentSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        incident = self.get_object()
+        form = s.IncidentUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        incidents.incident_update(
+            actor=request.user, incident=incident, changes=dict(form.validated_data)
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=incident.pk)).data)
+
+    @extend_schema(
+        request=s.AuthorityReportCreateSerializer, responses={201: s.AuthorityReportSerializer}
+    )
+    def authority_report(self, request: Request, pk: str) -> Response:
+        incident = self.get_object()
+        form = s.AuthorityReportCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        report = incidents.authority_report_record(
+            actor=request.user, incident=incident, **form.validated_data
+        )
+        return Response(s.AuthorityReportSerializer(report).data, status=201)
+
+
+def _version_from_ref(ref: str) -> ModelVersion:
+    slug, number = ref.split(":", 1)
+    found = (
+        ModelVersion.objects.select_related("model__team")
+        .filter(model__slug=slug, version=number)
+        .first()
+    )
+    if found is None:
+        raise InvalidInput(f"no version {ref}", field="versions")
+    return found
+
+
+@extend_schema(
+    responses={
+        200: {
+            "type": "object",
+            "properties": {
+                "overdue": {"type": "array", "items": {"type": "object"}},
+                "due": {"type": "array", "items": {"type": "object"}},
+            },
+        }
+    }
+)
+@api_view(["GET"])
+@permission_classes([HasRole])
+def revalidations(request: Request) -> Response:
+    """Live versions whose approval has lapsed (overdue) or lapses within the notice period."""
+    found = lifecycle.revalidations()
+    return Response(
+        {key: s.RevalidationSerializer(rows, many=True).data for key, rows in found.items()}
+    )

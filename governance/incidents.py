@@ -1,0 +1,228 @@
+"""The incident register: reporting, the Art. 73 deadline, the status flow, corrective actions,
+reports to authorities, and the suspension a critical incident brings."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from governance.errors import Conflict, Forbidden, InvalidInput
+from governance.lifecycle import STATUS_FIELDS, locked, move
+from governance.models import (
+    INCIDENT_TRANSITIONS,
+    REPORTING_DAYS,
+    AuthorityReport,
+    Incident,
+    IncidentStatus,
+    ModelVersion,
+    Severity,
+    User,
+    VersionStatus,
+)
+from governance.notifications import notify, risk_officers
+from governance.permissions import user_can_change_team_models
+from governance.roles import Role
+from governance.trail import event_record, snapshot
+
+INCIDENT_FIELDS = [
+    "title",
+    "severity",
+    "category",
+    "aware_at",
+    "serious_kind",
+    "report_deadline",
+    "status",
+    "corrective_actions",
+    "owner",
+    "versions",
+]
+SUSPENDABLE = (VersionStatus.APPROVED, VersionStatus.DEPLOYED)
+
+
+def report_deadline(aware_at: datetime, serious_kind: str) -> datetime | None:
+    """EU AI Act Art. 73: 15 days after awareness, 10 for a death, 2 for a widespread
+    infringement or a critical infrastructure disruption; None for a non-serious incident."""
+    return aware_at + timedelta(days=REPORTING_DAYS[serious_kind]) if serious_kind else None
+
+
+def _require_reporter(actor: User, versions: list[ModelVersion]) -> None:
+    if actor.has_role(Role.RISK_OFFICER) or actor.has_role(Role.ADMIN):
+        return
+    if actor.has_role(Role.ENGINEER) and all(
+        user_can_change_team_models(actor, version.model.team) for version in versions
+    ):
+        return
+    raise Forbidden("engineers report incidents of their own team's models; risk officers any")
+
+
+def incident_report(
+    *,
+    actor: User,
+    versions: list[ModelVersion],
+    title: str,
+    severity: str,
+    category: str,
+    description: str,
+    aware_at: datetime,
+    serious_kind: str = "",
+    owner: User | None = None,
+) -> Incident:
+    """Open an incident. A critical one suspends every affected live version at once, each
+    suspension its own trail event beside the incident's."""
+    if not versions:
+        raise InvalidInput("name at least one affected version", field="versions")
+    if aware_at > timezone.now():
+        raise InvalidInput("the awareness time is in the future", field="aware_at")
+    if owner is not None and not owner.has_role(Role.RISK_OFFICER):
+        raise InvalidInput("an incident's owner must be a risk officer", field="owner")
+    _require_reporter(actor, versions)
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            title=title,
+            severity=severity,
+            category=category,
+            description=description,
+            aware_at=aware_at,
+            serious_kind=serious_kind,
+            report_deadline=report_deadline(aware_at, serious_kind),
+            reported_by=actor,
+            owner=owner,
+        )
+        incident.versions.set(versions)
+        event_record(
+            actor=actor,
+            verb="incident_reported",
+            target=incident,
+            after=snapshot(incident, INCIDENT_FIELDS),
+        )
+        if severity == Severity.CRITICAL:
+            for version in versions:
+                _suspend_for(incident, locked(version), actor)
+        recipients = [owner] if owner else risk_officers()
+        transaction.on_commit(
+            lambda: notify(
+                recipients,
+                f"incident #{incident.pk} ({severity}): {title}",
+                f"{description}\n\nReport deadline: {incident.report_deadline or 'not serious'}.",
+            )
+        )
+    return incident
+
+
+def _suspend_for(incident: Incident, version: ModelVersion, actor: User) -> None:
+    if version.status not in SUSPENDABLE:
+        return
+    before = snapshot(version, STATUS_FIELDS)
+    move(version, VersionStatus.SUSPENDED)
+    version.review_started_at = timezone.now()
+    version.save(update_fields=["status", "review_started_at"])
+    event_record(
+        actor=actor,
+        verb="version_suspended",
+        target=version,
+        before=before,
+        after=snapshot(version, STATUS_FIELDS),
+        note=f"suspended by critical incident #{incident.pk}",
+    )
+
+
+def incident_update(*, actor: User, incident: Incident, changes: dict[str, Any]) -> Incident:
+    """Move the status along INCIDENT_TRANSITIONS, record corrective actions, take ownership.
+    Risk officers update any incident; the reporter their own."""
+    if not (actor.has_role(Role.RISK_OFFICER) or actor.pk == incident.reported_by_id):
+        raise Forbidden("risk officers and the reporter update an incident")
+    owner = changes.get("owner")
+    if owner is not None and not owner.has_role(Role.RISK_OFFICER):
+        raise InvalidInput("an incident's owner must be a risk officer", field="owner")
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        before = snapshot(incident, INCIDENT_FIELDS)
+        status = changes.pop("status", None)
+        if status and status != incident.status:
+            if status not in INCIDENT_TRANSITIONS[incident.status]:
+                raise Conflict(
+                    f"incident #{incident.pk} is {incident.status} and cannot become {status}"
+                )
+            incident.status = status
+            incident.closed_at = timezone.now() if status == IncidentStatus.CLOSED else None
+        for name, value in changes.items():
+            setattr(incident, name, value)
+        incident.save()
+        event_record(
+            actor=actor,
+            verb="incident_updated",
+            target=incident,
+            before=before,
+            after=snapshot(incident, INCIDENT_FIELDS),
+        )
+    return incident
+
+
+def authority_report_record(
+    *, actor: User, incident: Incident, authority: str, reported_at: datetime, reference: str = ""
+) -> AuthorityReport:
+    """Record that the incident was reported to an authority, and when."""
+    if not actor.has_role(Role.RISK_OFFICER):
+        raise Forbidden("risk officers record reports to authorities")
+    if reported_at > timezone.now():
+        raise InvalidInput("the report time is in the future", field="reported_at")
+    with transaction.atomic():
+        report = AuthorityReport.objects.create(
+            incident=incident,
+            authority=authority,
+            reported_at=reported_at,
+            reference=reference,
+            recorded_by=actor,
+        )
+        late = bool(incident.report_deadline and reported_at > incident.report_deadline)
+        event_record(
+            actor=actor,
+            verb="incident_reported_to_authority",
+            target=incident,
+            after={
+                "authority": authority,
+                "reported_at": reported_at.isoformat(),
+                "reference": reference,
+                "after_deadline": late,
+            },
+        )
+    return report
+
+
+def incident_deadlines_due(*, within: timedelta) -> list[int]:
+    """Ids of unreported serious incidents whose deadline falls within `within`, not reminded."""
+    horizon = timezone.now() + within
+    return list(
+        Incident.objects.filter(
+            report_deadline__lte=horizon, deadline_reminded_at__isnull=True, reports__isnull=True
+        )
+        .exclude(status=IncidentStatus.CLOSED)
+        .values_list("pk", flat=True)
+    )
+
+
+def incident_deadline_remind(*, incident_id: int) -> bool:
+    """E-mail the incident's owner (or every risk officer) that the report is due, once."""
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident_id)
+        if incident.deadline_reminded_at:
+            return False
+        incident.deadline_reminded_at = timezone.now()
+        incident.save(update_fields=["deadline_reminded_at"])
+        event_record(
+            actor=None,
+            verb="incident_deadline_reminder_sent",
+            target=incident,
+            after={"report_deadline": incident.report_deadline.isoformat()},
+        )
+        recipients = [incident.owner] if incident.owner else risk_officers()
+        transaction.on_commit(
+            lambda: notify(
+                recipients,
+                f"incident #{incident.pk} must be reported by "
+                f"{incident.report_deadline:%Y-%m-%d %H:%M} UTC",
+                f"{incident.title}\n\nEU AI Act Art. 73 deadline: {incident.report_deadline} UTC.",
+            )
+        )
+    return True
