@@ -32,6 +32,7 @@ def user_make(username: str, role: str, team: str | None = None) -> User:
         actor=None,
         username=username,
         password=PASSWORD,
+        email=f"{username}@warden.test",
         role=role,
         team=team_make(team) if team else None,
         first_name=username.title(),
@@ -66,3 +67,83 @@ def version_make(model: MLModel, actor: User, version: str = "1.0.0") -> ModelVe
     return services.version_create(
         actor=actor, model=model, version=version, artifact=skops_like_file()
     )
+
+
+TIER_ANSWERS = {
+    1: {**TIER_3_ANSWERS, "regulatory_area": "eu_ai_act_annex_iii"},
+    2: {**TIER_3_ANSWERS, "regulatory_area": "other_regulated"},
+    3: TIER_3_ANSWERS,
+}
+
+
+def classifier_csv(rows: int = 400, *, accurate: bool = True, seed: int = 3) -> bytes:
+    """A binary classifier's evaluation set: `accurate` predictions follow the label 90% of the
+    time (passes every tier's thresholds), others are coin flips (fails performance)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    label = rng.integers(0, 2, rows)
+    agree = rng.random(rows) < (0.9 if accurate else 0.5)
+    predicted = np.where(agree, label, 1 - label)
+    confidence = 0.9 if accurate else 0.5
+    noise = rng.normal(0, 0.03, rows)
+    score = np.clip(np.where(predicted == 1, confidence, 1 - confidence) + noise, 0, 1)
+    frame = pd.DataFrame(
+        {
+            "label": label,
+            "predicted": predicted,
+            "score": score,
+            "group": rng.choice(["a", "b"], rows),
+            "x": rng.normal(size=rows),
+        }
+    )
+    return frame.to_csv(index=False).encode()
+
+
+def tiered_model_make(owner: User, tier: int, slug: str = "credit-default") -> MLModel:
+    model = mlmodel_make(owner, slug=slug)
+    services.risk_assessment_record(actor=owner, model=model, answers=TIER_ANSWERS[tier])
+    model.refresh_from_db()
+    return model
+
+
+def audit_make(version: ModelVersion, actor: User, *, accurate: bool = True):  # type: ignore[no-untyped-def]
+    """Upload a set and run the real battery on it in this process; the completed run."""
+    from audits import services as audit_services
+    from audits.tasks import audit_run_plan
+
+    mapping = {
+        "label": "label",
+        "prediction": "predicted",
+        "score": "score",
+        "sensitive": ["group"],
+        "slices": ["group"],
+        "features": ["x"],
+    }
+    sets = [
+        audit_services.evaluation_set_upload(
+            actor=actor,
+            version=version,
+            role=role,
+            mapping=mapping,
+            file=SimpleUploadedFile(f"{role}.csv", classifier_csv(accurate=accurate, seed=seed)),
+        )
+        for role, seed in (("current", 3), ("reference", 4))
+    ]
+    run = audit_services.audit_run_queue(
+        actor=actor, version=version, evaluation_set=sets[0], reference_set=sets[1]
+    )
+    audit_run_plan.apply(args=[run.pk])
+    run.refresh_from_db()
+    assert run.status == "completed", run.error
+    return run
+
+
+def submitted_version_make(owner: User, tier: int, slug: str = "credit-default") -> ModelVersion:
+    """A version of a new model of `tier`, audited with a passing result and submitted."""
+    from governance.lifecycle import version_submit
+
+    version = version_make(tiered_model_make(owner, tier, slug), owner)
+    audit_make(version, owner)
+    return version_submit(actor=owner, version=version)

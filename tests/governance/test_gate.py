@@ -1,0 +1,100 @@
+"""The deployment gate over the API: the right answer and every reason, and a pipeline token
+that may ask the gate and nothing else."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from governance import decisions, incidents, lifecycle
+from tests.factories import PASSWORD, audit_make, submitted_version_make, user_make
+
+pytestmark = pytest.mark.django_db
+
+
+def ask(api, user, version, environment="prod"):
+    query = f"?model={version.model.slug}&version={version.version}&environment={environment}"
+    return api.as_user(user).get(f"/api/gate/{query}")
+
+
+@pytest.fixture
+def approved(cast):
+    version = submitted_version_make(cast.erin, 3)
+    decisions.decision_record(
+        actor=cast.rita, version=version, decision="approve", meaning="approval", password=PASSWORD
+    )
+    version.refresh_from_db()
+    return version
+
+
+def test_an_approved_version_may_be_deployed(cast, api, approved):
+    assert ask(api, cast.erin, approved).data == {"allowed": True, "reasons": []}
+
+
+def test_a_submitted_version_is_not_approved(cast, api):
+    version = submitted_version_make(cast.erin, 3)
+    answer = ask(api, cast.erin, version).data
+    assert answer["allowed"] is False
+    assert answer["reasons"][0].startswith("not approved")
+
+
+def test_an_expired_approval_is_refused(cast, api, approved):
+    with time_machine.travel(approved.approval_expires_at + timedelta(days=1)):
+        answer = ask(api, cast.erin, approved).data
+    assert answer["allowed"] is False
+    assert answer["reasons"][0].startswith("expired")
+
+
+def test_a_suspended_version_is_refused(cast, api, approved):
+    lifecycle.version_suspend(actor=cast.rita, version=approved, reason="Under review.")
+    assert ask(api, cast.erin, approved).data["reasons"][0].startswith("suspended")
+
+
+def test_a_retired_version_is_refused(cast, api, approved):
+    lifecycle.version_retire(actor=cast.erin, version=approved, reason="Replaced.")
+    assert ask(api, cast.erin, approved).data["reasons"][0].startswith("retired")
+
+
+def test_a_critical_incident_suspends_and_is_named(cast, api, approved):
+    incidents.incident_report(
+        actor=cast.erin,
+        versions=[approved],
+        title="Scores all zero",
+        severity="critical",
+        category="outage",
+        description="All zero.",
+        aware_at=timezone.now(),
+    )
+    reasons = ask(api, cast.erin, approved).data["reasons"]
+    assert reasons[0].startswith("suspended")
+    assert any(reason.startswith("open critical incident") for reason in reasons)
+
+
+def test_a_failing_later_audit_is_named(cast, api, approved):
+    audit_make(approved, cast.erin, accurate=False)  # e.g. a monitoring audit
+    answer = ask(api, cast.erin, approved).data
+    assert answer["allowed"] is False
+    assert answer["reasons"][0].startswith("failed audit")
+
+
+def test_a_gate_token_asks_the_gate_and_reads_nothing_else(cast, api, approved):
+    pipeline = user_make("pipeline", "gate")
+    assert ask(api, pipeline, approved).status_code == 200
+    assert api.as_user(pipeline).get("/api/models/").status_code == 403
+    assert api.as_user(pipeline).get("/api/events/").status_code == 403
+
+
+def test_the_gate_names_a_missing_parameter(cast, api):
+    response = api.as_user(cast.erin).get("/api/gate/?model=x&version=1")
+    assert response.status_code == 400
+    assert "environment" in response.data
+
+
+def test_the_gate_refuses_anonymous_callers(api, approved):
+    assert ask(api, None, approved).status_code == 401
+
+
+def test_an_unknown_version_is_a_404(cast, api):
+    response = api.as_user(cast.erin).get("/api/gate/?model=nope&version=1&environment=prod")
+    assert response.status_code == 404
