@@ -3,11 +3,13 @@
 Entry points (all documented on the functions):
 
 - ``validate(data, mapping, *, reference=None, task=None, header=True, na_values=None)
-  -> list[Problem]`` -- every problem with the input (``Problem.column``, ``Problem.reason``);
-  an unreadable file raises ``BatteryInputError`` (one-line ``str``; ``.problems``).
+  -> list[Problem]`` -- every problem with the input (``Problem.column``, ``Problem.reason``,
+  ``str(problem)`` a one-line message); [] when it is sound.
 - ``run(data, mapping, *, reference=None, tier=None, task=None, progress=None, header=True,
   na_values=None, rows_per_chunk=262144, data_sha256=None, reference_sha256=None,
-  options=None) -> dict`` -- the sealed result document (contracts/audit-result.schema.json);
+  options=None, workers=1) -> dict`` -- the sealed result document
+  (contracts/audit-result.schema.json), or ``BatteryInputError`` (one-line ``str``,
+  ``.problems``) on bad input; ``workers > 1`` forks that many local processes;
   ``progress(event)`` gets ``{"stage": "chunk", "role", "done", "total"}`` per chunk and
   ``{"stage": "check", "id", "status", "done", "total"}`` per check. A check that raises is
   reported with status "error"; the others complete.
@@ -20,6 +22,13 @@ Entry points (all documented on the functions):
   ``finalize(wire, merged_current, merged_reference) -> document``.
 - ``CHECKS`` (id -> check), ``policy.POLICY`` (the versioned tier table), the command line
   ``python -m audits.battery`` (see ``cli.py``).
+
+Exactness: counts, sums and confusion matrices are exact. Numeric distributions and scores are
+sketched (stats/sketch.py): exact while a column has at most 4,096 distinct values, otherwise KS,
+Wasserstein, ROC AUC and average precision come with a computed ``*_error_bound``. Duplicate rows
+are exact up to 65,536 distinct rows, then estimated from a hash sample (stats/merge.py). The
+same input and chunk plan give the same bytes; floats are rounded to 12 significant digits.
+Only the columns the mapping names (features default to all the others) are read or reported.
 """
 
 BATTERY_VERSION = "1.0.0"
@@ -50,7 +59,7 @@ def validate(
     """Every problem found in ``data`` (path or DataFrame) under ``mapping``; [] when it is sound.
 
     Reads the header and the label / prediction / score columns (all mapped columns for CSV).
-    Raises ``BatteryInputError`` only when the file cannot be read at all.
+    Never raises for bad input: an unreadable or empty file is a problem in the list too.
     """
     try:
         _, problems = _inspect(data, mapping, task=task, header=header, na_values=na_values)
