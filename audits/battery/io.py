@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import BatteryInputError, Problem
@@ -127,7 +128,7 @@ def read_chunk(
     if source.format == "frame":
         return source.frame.iloc[start:stop][columns].reset_index(drop=True)
     if source.format == "parquet":
-        pf = pq.ParquetFile(source.path)
+        pf = pq.ParquetFile(source.path, read_dictionary=_text_columns(source.path, columns))
         meta = pf.metadata
         groups, offset, first = [], 0, None
         for i in range(meta.num_row_groups):
@@ -142,6 +143,15 @@ def read_chunk(
         table = table.slice(start - first, stop - start)
         return table.to_pandas(self_destruct=True, split_blocks=True)
     return next(_csv_reader(source, columns, dtypes, start, stop - start, stop - start))
+
+
+def _text_columns(path: str, columns: list[str]) -> list[str]:
+    """Text columns, read dictionary-encoded: pandas then gets categories, not millions of str."""
+    schema = pq.read_schema(path)
+    return [
+        c for c in columns
+        if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)
+    ]  # fmt: skip
 
 
 def iter_chunks(source: Source, columns: list[str], chunks, dtypes=None) -> Iterator[pd.DataFrame]:
