@@ -148,10 +148,8 @@ def read_chunk(
 def _text_columns(path: str, columns: list[str]) -> list[str]:
     """Text columns, read dictionary-encoded: pandas then gets categories, not millions of str."""
     schema = pq.read_schema(path)
-    return [
-        c for c in columns
-        if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)
-    ]  # fmt: skip
+    text = (pa.types.is_string, pa.types.is_large_string)
+    return [c for c in columns if any(test(schema.field(c).type) for test in text)]
 
 
 def iter_chunks(source: Source, columns: list[str], chunks, dtypes=None) -> Iterator[pd.DataFrame]:

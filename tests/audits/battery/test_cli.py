@@ -31,7 +31,8 @@ def test_a_failing_model_exits_1_and_writes_the_file(tmp_path, capsys):
     frame.to_csv(tmp_path / "d.csv", index=False)
     out = tmp_path / "result.json"
     code = main(["--data", str(tmp_path / "d.csv"), "--label", "y", "--prediction", "pred",
-                 "--features", "x1", "--tier", "3", "--out", str(out), "--workers", "2"])  # fmt: skip
+                 "--features", "x1", "--tier", "3", "--out", str(out),
+                 "--workers", "2"])  # fmt: skip
     assert code == 1 and capsys.readouterr().out == ""
     doc = json.loads(out.read_text())
     performance = next(c for c in doc["checks"] if c["id"] == "performance")
