@@ -136,22 +136,29 @@ class Chunk:
     @cached_property
     def row_hashes(self) -> np.ndarray:
         """A 64-bit hash of each row over the columns read (for duplicate rows): numeric cells
-        by their float bits, other cells by the hash of their key, mixed column by column with
-        the splitmix64 finalizer."""
+        by their float bits (-0.0 as 0.0, one NaN), other cells by the hash of their key. Each
+        cell is spread (xor-shift, multiply) and folded in with h = (h ^ cell) * odd, a bijection
+        of h, so rows that differ in one cell never collide; splitmix64 finishes the mix."""
         h = np.zeros(len(self), dtype=np.uint64)
         for column in self.frame.columns:
             s = self.frame[column]
             if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
                 x = self.numeric(column) + 0.0
-                cell = np.where(np.isnan(x), np.nan, x).view(np.uint64)
+                if len(self.finite(column)) != len(x):
+                    x[np.isnan(x)] = np.nan
+                cell = x.view(np.uint64)
             else:
                 codes, keys = self.groups(column)
                 cell = pd.util.hash_array(np.asarray(keys, dtype=object))[codes]
-            h = _mix(h * _GOLDEN + cell)
-        return h
+            cell ^= cell >> np.uint64(31)
+            cell *= _SPREAD
+            h ^= cell
+            h *= _GOLDEN
+        return _mix(h)
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_SPREAD = np.uint64(0xFF51AFD7ED558CCD)
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
