@@ -199,13 +199,20 @@ def measure_once(kind: str, data: Path, reference: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(kind: str, data: Path, reference: Path, repeats: int) -> dict:
-    """The run with the median time of ``repeats`` (peak RSS: the largest seen)."""
-    runs = sorted((measure_once(kind, data, reference) for _ in range(repeats)),
-                  key=lambda r: r["seconds"])  # fmt: skip
-    out = runs[len(runs) // 2]
-    out["peak_rss_mib"] = max(r["peak_rss_mib"] for r in runs)
-    out["all_seconds"] = [round(r["seconds"], 2) for r in runs]
+def measure(kinds: list[str], data: Path, reference: Path, repeats: int) -> dict[str, dict]:
+    """Each kind ``repeats`` times, interleaved so that load from elsewhere on the machine falls
+    on all alike; per kind the run with the median time (peak RSS: the largest seen)."""
+    runs: dict[str, list[dict]] = {kind: [] for kind in kinds}
+    for _ in range(repeats):
+        for kind in kinds:
+            runs[kind].append(measure_once(kind, data, reference))
+    out = {}
+    for kind, results in runs.items():
+        results.sort(key=lambda r: r["seconds"])
+        median = dict(results[len(results) // 2])
+        median["peak_rss_mib"] = max(r["peak_rss_mib"] for r in results)
+        median["all_seconds"] = [round(r["seconds"], 2) for r in results]
+        out[kind] = median
     return out
 
 
@@ -217,7 +224,7 @@ def main() -> None:
         "--memory-only", action="store_true", help="battery only, on rows/10 then rows rows"
     )
     parser.add_argument("--skip-libraries", action="store_true", help="leave out baseline (a)")
-    parser.add_argument("--repeats", type=int, default=3, help="runs of each fast measurement")
+    parser.add_argument("--repeats", type=int, default=5, help="runs of each fast measurement")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -245,7 +252,9 @@ def main() -> None:
 def report(args, data: Path, ref: Path) -> None:
     base = measure_once("baseline", data, ref)["peak_rss_mib"]
     print(f"interpreter with the battery imported: peak RSS {base:.0f} MiB")
-    battery = measure("battery", data, ref, 1 if args.memory_only else args.repeats)
+    kinds = ["battery"] if args.memory_only else ["battery", "battery2", "floor"]
+    measured = measure(kinds, data, ref, 1 if args.memory_only else args.repeats)
+    battery = measured["battery"]
     extra = battery["peak_rss_mib"] - base
     print(
         f"battery      {battery['seconds']:8.2f} s   "
@@ -255,12 +264,12 @@ def report(args, data: Path, ref: Path) -> None:
     )
     if args.memory_only:
         return
-    two = measure("battery2", data, ref, args.repeats)
+    two = measured["battery2"]
     print(
         f"battery -j2  {two['seconds']:8.2f} s   peak RSS {two['peak_rss_mib']:6.0f} MiB, "
         f"largest worker {two['worker_peak_rss_mib']:.0f} MiB   runs {two['all_seconds']}"
     )
-    floor = measure("floor", data, ref, args.repeats)
+    floor = measured["floor"]
     loaded = floor["loaded_bytes"] / 2**20
     print(
         f"(b) floor    {floor['seconds']:8.2f} s   peak RSS {floor['peak_rss_mib']:6.0f} MiB   "
