@@ -7,13 +7,14 @@ from governance.models import ModelVersion
 
 def audit_evidence(version: ModelVersion) -> AuditEvidence | None:
     """The version's latest completed audit, as the registry's lifecycle sees it."""
-    run = (
+    latest = (
         AuditRun.objects.filter(version=version, status=RunStatus.COMPLETED)
         .order_by("-finished_at", "-id")
-        .only("id", "result_sha256", "tier", "verdict", "result")
+        .values("id", "result_sha256", "tier", "verdict", "result__status_reasons")
         .first()
     )
-    if run is None:
+    if latest is None:
         return None
-    reasons = tuple((run.result or {}).get("status_reasons", ()))
-    return AuditEvidence(run.pk, run.result_sha256, run.tier, run.verdict, reasons)
+    reasons = tuple(latest["result__status_reasons"] or ())
+    return AuditEvidence(latest["id"], latest["result_sha256"], latest["tier"], latest["verdict"],
+                         reasons)

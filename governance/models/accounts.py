@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.functional import cached_property
 
 
 class Team(models.Model):
@@ -29,8 +30,11 @@ class User(AbstractUser):
         """The name shown on signatures and in the trail: full name, else the username."""
         return self.get_full_name() or self.username
 
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        """The names of the user's groups, read once per user object (once per request)."""
+        return frozenset(self.groups.values_list("name", flat=True))
+
     def has_role(self, role: str) -> bool:
         """True when the user belongs to the role's group (superusers hold every role)."""
-        if self.is_superuser:
-            return True
-        return any(group.name == role for group in self.groups.all())
+        return self.is_superuser or role in self.role_names
