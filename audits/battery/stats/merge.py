@@ -76,8 +76,9 @@ def moments(x: np.ndarray) -> dict:
     """Count, mean and sum of squared deviations of finite values (Welford/Chan mergeable)."""
     x = np.asarray(x, dtype=np.float64)
     n = int(x.size)
-    mean = float(x.mean()) if n else 0.0
-    m2 = float(np.sum((x - mean) ** 2)) if n else 0.0
+    with np.errstate(over="ignore", invalid="ignore"):  # values near the float limits: inf
+        mean = float(x.mean()) if n else 0.0
+        m2 = float(np.sum((x - mean) ** 2)) if n else 0.0
     return {"__merge__": "moments", "n": n, "mean": mean, "m2": m2}
 
 

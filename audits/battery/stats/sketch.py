@@ -134,7 +134,7 @@ class Aligned:
             self.lo = self.hi = self.keys.astype(float)
         else:
             self.lo, self.hi = bucket_bounds(self.keys, a["scheme"])
-        self.mid = (self.lo + self.hi) / 2
+        self.mid = self.lo / 2 + self.hi / 2
 
 
 def ks(a: dict, b: dict) -> tuple[float, float, float]:
@@ -154,7 +154,7 @@ def ks(a: dict, b: dict) -> tuple[float, float, float]:
         bound = float(max(np.max(np.abs(f - g0)), np.max(np.abs(f0 - g)))) - d
     en = al.na * al.nb / (al.na + al.nb)
     if en <= KS_EXACT_N:
-        p = float(np.clip(sps.kstwo.sf(d, np.round(en)), 0, 1))
+        p = float(np.clip(sps.kstwo.sf(d, max(np.round(en), 1)), 0, 1))
     else:
         p = float(np.clip(sps.kstwobign.sf(d * np.sqrt(en)), 0, 1))
     return d, p, max(bound, 0.0)
@@ -165,10 +165,10 @@ def wasserstein(a: dict, b: dict) -> tuple[float, float]:
     bound is sum_k (p_k + q_k) * width_k / 2 (0 for exact sketches)."""
     al = Aligned(a, b)
     f, g = np.cumsum(al.ca) / al.na, np.cumsum(al.cb) / al.nb
-    w = float(np.sum(np.abs(f - g)[:-1] * np.diff(al.mid)))
-    bound = (
-        0.0 if al.exact else float(np.sum((al.ca / al.na + al.cb / al.nb) * (al.hi - al.lo)) / 2)
-    )
+    with np.errstate(over="ignore", invalid="ignore"):  # spans near the float limits: inf
+        w = float(np.sum(np.abs(f - g)[:-1] * np.diff(al.mid)))
+        mass = al.ca / al.na + al.cb / al.nb
+        bound = 0.0 if al.exact else float(np.sum(mass * (al.hi - al.lo)) / 2)
     return w, bound
 
 
