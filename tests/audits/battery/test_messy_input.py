@@ -40,7 +40,7 @@ def messy(draw):
 def test_messy_sets_give_a_valid_document_or_a_clear_refusal(frame, ref, tier, contract_schema):
     mapping = {"label": "y", "prediction": "pred", "sensitive": ["grp", "flag"], "slices": ["txt"],
                "timestamp": "when"}  # fmt: skip
-    if "score" in frame and set(frame["y"]) | set(frame["pred"]) <= {0, 1, True, False, "a", "b"}:
+    if "score" in frame and len(set(frame["y"]) | set(frame["pred"])) <= 2:
         mapping["score"] = "score"
     try:
         doc = run(frame, mapping, reference=ref, tier=tier, rows_per_chunk=9)
