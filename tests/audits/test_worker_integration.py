@@ -144,3 +144,45 @@ def test_a_stopped_broker_answers_503_and_leaves_no_waiting_run(cast, api, versi
     assert "did not answer" in run.error
     assert not AuditRun.objects.filter(status=RunStatus.QUEUED).exists()
     assert Event.objects.filter(verb="audit_errored", target_id=str(run.pk)).count() == 1
+
+
+def test_the_embedded_file_system_broker_runs_an_audit_on_a_real_worker(
+    transactional_db, cast, version, compas_csv, media_root, tmp_path
+):
+    """`make run`'s default: kombu's file-system transport, no broker server, a real worker."""
+    from config.celery import app
+    from tests.workers import Workers
+
+    var = tmp_path / "var"
+    folders = {
+        "data_folder_in": str(var / "broker" / "queue"),
+        "data_folder_out": str(var / "broker" / "queue"),
+        "control_folder": str(var / "broker" / "control"),
+        "store_processed": False,
+    }
+    for folder in (var / "broker" / "queue", var / "broker" / "control"):
+        folder.mkdir(parents=True)
+    upload = services.evaluation_set_upload(
+        actor=cast.erin,
+        version=version,
+        file=csv_upload(compas_csv),
+        mapping=COMPAS_MAPPING,
+        role="current",
+    )
+    pool = Workers(media_root, var, tmp_path)
+    app.conf.broker_transport_options = folders
+    use_broker("filesystem://")
+    try:
+        pool.start("embedded", CELERY_BROKER_URL="filesystem://")
+        run = services.audit_run_request(actor=cast.erin, version=version, evaluation_set=upload)
+        finished = (RunStatus.COMPLETED, RunStatus.ERRORED)
+        wait_for(
+            lambda: run_state(run.pk).status in finished,
+            timeout=120,
+            what="the audit on the file-system broker",
+        )
+    finally:
+        pool.stop_all()
+        app.conf.broker_transport_options = {}
+        use_eager()
+    assert run_state(run.pk).status == RunStatus.COMPLETED, pool.log("embedded")[-2000:]
