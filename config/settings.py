@@ -192,6 +192,10 @@ WARDEN_PARQUET_ROW_GROUP_ROWS = env_int("WARDEN_PARQUET_ROW_GROUP_ROWS", 65_536)
 WARDEN_AUDIT_ORPHAN_SECONDS = env_int("WARDEN_AUDIT_ORPHAN_SECONDS", 120)
 # Owners are reminded this many days before a version's approval expires.
 WARDEN_REVALIDATION_NOTICE_DAYS = env_int("WARDEN_REVALIDATION_NOTICE_DAYS", 30)
+# Signing (an e-signature re-checks the password): this many wrong passwords within the window
+# lock the signer out of signing for the window.
+WARDEN_SIGNATURE_MAX_FAILURES = env_int("WARDEN_SIGNATURE_MAX_FAILURES", 5)
+WARDEN_SIGNATURE_LOCKOUT_MINUTES = env_int("WARDEN_SIGNATURE_LOCKOUT_MINUTES", 15)
 # How long an approval lasts, in months, for tiers 1, 2 and 3 (DESIGN §4).
 WARDEN_REVALIDATION_MONTHS = dict(
     zip(

@@ -4,7 +4,9 @@ artifact and of the audit result it was made on. Four eyes are enforced here, ne
 away: neither the submitter nor the owner may decide, and tier 1 needs two risk officers."""
 
 import hashlib
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,6 +16,7 @@ from governance.models import (
     APPROVING_DECISIONS,
     Approval,
     DecisionKind,
+    Event,
     ModelVersion,
     User,
     VersionStatus,
@@ -44,6 +47,19 @@ def signed_digest(artifact_sha256: str, audit_result_sha256: str) -> str:
     return hashlib.sha256(f"{artifact_sha256}\n{audit_result_sha256}".encode()).hexdigest()
 
 
+def signing_locked_until(actor: User) -> datetime | None:
+    """When the actor may sign again after WARDEN_SIGNATURE_MAX_FAILURES wrong passwords within
+    WARDEN_SIGNATURE_LOCKOUT_MINUTES; None when they may sign now."""
+    window = timedelta(minutes=settings.WARDEN_SIGNATURE_LOCKOUT_MINUTES)
+    recent = Event.objects.filter(verb="signature_refused", actor=actor,
+                                  occurred_at__gte=timezone.now() - window)
+    failures = list(recent.order_by("-occurred_at").values_list("occurred_at", flat=True)
+                    [: settings.WARDEN_SIGNATURE_MAX_FAILURES])
+    if len(failures) < settings.WARDEN_SIGNATURE_MAX_FAILURES:
+        return None
+    return failures[0] + window
+
+
 def signature_refused(*, actor: User, version: ModelVersion) -> None:
     """Record a failed signature attempt in its own transaction, so it stays on the trail."""
     with transaction.atomic():
@@ -65,6 +81,10 @@ def decision_record(
     """Sign one decision on a submitted version (or re-approve a suspended one)."""
     if not actor.has_role(Role.RISK_OFFICER):
         raise Forbidden("only risk officers decide on versions")
+    locked_until = signing_locked_until(actor)
+    if locked_until:
+        raise Forbidden(f"too many wrong passwords: signing is locked until "
+                        f"{locked_until:%H:%M:%S} UTC", field="password")
     if not actor.check_password(password):
         signature_refused(actor=actor, version=version)
         raise Forbidden("the password is not correct; the attempt is recorded", field="password")

@@ -232,3 +232,21 @@ def test_two_concurrent_approvals_give_one_approved_transition():
     assert sorted(outcomes)[0] == "approved" and "is approved" in sorted(outcomes)[1]
     assert Event.objects.filter(verb="approval_granted").count() == 1
     assert Approval.objects.count() == 1
+
+
+def test_repeated_wrong_passwords_lock_signing(cast, settings):
+    settings.WARDEN_SIGNATURE_MAX_FAILURES = 3
+    version = submitted_version_make(cast.erin, 3)
+    for _ in range(3):
+        with pytest.raises(Forbidden, match="password is not correct"):
+            decisions.decision_record(
+                actor=cast.rita,
+                version=version,
+                decision="approve",
+                meaning="approval",
+                password="guess",
+            )
+    with pytest.raises(Forbidden, match="signing is locked until"):
+        approve(version, cast.rita)  # even the right password, for the lockout window
+    assert not Approval.objects.exists()
+    approve(version, cast.raj)  # another risk officer is not affected
