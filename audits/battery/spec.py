@@ -214,17 +214,8 @@ def _prepare_reference(reference, m, kinds, header, na_values, rows_per_chunk, s
     wanted = [c for c in [*kinds, m["prediction"], m["score"], *(m["probabilities"] or [])] if c]
     present = [c for c in dict.fromkeys(wanted) if c in source.columns]
     if source.format == "csv":
-        ref_map = {
-            "label": present[0] if present else None,
-            "prediction": None,
-            "score": None,
-            "probabilities": None,
-            "sensitive": [],
-            "slices": [],
-            "features": present,
-            "timestamp": None,
-        }
-        profile, chunks = _profile(source, {**ref_map, "label": None}, rows_per_chunk)
+        only_columns = {key: None for key in mapping.KEYS} | {"sensitive": [], "slices": []}
+        profile, chunks = _profile(source, {**only_columns, "features": present}, rows_per_chunk)
         ref_kinds = {
             c: "numeric" if v["numeric"] == v["chunks"] else "categorical"
             for c, v in profile.get("kinds", {}).items()

@@ -99,3 +99,15 @@ def test_forked_workers_give_the_same_bytes(parquet_pair):
     one = run(data, BINARY_MAPPING, reference=ref, rows_per_chunk=1000)
     two = run(data, BINARY_MAPPING, reference=ref, rows_per_chunk=1000, workers=2)
     assert canonical(one) == canonical(two)
+
+
+def test_a_csv_reference_measures_as_its_parquet_copy(tmp_path):
+    frame, ref = binary_frame(800), binary_frame(700, seed=3, shift=0.5)
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    ref.to_csv(tmp_path / "r.csv", index=False)
+    pq.write_table(pa.Table.from_pandas(ref, preserve_index=False), tmp_path / "r.parquet")
+    a = run(tmp_path / "d.csv", BINARY_MAPPING, reference=tmp_path / "r.csv")
+    b = run(tmp_path / "d.csv", BINARY_MAPPING, reference=tmp_path / "r.parquet")
+    drift_a, drift_b = (next(c for c in d["checks"] if c["id"] == "drift") for d in (a, b))
+    assert drift_a["metrics"] == drift_b["metrics"]
+    assert drift_a["details"]["features"] == drift_b["details"]["features"]
