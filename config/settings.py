@@ -203,6 +203,15 @@ WARDEN_REVALIDATION_MONTHS = dict(
     )
 )
 
+# Reports (reports/): the organisation's signing key for model cards and compliance reports, a
+# PKCS#12 or PEM file (key + certificate chain) and its password. Unset: a self-signed
+# development key is made once under var/signing/ and every document says so.
+WARDEN_SIGNING_KEY = env_str("WARDEN_SIGNING_KEY", "")
+WARDEN_SIGNING_PASSWORD = env_str("WARDEN_SIGNING_PASSWORD", "")
+WARDEN_SIGNING_DEV_DIR = Path(env_str("WARDEN_SIGNING_DEV_DIR", str(VAR_DIR / "signing")))
+# The largest PDF /api/reports/verify/ accepts.
+WARDEN_MAX_VERIFY_BYTES = env_int("WARDEN_MAX_VERIFY_BYTES", 50 * 1024 * 1024)
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "warden@localhost")
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("governance.api.urls")),
     path("api/", include("audits.api.urls")),
+    path("api/", include("reports.api.urls")),
 ]

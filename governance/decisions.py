@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from governance import hooks
 from governance.errors import Conflict, Forbidden, InvalidInput
 from governance.lifecycle import STATUS_FIELDS, approval_expiry, locked, move
 from governance.models import (
@@ -118,6 +119,7 @@ def decision_record(
             if outcome == VersionStatus.APPROVED:
                 version.approval_expires_at = approval_expiry(version.model.risk_tier or 1, now)
                 version.revalidation_reminded_at = None
+                transaction.on_commit(lambda: hooks.version_approved(version.pk))
             version.save()
         event_record(
             actor=actor,

@@ -10,6 +10,7 @@ null are skipped, never drawn as zero. Output is deterministic: same input, same
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import math
 import re
@@ -35,6 +36,7 @@ rcParams.update(
     {"svg.hashsalt": "warden", "svg.fonttype": "none", "font.size": 8, "axes.titlesize": 9}
 )
 _PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
+_ID_OR_REFERENCE = re.compile(r'(\bid="|url\(#|href="#)([^")]+)([")])')
 
 
 def confusion_matrix_svg(details: Mapping[str, Any] | None) -> str | None:
@@ -98,13 +100,18 @@ def reliability_svg(details: Mapping[str, Any] | None) -> str | None:
     """Reliability diagram: observed frequency against mean predicted probability per bin.
 
     Takes the calibration check's `details` with `bins`, a list of objects carrying the mean score
-    (`mean_predicted`, or `confidence` / `mean_score`) and the observed rate (`fraction_positive`,
-    or `observed` / `accuracy`); bins with a `count` of 0 or missing values are skipped.
+    (`mean_predicted`, or `mean_confidence` as the battery writes it, `confidence` / `mean_score`)
+    and the observed rate (`fraction_positive`, or the battery's `observed_frequency`, `observed` /
+    `accuracy`); bins with a `count` (or `n`) of 0 or missing values are skipped.
     """
     points = []
     for item in (details or {}).get("bins") or []:
-        predicted = _first(item, "mean_predicted", "confidence", "mean_score", "avg_score")
-        observed = _first(item, "fraction_positive", "observed", "accuracy", "positive_rate")
+        predicted = _first(
+            item, "mean_predicted", "mean_confidence", "confidence", "mean_score", "avg_score"
+        )
+        observed = _first(
+            item, "fraction_positive", "observed_frequency", "observed", "accuracy", "positive_rate"
+        )
         count = _first(item, "count", "n", "support")
         if predicted is None or observed is None or count == 0:
             continue
@@ -211,10 +218,18 @@ def _svg(fig: Figure, title: str, description: str) -> str:
     """Serialise deterministically and add <title>/<desc> for screen readers."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
-    svg = _PROLOG.sub("", buffer.getvalue(), count=1)
+    svg = _own_ids(_PROLOG.sub("", buffer.getvalue(), count=1))
     head, rest = svg.split(">", 1)
     accessible = f"<title>{escape(title)}</title><desc>{escape(description)}</desc>"
     return f'{head} role="img">{accessible}{rest}'
+
+
+def _own_ids(svg: str) -> str:
+    """Suffix every id (and every reference to one) with a digest of the chart: matplotlib
+    numbers ids per figure (`line2d_1`, clip paths by a fixed salt), so two charts inlined in one
+    page would share ids and one could clip or reuse the other's shapes."""
+    suffix = "-c" + hashlib.sha256(svg.encode()).hexdigest()[:10]
+    return _ID_OR_REFERENCE.sub(lambda m: f"{m.group(1)}{m.group(2)}{suffix}{m.group(3)}", svg)
 
 
 def _number(value: Any) -> float | None:

@@ -1,0 +1,161 @@
+"""The regulator's evidence bundle: one ZIP with every issued model card, a freshly signed
+compliance report and its CSV, every audit result document, every approval and incident, the
+trail export with its verification, and a manifest of every file's sha256 (manifest.json, and
+SHA256SUMS so `sha256sum -c SHA256SUMS` checks the lot with standard tools)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from typing import IO, Any
+
+from django.utils import timezone
+
+from audits.battery.document import canonical
+from audits.models import AuditRun, RunStatus
+from governance.models import Approval, Event, Incident, User
+from governance.trail import canonical_json, event_content
+from reports import compliance
+from reports.models import Report, ReportKind
+from reports.permissions import require_read_portfolio
+from reports.services import compliance_report_issue
+
+README = """Warden evidence bundle, made {made} by {actor}.
+
+model-cards/       every model card issued, signed PDF/A-3b (check with pdfsig, or any PDF reader)
+compliance/        the compliance report signed for this bundle, and the portfolio as CSV
+audits/            every completed audit's result document (canonical JSON; its result_sha256
+                   is the sha256 of the document without that key)
+approvals.json     every signed decision with its manifestation and what it was signed over
+incidents.json     every incident with its authority reports
+reports.json       every document issued: record, sha256, signer, trail head at signing
+trail/events.jsonl the trail, one event per line, each with its hash and the previous hash
+trail/verification.json  the trail verified when the bundle was made
+manifest.json, SHA256SUMS  the sha256 of every other file: sha256sum -c SHA256SUMS
+"""
+
+
+def evidence_bundle(*, actor: User) -> IO[bytes]:
+    """Write the bundle to a temporary file (rewound, deleted on close) and return it."""
+    require_read_portfolio(actor)
+    report = compliance_report_issue(actor=actor)
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - returned open; the response closes it
+    sums: list[tuple[str, str, int]] = []
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+
+        def add(name: str, data: bytes) -> None:
+            archive.writestr(name, data)
+            sums.append((name, hashlib.sha256(data).hexdigest(), len(data)))
+
+        made = timezone.now().strftime("%Y-%m-%d %H:%M:%S UTC")
+        add("README.txt", README.format(made=made, actor=actor.printed_name).encode())
+        add(f"compliance/{_file_name(report)}", _read(report))
+        portfolio = compliance.portfolio()
+        add("compliance/portfolio.csv", compliance.portfolio_csv(portfolio).encode())
+        cards = Report.objects.filter(kind=ReportKind.MODEL_CARD).select_related("version__model")
+        for card in cards.order_by("signed_at", "id"):
+            add(f"model-cards/{_file_name(card)}", _read(card))
+        runs = AuditRun.objects.filter(status=RunStatus.COMPLETED).select_related("version__model")
+        for run in runs.order_by("id"):
+            add(
+                f"audits/{run.version.model.slug}/{run.version.version}/audit-{run.pk}.json",
+                canonical(run.result or {}),
+            )
+        add("approvals.json", _json(list(_approvals())))
+        add("incidents.json", _json(list(_incidents())))
+        add("reports.json", _json(list(_reports())))
+        add("trail/events.jsonl", b"".join(_events()))
+        add("trail/verification.json", _json(portfolio["trail"]))
+        manifest = {
+            "made_at": made,
+            "made_by": actor.printed_name,
+            "files": [{"name": n, "sha256": h, "size": s} for n, h, s in sums],
+        }
+        archive.writestr("manifest.json", _json(manifest))
+        archive.writestr("SHA256SUMS", "".join(f"{h}  {n}\n" for n, h, _ in sums))
+    target.seek(0)
+    return target
+
+
+def _file_name(report: Report) -> str:
+    return report.file.name.rsplit("/", 1)[-1]
+
+
+def _read(report: Report) -> bytes:
+    with report.file.open("rb") as handle:
+        return handle.read()
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str).encode()
+
+
+def _approvals() -> Iterator[dict[str, Any]]:
+    for a in Approval.objects.select_related("version__model").order_by("signed_at", "id"):
+        yield {
+            "id": a.pk,
+            "model": a.version.model.slug,
+            "version": a.version.version,
+            "decision": a.decision,
+            "manifestation": a.manifestation,
+            "meaning": a.meaning,
+            "signer_username": a.signer_username,
+            "signed_at": a.signed_at.isoformat(),
+            "comment": a.comment,
+            "conditions": a.conditions,
+            "artifact_sha256": a.artifact_sha256,
+            "audit_run_id": a.audit_run_id,
+            "audit_result_sha256": a.audit_result_sha256,
+            "signed_sha256": a.signed_sha256,
+        }
+
+
+def _incidents() -> Iterator[dict[str, Any]]:
+    incidents = Incident.objects.prefetch_related("versions__model", "reports").order_by("id")
+    for i in incidents:
+        yield {
+            "id": i.pk,
+            "title": i.title,
+            "versions": [str(v) for v in i.versions.all()],
+            "severity": i.severity,
+            "category": i.category,
+            "status": i.status,
+            "description": i.description,
+            "aware_at": i.aware_at.isoformat(),
+            "serious_kind": i.serious_kind,
+            "report_deadline": i.report_deadline.isoformat() if i.report_deadline else None,
+            "corrective_actions": i.corrective_actions,
+            "authority_reports": [
+                {
+                    "authority": r.authority,
+                    "reported_at": r.reported_at.isoformat(),
+                    "reference": r.reference,
+                }
+                for r in i.reports.all()
+            ],
+        }
+
+
+def _reports() -> Iterator[dict[str, Any]]:
+    for r in Report.objects.select_related("version__model").order_by("signed_at", "id"):
+        yield {
+            "record": r.record,
+            "kind": r.kind,
+            "file": _file_name(r),
+            "sha256": r.sha256,
+            "signer": r.signer_name,
+            "signer_fingerprint": r.signer_fingerprint,
+            "development_key": r.is_development_key,
+            "signed_at": r.signed_at.isoformat(),
+            "trail_head_seq": r.trail_head_seq,
+            "trail_head_hash": r.trail_head_hash,
+        }
+
+
+def _events() -> Iterator[bytes]:
+    for event in Event.objects.order_by("seq").iterator(chunk_size=2000):
+        line = {**event_content(event), "prev_hash": event.prev_hash, "hash": event.hash}
+        yield canonical_json(line).encode() + b"\n"

@@ -1,0 +1,125 @@
+"""The documents as PDF: facts -> HTML template -> PDF/A-3b (with the result documents
+attached) -> signed. No database access: callers gather the facts (reports.content,
+reports.compliance) and choose the record, so the benchmark renders the very same path."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.template.loader import render_to_string
+
+from audits.battery.document import canonical
+from reports.content import audit_sections
+
+if TYPE_CHECKING:
+    from reports.pdf.signing import Signer
+
+# Charts a card shows when the audit measured them; named on the card when it did not.
+ARTIFACT_MEASURES = (("robustness", "Robustness by perturbation size"),)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Who signs a document, as which record, when, and the trail head it attests to."""
+
+    record: str
+    signer: Signer
+    trail_head_seq: int
+    trail_head_hash: str
+    issued_at: datetime
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "record": self.record,
+            "issued_at": f"{self.issued_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}",
+            "signer_name": self.signer.name,
+            "signer_fingerprint": self.signer.fingerprint_sha256,
+            "development_key": self.signer.is_development_key,
+            "trail_head_seq": self.trail_head_seq,
+            "trail_head_hash": self.trail_head_hash,
+        }
+
+
+def model_card_html(
+    facts: Mapping[str, Any], documents: Mapping[int, Mapping[str, Any]], issue: Issue
+) -> str:
+    """The card's HTML: the facts, the shown audit's checks with their charts, the signing."""
+    shown_id = facts.get("shown_audit_id")
+    shown = next((a for a in facts["audits"] if a["id"] == shown_id), None)
+    sections = audit_sections(documents.get(shown_id) if shown_id is not None else None)
+    drawn = {chart["title"] for s in sections for chart in s["charts"] if chart["svg"]}
+    measured = {s["id"] for s in sections}
+    not_measured = [title for check_id, title in ARTIFACT_MEASURES if check_id not in measured]
+    if "Feature importance" not in drawn:
+        not_measured.append("Feature importance")
+    return render_to_string(
+        "reports/model_card.html",
+        {
+            **issue.context(),
+            "facts": facts,
+            "version_status": facts["version"].get("status_code", ""),
+            "shown_audit": shown,
+            "other_audits": [a for a in facts["audits"] if a["id"] != shown_id],
+            "sections": sections,
+            "not_measured": not_measured if shown else [],
+            "attachments": [attachment_name(pk) for pk in documents],
+        },
+    )
+
+
+def model_card_pdf(
+    facts: Mapping[str, Any], documents: Mapping[int, Mapping[str, Any]], issue: Issue
+) -> bytes:
+    """The signed card, every completed audit's result document attached as JSON."""
+    from reports.pdf.render import PdfAttachment, PdfMetadata, render_pdf  # WeasyPrint: slow
+
+    model, version = facts["model"], facts["version"]
+    attachments = [
+        PdfAttachment(
+            attachment_name(pk),
+            canonical(dict(document)),
+            description=f"Audit #{pk} result document of {model['slug']} {version['version']}",
+        )
+        for pk, document in documents.items()
+    ]
+    metadata = PdfMetadata(
+        title=f"Model card: {model['name']} {version['version']}",
+        record=issue.record,
+        author=issue.signer.name,
+        subject=f"Model card of {model['slug']} version {version['version']}",
+        keywords=["model card", model["slug"], version["version"]],
+        created=issue.issued_at,
+    )
+    pdf = render_pdf(
+        model_card_html(facts, documents, issue), metadata=metadata, attachments=attachments
+    )
+    return issue.signer.sign(pdf, reason=f"Model card {issue.record} issued by Warden")
+
+
+def compliance_pdf(portfolio: Mapping[str, Any], csv_text: str, issue: Issue) -> bytes:
+    """The signed compliance report, its portfolio CSV attached."""
+    from reports.pdf.render import PdfAttachment, PdfMetadata, render_pdf  # WeasyPrint: slow
+
+    html = render_to_string("reports/compliance.html", {**issue.context(), "p": portfolio})
+    metadata = PdfMetadata(
+        title="Compliance report",
+        record=issue.record,
+        author=issue.signer.name,
+        subject="Model portfolio: inventory, approvals, revalidations, audits, incidents, trail",
+        keywords=["compliance report"],
+        created=issue.issued_at,
+    )
+    attachments = [
+        PdfAttachment(
+            "portfolio.csv", csv_text.encode(), mime="text/csv", description="The portfolio, CSV"
+        )
+    ]
+    pdf = render_pdf(html, metadata=metadata, attachments=attachments)
+    return issue.signer.sign(pdf, reason=f"Compliance report {issue.record} issued by Warden")
+
+
+def attachment_name(run_id: int) -> str:
+    return f"audit-{run_id}-result.json"

@@ -1,0 +1,126 @@
+"""Issuing signed documents. Each issue renders and signs outside any transaction (seconds of
+work must not hold the trail's lock), then stores the file and its Report row and records one
+trail event in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from governance.models import ModelVersion, User
+from governance.trail import event_record, snapshot
+from reports import compliance, content, documents
+from reports.keys import organisation_signer
+from reports.models import Report, ReportKind
+from reports.permissions import require_issue_card, require_read_card, require_read_portfolio
+
+REPORT_FIELDS = [
+    "kind",
+    "version",
+    "record",
+    "file",
+    "sha256",
+    "size",
+    "signer_name",
+    "signer_fingerprint",
+    "is_development_key",
+    "signed_at",
+    "trail_head_seq",
+    "trail_head_hash",
+    "state_sha256",
+]
+
+
+def model_card_issue(*, actor: User | None, version: ModelVersion) -> Report:
+    """Render, sign and store a new model card of `version` (actor None: the worker)."""
+    if actor is not None:
+        require_issue_card(actor, version.model)
+    return _model_card_make(actor, version)
+
+
+def model_card_current(version: ModelVersion) -> Report | None:
+    """The newest card that states the version as it is now, if one was issued."""
+    state = content.state_sha256(content.card_facts(version))
+    reports = Report.objects.filter(kind=ReportKind.MODEL_CARD, version=version)
+    return reports.filter(state_sha256=state).order_by("-signed_at", "-id").first()
+
+
+def model_card_for(*, actor: User, version: ModelVersion) -> Report:
+    """The current card, issued first when there is none (a download by any reader may cause
+    that: see reports.permissions)."""
+    require_read_card(actor, version.model)
+    return model_card_current(version) or _model_card_make(actor, version)
+
+
+def _model_card_make(actor: User | None, version: ModelVersion) -> Report:
+    facts = content.card_facts(version)
+    issue = _issue(f"model-card:{version.model.slug}:{version.version}")
+    pdf = documents.model_card_pdf(facts, dict(content.audit_documents(version)), issue)
+    name = f"{version.model.slug}-{version.version}-{issue.record.rsplit(':', 1)[1]}.pdf"
+    return _store(
+        actor,
+        issue,
+        pdf,
+        name,
+        kind=ReportKind.MODEL_CARD,
+        version=version,
+        state_sha256=content.state_sha256(facts),
+    )
+
+
+def compliance_report_issue(*, actor: User) -> Report:
+    """Render, sign and store the compliance report of the whole portfolio as it is now."""
+    require_read_portfolio(actor)
+    portfolio = compliance.portfolio()
+    issue = _issue("compliance")
+    pdf = documents.compliance_pdf(portfolio, compliance.portfolio_csv(portfolio), issue)
+    name = f"compliance-{issue.issued_at:%Y%m%dT%H%M%SZ}-{issue.record.rsplit(':', 1)[1]}.pdf"
+    return _store(actor, issue, pdf, name, kind=ReportKind.COMPLIANCE, version=None)
+
+
+def _issue(prefix: str) -> documents.Issue:
+    """A fresh record name and the signer, time and trail head the document will state."""
+    seq, head = content.trail_head()
+    return documents.Issue(
+        record=f"{prefix}:{uuid.uuid4().hex[:12]}",
+        signer=organisation_signer(),
+        trail_head_seq=seq,
+        trail_head_hash=head,
+        issued_at=timezone.now().replace(microsecond=0),
+    )
+
+
+def _store(
+    actor: User | None, issue: documents.Issue, pdf: bytes, name: str, **fields: Any
+) -> Report:
+    report = Report(
+        record=issue.record,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf),
+        signer_name=issue.signer.name,
+        signer_fingerprint=issue.signer.fingerprint_sha256,
+        is_development_key=issue.signer.is_development_key,
+        signed_at=issue.issued_at,
+        trail_head_seq=issue.trail_head_seq,
+        trail_head_hash=issue.trail_head_hash,
+        issued_by=actor,
+        **fields,
+    )
+    with transaction.atomic():
+        report.file.save(get_valid_filename(name), ContentFile(pdf), save=False)
+        report.save()
+        event_record(
+            actor=actor,
+            verb=f"{report.kind}_issued",
+            target=report,
+            after=snapshot(report, REPORT_FIELDS),
+            note=f"signed by {report.signer_name}"
+            + (" (development key)" if report.is_development_key else ""),
+        )
+    return report
