@@ -15,6 +15,7 @@ from audits.errors import UploadTooLarge
 from audits.models import AuditRun, EvaluationSet, Monitor
 from audits.uploads import CappedUploadHandler, upload_refusal
 from governance.api.permissions import HasRole
+from governance.api.throttles import UploadThrottleMixin
 from governance.models import ModelVersion
 
 
@@ -24,7 +25,7 @@ def version_or_404(slug: str, version: str) -> ModelVersion:
     )
 
 
-class EvaluationSetViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class EvaluationSetViewSet(UploadThrottleMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """A version's evaluation sets; POST uploads one (multipart: file, mapping JSON, role)."""
 
     permission_classes = [HasRole]

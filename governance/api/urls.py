@@ -1,7 +1,6 @@
 """Routes of the registry API (DESIGN §8)."""
 
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 
 from governance.api import review, views
 
@@ -22,7 +21,7 @@ incident_detail = review.IncidentViewSet.as_view({"get": "retrieve", "patch": "p
 authority_reports = review.IncidentViewSet.as_view({"post": "authority_report"})
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("models/", models_list, name="model-list"),
     path("models/<slug:slug>/", model_detail, name="model-detail"),
     path("models/<slug:slug>/risk-assessment/", risk, name="model-risk-assessment"),

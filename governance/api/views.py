@@ -5,16 +5,26 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from governance import services
 from governance.api import serializers as s
 from governance.api.permissions import HasRole
+from governance.api.throttles import UploadThrottleMixin
 from governance.models import Event, MLModel, ModelVersion, RiskAssessment
 from governance.trail import trail_verify
+
+
+class TokenView(ObtainAuthToken):
+    """Username + password -> token, throttled ("auth" rate) and behind django-axes' lockout."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
 
 
 class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -94,7 +104,7 @@ class RiskAssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class ModelVersionViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    UploadThrottleMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """A model's versions: list, upload a new one (multipart artifact), read, edit while draft."""
 
