@@ -5,7 +5,9 @@ A rule is (check, metric, direction, warn, fail): direction "max" breaches when 
 threshold. A check's status is its worst finding. The overall status is "error" if a required
 check errored; "fail" if a required check failed, or was skipped for want of an input (not
 because it does not apply to the task); "warn" if any check warned or a check the tier does not
-require failed; else "pass". Tier 1 is high risk, 3 low; without a tier, DEFAULT_TIER.
+require failed; else "pass". Tier 1 is high risk, 3 low; without a tier, DEFAULT_TIER. The
+four-fifths (disparate impact) ratio is deliberately not judged here: the fairness check reports
+it as a flag with its legal context, for people to weigh.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ def _rules(acc, gap, fair, ece, drift) -> list[tuple]:
         ("slices", "worst_slice_gap_difference", "max", gap[0], gap[1]),
         ("fairness", "demographic_parity_difference", "max", fair[0], fair[1]),
         ("fairness", "equalized_odds_difference", "max", fair[0], fair[1]),
-        ("fairness", "demographic_parity_ratio", "min", 0.8, None),
         ("calibration", "ece", "max", ece[0], ece[1]),
         ("calibration", "max_group_ece", "max", ece[0] * 2, ece[1] * 2),
         ("drift", "drift_share", "max", drift[0], drift[1]),

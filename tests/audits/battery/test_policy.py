@@ -85,3 +85,10 @@ def test_a_regression_model_is_not_failed_for_lacking_fairness_figures():
     statuses = {c["id"]: c["status"] for c in doc["checks"]}
     assert statuses["fairness"] == "skipped"
     assert "required check fairness was skipped" not in doc["status_reasons"]
+
+
+def test_the_four_fifths_flag_informs_without_judging():
+    status, findings = judge(
+        "fairness", {"demographic_parity_ratio": 0.5, "four_fifths_flag": True}, 1
+    )
+    assert (status, findings) == ("pass", [])
