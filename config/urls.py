@@ -1,4 +1,4 @@
-"""Top-level routes: the admin, the API with its OpenAPI schema and docs."""
+"""Top-level routes: the admin, the API with its OpenAPI schema and docs, and the web pages."""
 
 from django.contrib import admin
 from django.urls import include, path

@@ -1,12 +1,14 @@
 """The registry API: models, risk assessments, versions and the read-only trail. Views only
 parse input, call one service or selector and shape the output."""
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +27,16 @@ class TokenView(ObtainAuthToken):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
+
+    def post(self, request: Request, *args: object, **kwargs: object) -> Response:
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            if getattr(request, "axes_locked_out", False):
+                minutes = round(settings.AXES_COOLOFF_TIME * 60)
+                message = f"too many failed logins: the account is locked for {minutes} minutes"
+                return Response({"detail": [message]}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+            raise
 
 
 class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
