@@ -11,4 +11,7 @@ urlpatterns = [
     path("api/", include("governance.api.urls")),
     path("api/", include("audits.api.urls")),
     path("api/", include("reports.api.urls")),
+    path("", include("governance.urls")),
+    path("", include("audits.urls")),
+    path("", include("reports.urls")),
 ]
