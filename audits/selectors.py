@@ -18,3 +18,32 @@ def audit_evidence(version: ModelVersion) -> AuditEvidence | None:
     reasons = tuple(latest["result__status_reasons"] or ())
     return AuditEvidence(latest["id"], latest["result_sha256"], latest["tier"], latest["verdict"],
                          reasons)
+
+
+def latest_completed_run(version: ModelVersion) -> AuditRun | None:
+    """The version's most recent completed audit, with its result document."""
+    return (
+        AuditRun.objects.filter(version=version, status=RunStatus.COMPLETED)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def previous_version(version: ModelVersion) -> ModelVersion | None:
+    """The version of the same model created just before this one."""
+    return (
+        ModelVersion.objects.filter(model_id=version.model_id)
+        .filter(created_at__lte=version.created_at, id__lt=version.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def runs_of_version(version: ModelVersion):  # type: ignore[no-untyped-def]
+    """A version's audit runs, newest first, without their (large) result documents."""
+    return (
+        AuditRun.objects.filter(version=version)
+        .select_related("evaluation_set", "reference_set", "requested_by")
+        .defer("result", "spec")
+        .order_by("-requested_at", "-id")
+    )

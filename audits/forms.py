@@ -1,0 +1,88 @@
+"""Forms of the audits pages: an evaluation set's upload, its column mapping (offered from
+the file's own header), and the request to run an audit."""
+
+from django import forms
+
+from audits.models import EvaluationSet, SetRole
+from governance.models import ModelVersion
+
+MAPPING_HELP = {
+    "label": "The true outcome.",
+    "prediction": "The model's predicted class or value.",
+    "score": "The probability of the positive class (binary models).",
+    "probabilities": "One probability column per class (multiclass models); not with a score.",
+    "positive_label": "The label value that counts as positive, when it is not obvious.",
+    "sensitive": "Protected attributes the fairness check compares groups by.",
+    "slices": "Columns whose values the slices check measures performance within.",
+    "features": "Inputs the drift check compares; none chosen means every other column.",
+    "timestamp": "When each row happened, if the file records it.",
+}
+
+
+class EvaluationSetFileForm(forms.Form):
+    """Step one: the file, its role and a name; its header is read for step two."""
+
+    file = forms.FileField(max_length=200, help_text="A .csv or .parquet file with a header row.")
+    role = forms.ChoiceField(choices=SetRole.choices, initial=SetRole.CURRENT)
+    name = forms.CharField(max_length=200, required=False, help_text="Defaults to the file name.")
+
+
+class MappingForm(forms.Form):
+    """Step two: which of the file's columns play which part. Choices are the file's columns."""
+
+    def __init__(self, *args, columns: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        single = [(c, c) for c in columns]
+        optional = [("", "— none —"), *single]
+        self.fields["label"] = forms.ChoiceField(choices=[("", "— choose —"), *single])
+        self.fields["prediction"] = forms.ChoiceField(choices=optional, required=False)
+        self.fields["score"] = forms.ChoiceField(choices=optional, required=False)
+        self.fields["probabilities"] = forms.MultipleChoiceField(choices=single, required=False)
+        self.fields["positive_label"] = forms.CharField(max_length=200, required=False)
+        for name in ("sensitive", "slices", "features"):
+            self.fields[name] = forms.MultipleChoiceField(
+                choices=single, required=False, widget=forms.CheckboxSelectMultiple
+            )
+        self.fields["timestamp"] = forms.ChoiceField(choices=optional, required=False)
+        for name, field in self.fields.items():
+            field.help_text = MAPPING_HELP[name]
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if not (data.get("prediction") or data.get("score") or data.get("probabilities")):
+            self.add_error("prediction", "choose the prediction, the score or the probabilities")
+        return data
+
+    def mapping(self) -> dict:
+        """The contract's mapping object: only the keys given."""
+        data, mapping = self.cleaned_data, {}
+        for name in self.fields:
+            value = data.get(name)
+            if value:
+                mapping[name] = value
+        return mapping
+
+    def field_for(self, column: str) -> str | None:
+        """The field in which the column was chosen, for showing a problem beside it."""
+        for name, value in self.cleaned_data.items():
+            if value == column or (isinstance(value, list) and column in value):
+                return name
+        return None
+
+
+class AuditRequestForm(forms.Form):
+    evaluation_set = forms.ModelChoiceField(queryset=EvaluationSet.objects.none())
+    reference_set = forms.ModelChoiceField(
+        queryset=EvaluationSet.objects.none(),
+        required=False,
+        help_text="The baseline the drift check compares against (any version of this model).",
+    )
+
+    def __init__(self, *args, version: ModelVersion, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["evaluation_set"].queryset = version.evaluation_sets.filter(
+            role=SetRole.CURRENT
+        )
+        self.fields["reference_set"].queryset = EvaluationSet.objects.filter(
+            version__model_id=version.model_id, role=SetRole.REFERENCE
+        )

@@ -1,0 +1,17 @@
+"""Routes of the audits pages (the API is under /api/, in audits.api.urls)."""
+
+from django.urls import path
+
+from audits import views
+
+VERSION = "models/<slug:slug>/versions/<str:version>/"
+
+urlpatterns = [
+    path(f"{VERSION}evaluation-sets/new/", views.evaluation_set_new, name="evaluation-set-new"),
+    path(
+        f"{VERSION}evaluation-sets/new/<str:token>/",
+        views.evaluation_set_map,
+        name="evaluation-set-map",
+    ),
+    path(f"{VERSION}audits/new/", views.audit_new, name="audit-new"),
+]

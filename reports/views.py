@@ -1,0 +1,220 @@
+"""Pages that show audit results, drawn by reports.charts (the module the PDFs draw with, so a
+chart is the same on screen and on paper): the version page, an audit's page with its live
+progress, the side-by-side comparison with the previous version, and the auditor's documents."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from audits import selectors as audit_selectors
+from audits.forms import AuditRequestForm
+from audits.models import AuditRun, RunStatus
+from governance.forms import DecisionForm, ReasonForm
+from governance.models import VersionStatus
+from governance.permissions import user_can_change_team_models
+from governance.roles import Role
+from governance.views import reader_required, version_of
+from reports import charts
+
+CHECK_TITLES = {
+    "data_quality": "Data quality",
+    "performance": "Performance",
+    "slices": "Slices",
+    "fairness": "Fairness",
+    "calibration": "Calibration",
+    "drift": "Drift",
+    "robustness": "Robustness",
+    "adversarial": "Adversarial robustness",
+    "privacy": "Privacy (membership inference)",
+}
+LIVE = (VersionStatus.APPROVED, VersionStatus.DEPLOYED)
+CARD_STATUSES = (*LIVE, VersionStatus.SUSPENDED, VersionStatus.RETIRED)
+# Headline metrics whose direction the name does not tell (DESIGN: `_score` higher is better,
+# `_error` / `_difference` lower): neither better nor worse when they move.
+NEUTRAL = frozenset({"label_minority_share"})
+
+
+def check_charts(check: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The charts of one check of a result document, each `{title, svg}`; nothing to draw, none."""
+    details = check.get("details") or {}
+    drawn: list[tuple[str, str | None]] = []
+    check_id = check.get("id")
+    if check_id == "performance":
+        drawn.append(("Confusion matrix", charts.confusion_matrix_svg(details)))
+    elif check_id == "fairness":
+        for name, attribute in (details.get("attributes") or {}).items():
+            drawn.append((f"Rates by group: {name}", charts.group_rates_svg(attribute, name)))
+    elif check_id == "calibration":
+        drawn.append(("Reliability", charts.reliability_svg(details)))
+    elif check_id == "drift":
+        drawn.append(("Drift per feature", charts.drift_svg(details)))
+    elif check_id in ("robustness", "adversarial"):
+        drawn.append(("Accuracy by perturbation size", charts.robustness_svg(details)))
+    if details.get("feature_importance"):
+        drawn.append(
+            ("Feature importance", charts.feature_importance_svg(details["feature_importance"]))
+        )
+    return [{"title": title, "svg": svg} for title, svg in drawn if svg]
+
+
+def result_sections(result: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """One section per check: title, status, headline numbers, findings and charts."""
+    sections = []
+    for check in (result or {}).get("checks") or []:
+        sections.append(
+            {
+                "id": check.get("id"),
+                "title": CHECK_TITLES.get(check.get("id"), str(check.get("id"))),
+                "status": check.get("status"),
+                "metrics": [
+                    (name, _shown(value)) for name, value in (check.get("metrics") or {}).items()
+                ],
+                "findings": check.get("findings") or [],
+                "charts": check_charts(check),
+            }
+        )
+    return sections
+
+
+def direction(metric: str) -> int:
+    """+1 when a higher value is better, -1 when lower is better, 0 when the name does not say."""
+    name = metric.lower()
+    if name in NEUTRAL:
+        return 0
+    if name.endswith(("_score", "accuracy", "_ratio")):
+        return 1
+    lower_better = ("_error", "_difference", "_share", "_count", "_flag", "psi", "ece", "mce")
+    if name.endswith(lower_better) or name in ("brier", "log_loss"):
+        return -1
+    return 0
+
+
+def compare_metrics(
+    current: Mapping[str, Any] | None, previous: Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Per check and headline metric: both values and whether this version did better or worse."""
+    before = {c.get("id"): c for c in (previous or {}).get("checks") or []}
+    rows = []
+    for check in (current or {}).get("checks") or []:
+        old = before.get(check.get("id")) or {}
+        names = list(dict.fromkeys([*(check.get("metrics") or {}), *(old.get("metrics") or {})]))
+        for name in names:
+            now_value = (check.get("metrics") or {}).get(name)
+            old_value = (old.get("metrics") or {}).get(name)
+            rows.append(
+                {
+                    "check": CHECK_TITLES.get(check.get("id"), check.get("id")),
+                    "metric": name,
+                    "current": _shown(now_value),
+                    "previous": _shown(old_value),
+                    "change": _change(name, now_value, old_value),
+                }
+            )
+    return rows
+
+
+def _change(name: str, now: Any, old: Any) -> str:
+    if not isinstance(now, int | float) or not isinstance(old, int | float):
+        return "n/a"
+    sign = direction(name)
+    if abs(float(now) - float(old)) < 1e-9:
+        return "same"
+    if sign == 0:
+        return "changed"
+    return "better" if (float(now) - float(old)) * sign > 0 else "worse"
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+@reader_required
+def version_page(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    """A version: its status, evidence, latest audit with charts, signed decisions, and the
+    actions the viewer may take."""
+    target = version_of(slug, version)
+    user = request.user
+    latest = audit_selectors.latest_completed_run(target)
+    is_team = user_can_change_team_models(user, target.model.team)
+    is_officer = user.has_role(Role.RISK_OFFICER)
+    status = target.status
+    context = {
+        "version": target,
+        "model": target.model,
+        "latest": latest,
+        "sections": result_sections(latest.result if latest else None),
+        "runs": audit_selectors.runs_of_version(target),
+        "sets": target.evaluation_sets.select_related("uploaded_by"),
+        "approvals": target.approvals.all(),
+        "deployments": target.deployments.select_related("deployed_by"),
+        "incidents": target.incidents.all(),
+        "can_upload": is_team and status == VersionStatus.DRAFT,
+        "can_submit": is_team and status == VersionStatus.DRAFT,
+        "can_reopen": is_team and status == VersionStatus.CHANGES_REQUESTED,
+        "can_decide": is_officer and status in (VersionStatus.SUBMITTED, VersionStatus.SUSPENDED),
+        "can_suspend": is_officer and status in LIVE,
+        "can_retire": (is_team or is_officer) and status != VersionStatus.RETIRED,
+        "can_audit": (is_team or is_officer) and status == VersionStatus.DRAFT,
+        "has_card": status in CARD_STATUSES,
+        "decision_form": DecisionForm(),
+        "reason_form": ReasonForm(),
+        "audit_form": AuditRequestForm(version=target),
+        "signer": user,
+    }
+    return render(request, "reports/pages/version.html", context)
+
+
+@reader_required
+def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One audit run: a live progress bar while it runs, the results with charts once done."""
+    run = get_object_or_404(
+        AuditRun.objects.select_related(
+            "version__model", "evaluation_set", "reference_set", "requested_by"
+        ),
+        pk=pk,
+    )
+    context = {
+        "run": run,
+        "version": run.version,
+        "running": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+        "sections": result_sections(run.result),
+    }
+    return render(request, "reports/pages/audit.html", context)
+
+
+@reader_required
+def compare_page(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    """This version's latest completed audit beside the previous version's: what got better and
+    what got worse, by each headline metric's direction."""
+    target = version_of(slug, version)
+    previous = audit_selectors.previous_version(target)
+    current_run = audit_selectors.latest_completed_run(target)
+    previous_run = audit_selectors.latest_completed_run(previous) if previous else None
+    rows = compare_metrics(
+        current_run.result if current_run else None, previous_run.result if previous_run else None
+    )
+    context = {
+        "version": target,
+        "previous": previous,
+        "current_run": current_run,
+        "previous_run": previous_run,
+        "rows": rows,
+        "better": sum(1 for row in rows if row["change"] == "better"),
+        "worse": sum(1 for row in rows if row["change"] == "worse"),
+    }
+    return render(request, "reports/pages/compare.html", context)
+
+
+@reader_required
+def documents(request: HttpRequest) -> HttpResponse:
+    """The auditor's downloads: the compliance report (PDF, CSV), the evidence bundle, and a
+    form that verifies any PDF against the organisation's signature."""
+    return render(request, "reports/pages/documents.html", {"nav": "documents"})
