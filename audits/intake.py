@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 from audits.battery import BatteryInputError, Problem, prepare
 from audits.battery import io as battery_io
 from audits.battery.mapping import columns_to_read
+from governance.errors import is_disk_full
 
 # A text cell a spreadsheet would run as a formula (OWASP "CSV injection").
 FORMULA_START = re.compile(r"^[=+\-@\t\r].")
@@ -101,6 +102,8 @@ def intake(
         raise
     except (OSError, ValueError, pa.ArrowException) as error:  # damaged pages, bad encodings
         parquet_out.unlink(missing_ok=True)
+        if is_disk_full(error):
+            raise  # the server's fault, not the file's
         raise BatteryInputError(f"the file could not be read: {error}") from None
     return Intake(file_format, spec["mapping"], int(spec["rows"]), columns)
 

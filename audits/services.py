@@ -27,7 +27,14 @@ from audits.models import (
     RunStatus,
     SetRole,
 )
-from governance.errors import Conflict, Forbidden, InvalidInput
+from governance.errors import (
+    DISK_FULL_MESSAGE,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    StorageFull,
+    is_disk_full,
+)
 from governance.models import ModelVersion, User
 from governance.permissions import user_can_change_team_models
 from governance.roles import Role
@@ -65,10 +72,11 @@ def evaluation_set_upload(
     folder = (
         f"evaluation-sets/{version.model.slug}/{version.version}/{timezone.now():%Y%m%d%H%M%S%f}"
     )
-    original_name = default_storage.save(f"{folder}/{filename}", file)
-    parquet_name = f"{Path(original_name).parent}/data.parquet"
-    stored: list[str] = [original_name]
+    stored: list[str] = []
     try:
+        original_name = default_storage.save(f"{folder}/{filename}", file)
+        stored.append(original_name)
+        parquet_name = f"{Path(original_name).parent}/data.parquet"
         original_path = Path(default_storage.path(original_name))
         sha256 = _sha256(original_path)
         parquet_path = Path(default_storage.path(parquet_name))
@@ -104,11 +112,20 @@ def evaluation_set_upload(
                 target=evaluation_set,
                 after=snapshot(evaluation_set, SET_FIELDS),
             )
-    except BaseException:
+    except BaseException as error:
         for name_ in stored:
             default_storage.delete(name_)
+        _remove_partial_file(default_storage.generate_filename(f"{folder}/{filename}"))
+        if is_disk_full(error):
+            raise StorageFull(DISK_FULL_MESSAGE, field="file") from None
         raise
     return evaluation_set
+
+
+def _remove_partial_file(name: str) -> None:
+    """A save that ran out of disk can leave a truncated file behind under its intended name."""
+    if default_storage.exists(name):
+        default_storage.delete(name)
 
 
 def _sha256(path: Path) -> str:

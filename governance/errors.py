@@ -29,3 +29,21 @@ class Conflict(ServiceError):
     """The record is in a state that does not allow this (409)."""
 
     status_code = 409
+
+
+class StorageFull(ServiceError):
+    """The server's disk is full: nothing of the request was kept (507)."""
+
+    status_code = 507
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """True for an OSError (or pyarrow's wrapped one) meaning no space is left on the device."""
+    import errno
+
+    return isinstance(error, OSError) and (
+        error.errno == errno.ENOSPC or "No space left on device" in str(error)
+    )
+
+
+DISK_FULL_MESSAGE = "the server's disk is full; nothing was kept - try again later"

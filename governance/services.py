@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from governance.artifacts import artifact_format_detect, file_sha256
-from governance.errors import Conflict, InvalidInput
+from governance.errors import DISK_FULL_MESSAGE, Conflict, InvalidInput, StorageFull, is_disk_full
 from governance.models import MLModel, ModelVersion, RiskAssessment, Team, User
 from governance.permissions import (
     require_assess_risk,
@@ -226,8 +226,9 @@ def version_create(
             limitations=limitations,
             created_by=actor,
         )
-        created.artifact.save(name, artifact, save=False)
+        target = created.artifact.field.generate_filename(created, name)
         try:
+            created.artifact.name = created.artifact.storage.save(target, artifact)
             created.save(force_insert=True)
             event_record(
                 actor=actor,
@@ -235,8 +236,10 @@ def version_create(
                 target=created,
                 after=snapshot(created, VERSION_FIELDS),
             )
-        except Exception:
-            created.artifact.delete(save=False)
+        except Exception as error:
+            created.artifact.storage.delete(created.artifact.name or target)
+            if is_disk_full(error):
+                raise StorageFull(DISK_FULL_MESSAGE, field="artifact") from None
             raise
     return created
 
