@@ -64,3 +64,10 @@ def api():  # type: ignore[no-untyped-def]
 
     client.as_user = as_user  # type: ignore[attr-defined]
     return client
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """This test's uploads in a folder of its own, so a test sees only the files it made."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -57,7 +57,7 @@ def test_a_full_disk_during_an_evaluation_set_upload_keeps_nothing(cast, api, fu
     assert "disk is full" in response.data["file"][0]
     assert not EvaluationSet.objects.exists()
     assert Event.objects.count() == events
-    assert files_in(full_disk) == []
+    assert files_in(full_disk / "evaluation-sets") == []
 
 
 def test_a_full_disk_during_an_artifact_upload_keeps_nothing(cast, api, full_disk):
@@ -108,6 +108,9 @@ def test_postgres_restarted_mid_audit_the_run_still_completes_once(
     from tests.audits.conftest import parquet_bytes
     from tests.audits.test_worker_integration import SYNTHETIC_MAPPING, synthetic_set
 
+    from tests.factories import tiered_model_make
+
+    version = version_make(tiered_model_make(cast.erin, 3), cast.erin)
     settings.WARDEN_PARQUET_ROW_GROUP_ROWS = 50_000
     upload = services.evaluation_set_upload(
         actor=cast.erin,

@@ -61,7 +61,6 @@ def version(cast):
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Each test's uploads in a folder of its own, so a test sees only the files it made."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+def own_media_root(media_root):
+    """Every audits test keeps its uploads in a folder of its own."""
+    return media_root
