@@ -100,14 +100,11 @@ def _postgres_restart() -> None:
 @pytest.mark.redis
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_postgres_restarted_mid_audit_the_run_still_completes_once(
-    workers, cast, version, settings
-):
+def test_postgres_restarted_mid_audit_the_run_still_completes_once(workers, cast, settings):
     if connection.vendor != "postgresql" or not shutil.which("pg_ctlcluster"):
         pytest.skip("needs the local PostgreSQL cluster: runs in make test's PostgreSQL pass")
     from tests.audits.conftest import parquet_bytes
     from tests.audits.test_worker_integration import SYNTHETIC_MAPPING, synthetic_set
-
     from tests.factories import tiered_model_make
 
     version = version_make(tiered_model_make(cast.erin, 3), cast.erin)
