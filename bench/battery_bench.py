@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -250,6 +251,7 @@ def main() -> None:
 
 
 def report(args, data: Path, ref: Path) -> None:
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     base = measure_once("baseline", data, ref)["peak_rss_mib"]
     print(f"interpreter with the battery imported: peak RSS {base:.0f} MiB")
     kinds = ["battery"] if args.memory_only else ["battery", "battery2", "floor"]
@@ -296,6 +298,7 @@ def report(args, data: Path, ref: Path) -> None:
                 f"libraries / {name} = {speedup:.1f}x (target >= 100x: "
                 f"{'met' if speedup >= 100 else 'MISSED'})"
             )
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":
