@@ -1,10 +1,13 @@
-"""Pages that show audit results, drawn by reports.charts (the module the PDFs draw with, so a
-chart is the same on screen and on paper): the version page, an audit's page with its live
-progress, the side-by-side comparison with the previous version, and the auditor's documents."""
+"""Pages that show audit results in the sections and charts the model card prints
+(reports.content over reports.charts: a chart is the same on screen and on paper): the version
+page, an audit's page with its live progress, the side-by-side comparison with the previous
+version, and the auditor's documents with PDF verification."""
 
 from collections.abc import Mapping
 from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -15,67 +18,15 @@ from governance.forms import DecisionForm, ReasonForm
 from governance.models import VersionStatus
 from governance.permissions import user_can_change_team_models
 from governance.roles import Role
-from governance.views import reader_required, version_of
-from reports import charts
+from governance.views import posted, reader_required, uploaded, version_of
+from reports.content import CHECK_TITLES, audit_sections
+from reports.verification import pdf_check
 
-CHECK_TITLES = {
-    "data_quality": "Data quality",
-    "performance": "Performance",
-    "slices": "Slices",
-    "fairness": "Fairness",
-    "calibration": "Calibration",
-    "drift": "Drift",
-    "robustness": "Robustness",
-    "adversarial": "Adversarial robustness",
-    "privacy": "Privacy (membership inference)",
-}
 LIVE = (VersionStatus.APPROVED, VersionStatus.DEPLOYED)
 CARD_STATUSES = (*LIVE, VersionStatus.SUSPENDED, VersionStatus.RETIRED)
 # Headline metrics whose direction the name does not tell (DESIGN: `_score` higher is better,
 # `_error` / `_difference` lower): neither better nor worse when they move.
 NEUTRAL = frozenset({"label_minority_share"})
-
-
-def check_charts(check: Mapping[str, Any]) -> list[dict[str, str]]:
-    """The charts of one check of a result document, each `{title, svg}`; nothing to draw, none."""
-    details = check.get("details") or {}
-    drawn: list[tuple[str, str | None]] = []
-    check_id = check.get("id")
-    if check_id == "performance":
-        drawn.append(("Confusion matrix", charts.confusion_matrix_svg(details)))
-    elif check_id == "fairness":
-        for name, attribute in (details.get("attributes") or {}).items():
-            drawn.append((f"Rates by group: {name}", charts.group_rates_svg(attribute, name)))
-    elif check_id == "calibration":
-        drawn.append(("Reliability", charts.reliability_svg(details)))
-    elif check_id == "drift":
-        drawn.append(("Drift per feature", charts.drift_svg(details)))
-    elif check_id in ("robustness", "adversarial"):
-        drawn.append(("Accuracy by perturbation size", charts.robustness_svg(details)))
-    if details.get("feature_importance"):
-        drawn.append(
-            ("Feature importance", charts.feature_importance_svg(details["feature_importance"]))
-        )
-    return [{"title": title, "svg": svg} for title, svg in drawn if svg]
-
-
-def result_sections(result: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """One section per check: title, status, headline numbers, findings and charts."""
-    sections = []
-    for check in (result or {}).get("checks") or []:
-        sections.append(
-            {
-                "id": check.get("id"),
-                "title": CHECK_TITLES.get(check.get("id"), str(check.get("id"))),
-                "status": check.get("status"),
-                "metrics": [
-                    (name, _shown(value)) for name, value in (check.get("metrics") or {}).items()
-                ],
-                "findings": check.get("findings") or [],
-                "charts": check_charts(check),
-            }
-        )
-    return sections
 
 
 def direction(metric: str) -> int:
@@ -150,7 +101,7 @@ def version_page(request: HttpRequest, slug: str, version: str) -> HttpResponse:
         "version": target,
         "model": target.model,
         "latest": latest,
-        "sections": result_sections(latest.result if latest else None),
+        "sections": audit_sections(latest.result if latest else None),
         "runs": audit_selectors.runs_of_version(target),
         "sets": target.evaluation_sets.select_related("uploaded_by"),
         "approvals": target.approvals.all(),
@@ -185,7 +136,7 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
         "run": run,
         "version": run.version,
         "running": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
-        "sections": result_sections(run.result),
+        "sections": audit_sections(run.result),
     }
     return render(request, "reports/pages/audit.html", context)
 
@@ -213,8 +164,28 @@ def compare_page(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     return render(request, "reports/pages/compare.html", context)
 
 
+class VerifyForm(forms.Form):
+    file = forms.FileField(
+        label="PDF file",
+        allow_empty_file=False,
+        help_text="A model card or a compliance report, as downloaded or as received.",
+    )
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data["file"]
+        limit = settings.WARDEN_MAX_VERIFY_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(f"larger than the {limit // (1024 * 1024)} MiB limit")
+        return upload
+
+
 @reader_required
 def documents(request: HttpRequest) -> HttpResponse:
-    """The auditor's downloads: the compliance report (PDF, CSV), the evidence bundle, and a
-    form that verifies any PDF against the organisation's signature."""
-    return render(request, "reports/pages/documents.html", {"nav": "documents"})
+    """The auditor's downloads (the compliance report as PDF and CSV, the evidence bundle) and a
+    form that says whether any PDF is ours, intact, and which record it is."""
+    form = VerifyForm(posted(request), uploaded(request))
+    answer = None
+    if request.method == "POST" and form.is_valid():
+        answer = pdf_check(form.cleaned_data["file"].read())
+    context = {"nav": "documents", "form": form, "answer": answer}
+    return render(request, "reports/pages/documents.html", context)

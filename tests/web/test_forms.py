@@ -309,3 +309,19 @@ def test_a_bad_inventory_filter_is_an_inline_error(cast, login):
     response = login(cast.ada).get("/models/", {"tier": "7", "team": "nope"})
     errors = errors_of(response, "filters")
     assert set(errors) == {"tier", "team"}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"), [({}, "required"), ({"file": SimpleUploadedFile("a.pdf", b"")}, "empty")]
+)
+def test_verifying_no_pdf_is_an_error_on_the_file(cast, login, data, expected):
+    response = login(cast.ada).post("/reports/", data)
+    assert expected in errors_of(response)["file"][0]
+
+
+def test_any_other_file_is_answered_not_valid(cast, login):
+    upload = SimpleUploadedFile("notes.pdf", b"hello")
+    response = login(cast.ada).post("/reports/", {"file": upload})
+    assert response.status_code == 200
+    assert response.context["answer"]["valid"] is False
+    assert "not valid" in response.content.decode()

@@ -2,7 +2,7 @@
 against a live server, with audits run by a real Celery worker over Redis: the engineer
 registers a model, uploads a version and its evaluation sets, runs an audit, watches it finish
 and submits; the risk officer approves it with a signature; the auditor downloads the signed
-model card and the compliance report and verifies the trail."""
+model card and the compliance report, verifies the card and the trail."""
 
 import io
 import re
@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from governance.models import Approval, ModelVersion
-from tests.factories import PASSWORD, classifier_csv
+from tests.factories import PASSWORD, classifier_csv, tiered_model_make, version_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 SLUG = "loan-default"
@@ -113,15 +113,27 @@ def engineer_journey(page: Page, screenshots) -> None:  # type: ignore[no-untype
     page.screenshot(path=screenshots / "version-page.png", full_page=True)
     page.get_by_role("button", name="Submit for review").click()
     expect(page.locator("h1 .badge.submitted")).to_have_text("Submitted for review")
+
+    page.get_by_role("link", name="Report an incident").click()
+    page.get_by_label("Title").fill("Approval rates fell for one branch")
+    page.get_by_label("Severity").select_option("medium")
+    page.get_by_label("Category").select_option("bias")
+    page.get_by_label("Description").fill("Branch 12 approves a third fewer applications.")
+    page.get_by_label("Serious incident").select_option("general")
+    page.get_by_role("button", name="Report the incident").click()
+    expect(page.get_by_role("heading", name=re.compile("Approval rates fell"))).to_be_visible()
+    expect(page.get_by_text("Serious incident (15 days)")).to_be_visible()
     page.get_by_role("link", name="My models").click()
-    expect(page.get_by_role("link", name="Loan default")).to_be_visible()
+    expect(page.get_by_role("link", name="Loan default", exact=True)).to_be_visible()
     page.screenshot(path=screenshots / "engineer-home.png", full_page=True)
 
 
 def risk_officer_journey(page: Page, screenshots) -> None:  # type: ignore[no-untyped-def]
     expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
-    row = page.get_by_role("row", name=re.compile("Loan default 1.0.0"))
+    row = page.get_by_role("row", name=re.compile("^Loan default 1.0.0"))
     expect(row).to_contain_text("0 of 1")
+    incident = page.get_by_role("row", name=re.compile("Approval rates fell"))
+    expect(incident).to_contain_text("in 2 weeks")  # the Art. 73 deadline, 15 days away
     page.screenshot(path=screenshots / "risk-officer-home.png", full_page=True)
     row.get_by_role("link", name="Loan default 1.0.0").click()
 
@@ -145,28 +157,47 @@ def risk_officer_journey(page: Page, screenshots) -> None:  # type: ignore[no-un
     expect(page.locator(".manifestation")).to_contain_text(
         "Approval: I approve this version for deployment"
     )
-    assert ModelVersion.objects.get(version="1.0.0").status == "approved"
+    assert ModelVersion.objects.get(model__slug=SLUG).status == "approved"
 
 
 def auditor_journey(page: Page, screenshots) -> None:  # type: ignore[no-untyped-def]
     expect(page.get_by_role("heading", name="Inventory")).to_be_visible()
+    page.screenshot(path=screenshots / "auditor-home.png", full_page=True)
     page.get_by_label("Tier").select_option("2")
     page.get_by_label("Status").select_option("approved")
     page.get_by_role("button", name="Filter").click()
     row = page.get_by_role("row", name=re.compile("Loan default"))
     expect(row).to_be_visible()
-    page.screenshot(path=screenshots / "auditor-home.png", full_page=True)
+    expect(page.get_by_role("row", name=re.compile("Churn"))).to_have_count(0)
 
     with page.expect_download() as card:
         row.get_by_role("link", name="model card (PDF)").click()
     assert card.value.failure() is None
-    assert Path(card.value.path()).read_bytes()[:5] == b"%PDF-"
+    signed_card = Path(card.value.path()).read_bytes()
+    assert signed_card[:5] == b"%PDF-"
 
     page.get_by_role("link", name="Reports").click()
     with page.expect_download() as report:
         page.get_by_role("link", name="Compliance report (PDF)").click()
     assert report.value.failure() is None
     assert Path(report.value.path()).read_bytes()[:5] == b"%PDF-"
+
+    # The downloaded card verifies as ours and intact; one changed byte does not.
+    page.get_by_label("PDF file").set_input_files(
+        {"name": "card.pdf", "mimeType": "application/pdf", "buffer": signed_card}
+    )
+    page.get_by_role("button", name="Verify", exact=True).click()
+    expect(page.locator("#verify-result")).to_contain_text("valid")
+    expect(page.locator("#verify-result")).not_to_contain_text("not valid")
+    expect(page.locator("#verify-result")).to_contain_text("loan-default 1.0.0")
+    tampered = bytearray(signed_card)
+    middle = len(tampered) // 2
+    tampered[middle] = tampered[middle] ^ 0x01
+    page.get_by_label("PDF file").set_input_files(
+        {"name": "card.pdf", "mimeType": "application/pdf", "buffer": bytes(tampered)}
+    )
+    page.get_by_role("button", name="Verify", exact=True).click()
+    expect(page.locator("#verify-result")).to_contain_text("not valid")
 
     page.get_by_role("link", name="Verify the trail").click()
     expect(page.locator("#verdict")).to_contain_text("intact")
@@ -176,6 +207,9 @@ def test_the_engineer_the_risk_officer_and_the_auditor_journeys(
     chromium, live_server, workers, cast, screenshots
 ):
     workers.start("web")
+    # Other models already in the inventory, beside the one the engineer registers.
+    version_make(tiered_model_make(cast.erin, 3, slug="churn"), cast.erin)
+    version_make(tiered_model_make(cast.bob, 1, slug="fraud-alerts"), cast.bob, "3.2.0")
     engineer_journey(open_as(chromium, live_server, "erin"), screenshots)
     risk_officer_journey(open_as(chromium, live_server, "rita"), screenshots)
     auditor_journey(open_as(chromium, live_server, "ada"), screenshots)
