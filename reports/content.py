@@ -91,6 +91,7 @@ def card_facts(version: ModelVersion) -> dict[str, Any]:
             {
                 "id": a.pk,
                 "decision": a.get_decision_display(),
+                "signer": a.signer_printed_name,
                 "manifestation": a.manifestation,
                 "comment": a.comment,
                 "conditions": a.conditions,

@@ -64,6 +64,7 @@ def model_card_html(
             "shown_audit": shown,
             "other_audits": [a for a in facts["audits"] if a["id"] != shown_id],
             "sections": sections,
+            "open_incidents": sum(1 for i in facts["incidents"] if i["status"] != "Closed"),
             "not_measured": not_measured if shown else [],
             "attachments": [attachment_name(pk) for pk in documents],
         },
