@@ -122,18 +122,33 @@ def distinct_sample(hashes: np.ndarray) -> dict:
     most DISTINCT_CAP distinct hashes. The level depends only on the union of hashes, so any
     chunking gives the same merged sample; level 0 is exact."""
     hashes = np.asarray(hashes, dtype=np.uint64)
-    level = 0
-    while len(_keep(hashes, level)) > DISTINCT_CAP:
-        level += 1
-    while level > 0 and len(np.unique(_keep(hashes, level - 1))) <= DISTINCT_CAP:
-        level -= 1
+    level = _rows_level(hashes)  # fewest rows kept that fit: distinct values fit there too
     uniq, counts = np.unique(_keep(hashes, level), return_counts=True)
+    while level > 0:  # a lower level may still fit when rows repeat
+        lower, lower_counts = np.unique(_keep(hashes, level - 1), return_counts=True)
+        if len(lower) > DISTINCT_CAP:
+            break
+        level, uniq, counts = level - 1, lower, lower_counts
     return {
         "__merge__": "distinct",
         "level": level,
         "hashes": uniq.tolist(),
         "counts": counts.tolist(),
     }
+
+
+def _rows_level(hashes: np.ndarray) -> int:
+    """The lowest level keeping at most DISTINCT_CAP rows, from a histogram of the top byte."""
+    if len(hashes) <= DISTINCT_CAP:
+        return 0
+    below = np.cumsum(np.bincount((hashes >> np.uint64(56)).astype(np.intp), minlength=256))
+    for level in range(1, 9):
+        if below[(256 >> level) - 1] <= DISTINCT_CAP:
+            return level
+    level = 8
+    while len(_keep(hashes, level)) > DISTINCT_CAP:
+        level += 1
+    return level
 
 
 def _keep(hashes: np.ndarray, level: int) -> np.ndarray:
@@ -163,5 +178,5 @@ def _merge_distinct(a: dict, b: dict) -> dict:
 
 def duplicate_rows(sample: dict) -> tuple[float, bool]:
     """Estimated rows that repeat an earlier row: 2**level * sum(count - 1); exact at level 0."""
-    extra = sum(c - 1 for c in sample["counts"])
+    extra = int(np.sum(np.asarray(sample["counts"], dtype=np.int64))) - len(sample["counts"])
     return float(extra * (1 << sample["level"])), sample["level"] == 0

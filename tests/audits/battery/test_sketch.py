@@ -146,3 +146,12 @@ def test_duplicate_rows_are_estimated_past_the_cap_and_independent_of_chunking()
 def test_merge_adds_counts_and_unions_keys():
     assert merge({"a": 1, "b": {"x": [1, 2]}}, {"a": 2, "b": {"x": [3, 4], "y": 5}}) == {
         "a": 3, "b": {"x": [4, 6], "y": 5}}  # fmt: skip
+
+
+def test_many_repeats_of_few_rows_stay_exact():
+    base = rng.integers(0, 2**64 - 1, 30_000, dtype=np.uint64)
+    h = rng.choice(base, size=300_000)
+    one = distinct_sample(h)
+    assert one["level"] == 0 and len(one["hashes"]) == len(np.unique(h))
+    assert duplicate_rows(one) == (float(len(h) - len(np.unique(h))), True)
+    assert merge_all(distinct_sample(part) for part in np.array_split(h, 7)) == one
