@@ -18,6 +18,13 @@ MAPPING_HELP = {
     "timestamp": "When each row happened, if the file records it.",
 }
 
+MAPPING_LABELS = {
+    "sensitive": "Sensitive attributes",
+    "slices": "Slice by",
+    "features": "Features",
+    "probabilities": "Class probabilities",
+}
+
 
 class EvaluationSetFileForm(forms.Form):
     """Step one: the file, its role and a name; its header is read for step two."""
@@ -37,7 +44,9 @@ class MappingForm(forms.Form):
         self.fields["label"] = forms.ChoiceField(choices=[("", "— choose —"), *single])
         self.fields["prediction"] = forms.ChoiceField(choices=optional, required=False)
         self.fields["score"] = forms.ChoiceField(choices=optional, required=False)
-        self.fields["probabilities"] = forms.MultipleChoiceField(choices=single, required=False)
+        self.fields["probabilities"] = forms.MultipleChoiceField(
+            choices=single, required=False, widget=forms.CheckboxSelectMultiple
+        )
         self.fields["positive_label"] = forms.CharField(max_length=200, required=False)
         for name in ("sensitive", "slices", "features"):
             self.fields[name] = forms.MultipleChoiceField(
@@ -45,7 +54,7 @@ class MappingForm(forms.Form):
             )
         self.fields["timestamp"] = forms.ChoiceField(choices=optional, required=False)
         for name, field in self.fields.items():
-            field.help_text = MAPPING_HELP[name]
+            field.label, field.help_text = MAPPING_LABELS.get(name, field.label), MAPPING_HELP[name]
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()

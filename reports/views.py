@@ -152,9 +152,15 @@ def compare_page(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     rows = compare_metrics(
         current_run.result if current_run else None, previous_run.result if previous_run else None
     )
+    before = {c.get("id"): c.get("status") for c in _checks(previous_run)}
+    checks = [
+        (CHECK_TITLES.get(c.get("id"), c.get("id")), before.get(c.get("id")), c.get("status"))
+        for c in _checks(current_run)
+    ]
     context = {
         "version": target,
         "previous": previous,
+        "checks": checks,
         "current_run": current_run,
         "previous_run": previous_run,
         "rows": rows,
@@ -189,3 +195,7 @@ def documents(request: HttpRequest) -> HttpResponse:
         answer = pdf_check(form.cleaned_data["file"].read())
     context = {"nav": "documents", "form": form, "answer": answer}
     return render(request, "reports/pages/documents.html", context)
+
+
+def _checks(run: AuditRun | None) -> list[dict[str, Any]]:
+    return list(((run.result if run else None) or {}).get("checks") or [])
