@@ -116,8 +116,9 @@ def compare(ref: dict, cur: dict) -> dict | None:
         n, m = sk.total(ref["sketch"]), sk.total(cur["sketch"])
         if not n or not m:
             return None
-        d, p, d_err = sk.ks(ref["sketch"], cur["sketch"])
-        w, w_err = sk.wasserstein(ref["sketch"], cur["sketch"])
+        pair = sk.Aligned(ref["sketch"], cur["sketch"])
+        d, p, d_err = sk.ks(pair)
+        w, w_err = sk.wasserstein(pair)
         sd = std(ref["moments"])
         normed = w / sd if sd else (0.0 if w == 0 else None)
         out = {
@@ -129,7 +130,7 @@ def compare(ref: dict, cur: dict) -> dict | None:
             "wasserstein": w,
             "wasserstein_error_bound": w_err,
             "wasserstein_normed": normed,
-            "psi": sk.psi(ref["sketch"], cur["sketch"]),
+            "psi": sk.psi(pair),
             "exact": ref["sketch"]["exact"] and cur["sketch"]["exact"],
         }
         distance = ("wasserstein_normed", normed)

@@ -80,13 +80,15 @@ class Performance(Check):
         }
         findings = []
         if "scores" in s:
-            auc, auc_err = sk.roc_auc(s["scores"]["1"], s["scores"]["0"])
-            ap, ap_err = sk.average_precision(s["scores"]["1"], s["scores"]["0"])
+            pair = sk.Aligned(s["scores"]["1"], s["scores"]["0"])
+            auc, auc_err = sk.roc_auc(pair)
+            ap, ap_err = sk.average_precision(pair)
             metrics.update(roc_auc_score=auc, average_precision_score=ap)
             details.update(roc_auc_error_bound=auc_err, average_precision_error_bound=ap_err)
         elif "ovr" in s:
-            aucs = [sk.roc_auc(v["1"], v["0"]) for v in s["ovr"].values()]
-            aps = [sk.average_precision(v["1"], v["0"]) for v in s["ovr"].values()]
+            pairs = [sk.Aligned(v["1"], v["0"]) for v in s["ovr"].values()]
+            aucs = [sk.roc_auc(pair) for pair in pairs]
+            aps = [sk.average_precision(pair) for pair in pairs]
             defined = [a for a, _ in aucs if a is not None]
             metrics["roc_auc_score"] = (
                 float(np.mean(defined)) if len(defined) == len(aucs) else None

@@ -137,7 +137,13 @@ class Aligned:
         self.mid = self.lo / 2 + self.hi / 2
 
 
-def ks(a: dict, b: dict) -> tuple[float, float, float]:
+def aligned(a, b=None) -> Aligned:
+    """``a`` if it is already an Aligned pair, else the two sketches aligned: the distance
+    functions below take either (sketch, sketch) or one Aligned computed once for several."""
+    return a if isinstance(a, Aligned) else Aligned(a, b)
+
+
+def ks(a, b=None) -> tuple[float, float, float]:
     """Two-sample KS statistic D = sup|F_a - F_b|, its asymptotic p-value and an error bound.
 
     D is read at bucket ends, so D <= D_exact <= max_k max(|F_k - G_{k-1}|, |F_{k-1} - G_k|);
@@ -145,7 +151,7 @@ def ks(a: dict, b: dict) -> tuple[float, float, float]:
     SciPy's ``ks_2samp(method="asymp")``, while nm/(n+m) <= KS_EXACT_N; beyond, the limiting
     Kolmogorov law kstwobign.sf(D sqrt(nm/(n+m))) (``kstwo`` is slow there and equal to ~1e-4).
     """
-    al = Aligned(a, b)
+    al = aligned(a, b)
     f, g = np.cumsum(al.ca) / al.na, np.cumsum(al.cb) / al.nb
     d = float(np.max(np.abs(f - g)))
     bound = 0.0
@@ -160,10 +166,10 @@ def ks(a: dict, b: dict) -> tuple[float, float, float]:
     return d, p, max(bound, 0.0)
 
 
-def wasserstein(a: dict, b: dict) -> tuple[float, float]:
+def wasserstein(a, b=None) -> tuple[float, float]:
     """W1 = integral |F_a - F_b| dx; for buckets each value sits at its bucket's middle, so the
     bound is sum_k (p_k + q_k) * width_k / 2 (0 for exact sketches)."""
-    al = Aligned(a, b)
+    al = aligned(a, b)
     f, g = np.cumsum(al.ca) / al.na, np.cumsum(al.cb) / al.nb
     with np.errstate(over="ignore", invalid="ignore"):  # spans near the float limits: inf
         w = float(np.sum(np.abs(f - g)[:-1] * np.diff(al.mid)))
@@ -172,13 +178,13 @@ def wasserstein(a: dict, b: dict) -> tuple[float, float]:
     return w, bound
 
 
-def psi(reference: dict, current: dict) -> float:
+def psi(reference, current=None) -> float:
     """Population stability index sum (c - r) ln(c / r) over the reference's deciles.
 
     Bins close on the right at the reference's decile keys (values, or bucket ends), so with an
     exact sketch they are the textbook quantile bins; proportions are floored at PSI_FLOOR.
     """
-    al = Aligned(reference, current)
+    al = aligned(reference, current)
     cum = np.cumsum(al.ca) / al.na
     cuts = np.unique(np.searchsorted(cum, np.arange(1, PSI_BINS) / PSI_BINS - 1e-12))
     edges = np.concatenate([cuts[cuts < len(al.keys) - 1], [len(al.keys) - 1]])
@@ -189,10 +195,10 @@ def psi(reference: dict, current: dict) -> float:
     return float(np.sum((c - r) * np.log(c / r)))
 
 
-def roc_auc(pos: dict, neg: dict) -> tuple[float | None, float]:
+def roc_auc(pos, neg=None) -> tuple[float | None, float]:
     """AUC = P(s+ > s-) + P(s+ = s-)/2 from the score sketches of positives and negatives;
     pairs sharing a bucket count one half, so the bound is sum_k p_k n_k / (2 P N)."""
-    al = Aligned(pos, neg)
+    al = aligned(pos, neg)
     if al.na == 0 or al.nb == 0:
         return None, 0.0
     below = np.cumsum(al.cb) - al.cb
@@ -201,11 +207,11 @@ def roc_auc(pos: dict, neg: dict) -> tuple[float | None, float]:
     return auc, bound
 
 
-def average_precision(pos: dict, neg: dict) -> tuple[float | None, float]:
+def average_precision(pos, neg=None) -> tuple[float | None, float]:
     """AP = sum_n (R_n - R_{n-1}) P_n over thresholds at each key, highest first (scikit-learn's
     definition). In a bucket with p positives, q negatives and a, b above it, precision lies in
     [(a+1)/(a+1+b+q), (a+p)/(a+p+b)]; the bound sums p/P times the distance to that range."""
-    al = Aligned(pos, neg)
+    al = aligned(pos, neg)
     if al.na == 0:
         return None, 0.0
     p, q = al.ca[::-1], al.cb[::-1]
