@@ -28,7 +28,13 @@ def key_of(value) -> str:
 
 def factorize(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Integer codes and the string key of each code; missing values get the key MISSING."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        # dictionary-encoded input: its codes already are a factorization (unused categories
+        # get no rows, and every consumer skips empty codes)
+        codes = np.asarray(values.cat.codes, dtype=np.int64)
+        uniques = values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
     keys = [key_of(v) for v in uniques]
     if (codes < 0).any():
         codes = np.where(codes < 0, len(keys), codes)

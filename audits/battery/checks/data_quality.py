@@ -22,7 +22,9 @@ def _range(chunk, col: str) -> tuple:
     if is_numeric(chunk.frame[col]) or kind_of(chunk, col) == "numeric":
         x = chunk.finite(col)
         return (float(x.min()), float(x.max())) if len(x) else (None, None)
-    keys = [k for k in chunk.groups(col)[1] if k != MISSING]
+    codes, keys = chunk.groups(col)
+    rows = np.bincount(codes, minlength=len(keys))
+    keys = [k for k, n in zip(keys, rows, strict=True) if n and k != MISSING]
     return (min(keys), max(keys)) if keys else (None, None)
 
 

@@ -108,3 +108,11 @@ def test_a_group_absent_from_the_data_is_absent_from_the_document():
                           "h": ["x"] * 4, "x": [1.0, 2, 3, 4]})  # fmt: skip
     doc = run(frame, MAPPING)
     assert set(checks(doc)["fairness"]["details"]["attributes"]["g"]["groups"]) == {"a", "b"}
+
+
+def test_an_unused_category_does_not_make_a_constant_column_vary():
+    frame = pd.DataFrame({"y": [0, 1] * 20, "pred": [0, 1] * 20, "score": [0.3, 0.7] * 20,
+                          "g": pd.Categorical(["a"] * 40, categories=["a", "b"]),
+                          "h": ["x", "y"] * 20, "x": np.arange(40.0)})  # fmt: skip
+    doc = run(frame, MAPPING)
+    assert checks(doc)["data_quality"]["details"]["constant_columns"] == ["g"]
