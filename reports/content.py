@@ -157,11 +157,13 @@ def _section(check: Mapping[str, Any]) -> dict[str, Any]:
     check_id = str(check.get("id"))
     details = check.get("details") or {}
     metrics = check.get("metrics") or {}
+    headline = [(name.replace("_", " "), _number(value)) for name, value in metrics.items()]
     return {
         "id": check_id,
         "title": CHECK_TITLES.get(check_id, check_id.replace("_", " ").capitalize()),
         "status": check.get("status", ""),
-        "metrics": [(name.replace("_", " "), _number(value)) for name, value in metrics.items()],
+        "metrics": headline,
+        "metric_rows": [headline[i : i + 2] for i in range(0, len(headline), 2)],
         "findings": [f for f in check.get("findings") or [] if isinstance(f, Mapping)],
         "charts": _charts(check_id, details),
         "drift_table": _drift_rows(details) if check_id == "drift" else [],
