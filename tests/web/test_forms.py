@@ -325,3 +325,30 @@ def test_any_other_file_is_answered_not_valid(cast, login):
     assert response.status_code == 200
     assert response.context["answer"]["valid"] is False
     assert "not valid" in response.content.decode()
+
+
+def test_reopening_a_draft_is_refused_above_the_form(cast, login, draft):
+    response = login(cast.erin).post(VERSION + "reopen/")
+    assert "cannot become draft" in errors_of(response)["__all__"][0]
+
+
+def test_retiring_needs_a_reason(cast, login, draft):
+    assert "reason" in errors_of(login(cast.erin).post(VERSION + "retire/", {"reason": " "}))
+
+
+def test_a_risk_officer_suspends_a_live_version_with_a_reason(cast, login, submitted):
+    from governance.decisions import decision_record
+    from tests.factories import PASSWORD
+
+    decision_record(
+        actor=cast.rita,
+        version=submitted,
+        decision="approve",
+        meaning="approval",
+        password=PASSWORD,
+    )
+    response = login(cast.raj).post(VERSION + "suspend/", {"reason": "drift in production"})
+    assert response.status_code == 302 and response.url == VERSION
+    submitted.refresh_from_db()
+    assert submitted.status == "suspended"
+    assert Event.objects.filter(verb="version_suspended", note="drift in production").exists()

@@ -130,3 +130,16 @@ def test_the_pages_use_only_our_own_static_files(cast, login):
     page = login(cast.ada).get("/models/").content.decode()
     assert "/static/warden.css" in page and "/static/warden.js" in page
     assert "http://" not in page and "https://" not in page
+
+
+def test_logging_out_ends_the_session(cast, login):
+    client = login(cast.ada)
+    response = client.post("/logout/")
+    assert response.status_code == 302 and response.url == "/login/"
+    assert client.get("/models/").status_code == 302
+
+
+def test_an_unknown_version_is_a_404_page_in_the_layout(cast, login):
+    response = login(cast.ada).get("/models/nope/versions/9/")
+    assert response.status_code == 404
+    assert b"Not found" in response.content and b"warden.css" in response.content
