@@ -81,7 +81,7 @@ def evidence_bundle(*, actor: User) -> IO[bytes]:
 
 
 def _file_name(report: Report) -> str:
-    return report.file.name.rsplit("/", 1)[-1]
+    return (report.file.name or "").rsplit("/", 1)[-1]
 
 
 def _read(report: Report) -> bytes:

@@ -8,7 +8,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from governance.models import (
     Incident,
     IncidentStatus,
     MLModel,
+    ModelVersion,
     VersionStatus,
 )
 from governance.trail import trail_verify
@@ -51,16 +52,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def portfolio(now: datetime | None = None) -> dict[str, Any]:
     """Every model and version with its standing, and the portfolio's exceptions."""
     now = now or timezone.now()
-    notice = timezone.timedelta(days=settings.WARDEN_REVALIDATION_NOTICE_DAYS)
+    notice = timedelta(days=settings.WARDEN_REVALIDATION_NOTICE_DAYS)
     models = list(
         MLModel.objects.select_related("owner", "team").prefetch_related(
             "versions__approvals", "versions__incidents"
         )
     )
     latest = _latest_audits()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for model in models:
-        versions = list(model.versions.all()) or [None]
+        versions: list[ModelVersion | None] = [*model.versions.all()] or [None]
         rows.extend(_row(model, version, latest, now) for version in versions)
     versioned = [r for r in rows if r["version"]]
     incidents = _open_incidents(now)

@@ -141,7 +141,8 @@ def trail_head() -> tuple[int, str]:
 def audit_documents(version: ModelVersion) -> list[tuple[int, dict[str, Any]]]:
     """(run id, result document) of every completed audit of the version, oldest first."""
     runs = AuditRun.objects.filter(version=version, status=RunStatus.COMPLETED)
-    return [(pk, doc) for pk, doc in runs.order_by("finished_at", "id").values_list("id", "result")]
+    ordered = runs.order_by("finished_at", "id").values_list("id", "result")
+    return [(pk, doc or {}) for pk, doc in ordered]
 
 
 def audit_sections(document: Mapping[str, Any] | None) -> list[dict[str, Any]]:

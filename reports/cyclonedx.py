@@ -93,7 +93,7 @@ def _dataset(evaluation_set: Mapping[str, Any]) -> dict[str, Any]:
 def _analysis(document: Mapping[str, Any] | None) -> dict[str, Any]:
     """Every check's headline numbers, slice accuracies with their intervals, and the charts."""
     metrics: list[dict[str, Any]] = []
-    graphics = []
+    graphics: list[dict[str, Any]] = []
     for check in (document or {}).get("checks") or []:
         metrics.extend(
             {"type": f"{check['id']}.{name}", "value": _text(value)}

@@ -2,6 +2,8 @@
 evidence bundle and PDF verification. Views parse input, call one service and shape the
 output; who may call what is in reports.permissions."""
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
@@ -28,12 +30,14 @@ from reports.permissions import require_issue_card, require_read_card, require_r
 from reports.tasks import model_card_generate
 from reports.verification import pdf_check
 
+R = TypeVar("R", bound=HttpResponse)
+
 
 def _pdf_response(report: Report) -> FileResponse:
     response = FileResponse(
         report.file.open("rb"),
         as_attachment=True,
-        filename=report.file.name.rsplit("/", 1)[-1],
+        filename=(report.file.name or "").rsplit("/", 1)[-1],
         content_type="application/pdf",
     )
     response["X-Warden-Record"] = report.record
@@ -41,7 +45,7 @@ def _pdf_response(report: Report) -> FileResponse:
     return response
 
 
-def _attachment(response: HttpResponse, name: str) -> HttpResponse:
+def _attachment(response: R, name: str) -> R:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
