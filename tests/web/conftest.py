@@ -41,10 +41,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def chromium():  # type: ignore[no-untyped-def]
-    """Debian's headless Chromium driven by Playwright. Without it the browser tests are
-    skipped with the reason, except in CI (CI set), where they fail."""
+@pytest.fixture
+def chromium(monkeypatch):  # type: ignore[no-untyped-def]
+    """Debian's headless Chromium driven by Playwright, for one test: Playwright's event loop
+    and the setting below must not outlive it (later tests run asyncio themselves). Without
+    Chromium the browser tests are skipped with the reason, except in CI (CI set): they fail."""
     if not CHROMIUM.exists():
         reason = f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("CI"):
@@ -54,7 +55,7 @@ def chromium():  # type: ignore[no-untyped-def]
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # beside it are synchronous and safe.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
