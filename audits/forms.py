@@ -1,6 +1,8 @@
 """Forms of the audits pages: an evaluation set's upload, its column mapping (offered from
 the file's own header), and the request to run an audit."""
 
+from typing import Any
+
 from django import forms
 
 from audits.models import EvaluationSet, SetRole
@@ -56,8 +58,8 @@ class MappingForm(forms.Form):
         for name, field in self.fields.items():
             field.label, field.help_text = MAPPING_LABELS.get(name, field.label), MAPPING_HELP[name]
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not (data.get("prediction") or data.get("score") or data.get("probabilities")):
             self.add_error("prediction", "choose the prediction, the score or the probabilities")
         return data
@@ -80,18 +82,17 @@ class MappingForm(forms.Form):
 
 
 class AuditRequestForm(forms.Form):
-    evaluation_set = forms.ModelChoiceField(queryset=EvaluationSet.objects.none())
-    reference_set = forms.ModelChoiceField(
-        queryset=EvaluationSet.objects.none(),
-        required=False,
-        help_text="The baseline the drift check compares against (any version of this model).",
-    )
+    """The version's current set to audit, and optionally a reference set of the same model."""
 
     def __init__(self, *args, version: ModelVersion, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["evaluation_set"].queryset = version.evaluation_sets.filter(
-            role=SetRole.CURRENT
+        self.fields["evaluation_set"] = forms.ModelChoiceField(
+            queryset=version.evaluation_sets.filter(role=SetRole.CURRENT)
         )
-        self.fields["reference_set"].queryset = EvaluationSet.objects.filter(
-            version__model_id=version.model_id, role=SetRole.REFERENCE
+        self.fields["reference_set"] = forms.ModelChoiceField(
+            queryset=EvaluationSet.objects.filter(
+                version__model_id=version.model_id, role=SetRole.REFERENCE
+            ),
+            required=False,
+            help_text="The baseline the drift check compares against (any version of this model).",
         )

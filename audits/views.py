@@ -6,8 +6,8 @@ import uuid
 from pathlib import Path
 
 from django.contrib import messages
-from django.core.files import File
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -20,6 +20,7 @@ from audits.forms import AuditRequestForm, EvaluationSetFileForm, MappingForm
 from audits.uploads import CappedUploadHandler, upload_refusal
 from governance.errors import ServiceError
 from governance.views import (
+    AuthedRequest,
     posted,
     reader_required,
     refuse,
@@ -40,7 +41,7 @@ def evaluation_set_new(request: HttpRequest, slug: str, version: str) -> HttpRes
 
 @csrf_protect
 @reader_required
-def _evaluation_set_new(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+def _evaluation_set_new(request: AuthedRequest, slug: str, version: str) -> HttpResponse:
     """Step one: keep the file aside and read its header, then ask for the mapping."""
     target = version_of(slug, version)
     form = EvaluationSetFileForm(posted(request), uploaded(request))
@@ -79,7 +80,7 @@ def _evaluation_set_new(request: HttpRequest, slug: str, version: str) -> HttpRe
 
 
 @reader_required
-def evaluation_set_map(request: HttpRequest, slug: str, version: str, token: str) -> HttpResponse:
+def evaluation_set_map(request: AuthedRequest, slug: str, version: str, token: str) -> HttpResponse:
     """Step two: map the file's columns; the set is validated and stored only now."""
     target = version_of(slug, version)
     staged = request.session.get(STAGED, {}).get(token)
@@ -93,7 +94,7 @@ def evaluation_set_map(request: HttpRequest, slug: str, version: str, token: str
                 created = services.evaluation_set_upload(
                     actor=request.user,
                     version=target,
-                    file=File(handle, name=staged["filename"]),
+                    file=UploadedFile(handle, name=staged["filename"]),
                     mapping=form.mapping(),
                     role=staged["role"],
                     name=staged["name"],
@@ -117,7 +118,7 @@ def evaluation_set_map(request: HttpRequest, slug: str, version: str, token: str
 
 
 @reader_required
-def audit_new(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+def audit_new(request: AuthedRequest, slug: str, version: str) -> HttpResponse:
     """Queue an audit of the version on one of its evaluation sets, then watch it run."""
     target = version_of(slug, version)
     form = AuditRequestForm(posted(request), version=target)

@@ -2,6 +2,8 @@
 services check who may act and the rules that need the database, and the views turn a
 service's refusal into an error on the field it names."""
 
+from typing import Any
+
 from django import forms
 from django.core.validators import validate_slug
 from django.utils import timezone
@@ -101,8 +103,8 @@ class MLModelRegisterForm(QuestionnaireForm):
             self.fields["team"].initial = user.team_id
             self.fields["team"].widget = forms.HiddenInput()
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("is_vendor") and not data.get("vendor_name", "").strip():
             self.add_error("vendor_name", "name the vendor of a bought model")
         return data
@@ -179,9 +181,14 @@ class EmptyForm(forms.Form):
     """An action that takes no input (submit, reopen): errors are the service's."""
 
 
+class VersionChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: ModelVersion) -> str:  # type: ignore[override]
+        return f"{obj.model.name} {obj.version}"
+
+
 class IncidentReportForm(forms.Form):
     title = forms.CharField(max_length=200)
-    versions = forms.ModelMultipleChoiceField(
+    versions = VersionChoices(
         queryset=ModelVersion.objects.select_related("model").order_by("model__name", "-id"),
         help_text="The affected versions (hold Ctrl or Cmd to choose several).",
     )
@@ -197,10 +204,6 @@ class IncidentReportForm(forms.Form):
     owner = forms.ModelChoiceField(
         queryset=risk_officer_list(), required=False, label="Owner (a risk officer)"
     )
-
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        self.fields["versions"].label_from_instance = lambda v: f"{v.model.name} {v.version}"
 
 
 class IncidentUpdateForm(forms.Form):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from governance import decisions, incidents, lifecycle, selectors, services
 from governance import forms as f
 from governance.errors import ServiceError
-from governance.models import MLModel, ModelVersion
+from governance.models import MLModel, ModelVersion, User
 from governance.permissions import user_can_change_team_models, user_can_read
 from governance.roles import Role
 from governance.trail import trail_verify
@@ -39,12 +39,18 @@ def viewer_roles(request: HttpRequest) -> dict[str, Any]:
     return {"roles": roles}
 
 
+class AuthedRequest(HttpRequest):
+    """A request behind `reader_required`: its user is logged in."""
+
+    user: User  # type: ignore[assignment]
+
+
 def reader_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Logged in, and in a role that reads the registry (a gate account reads nothing)."""
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not user_can_read(request.user):
             raise PermissionDenied("your account has no role that reads the registry")
         return view(request, *args, **kwargs)
@@ -79,7 +85,7 @@ def to_version(version: ModelVersion) -> HttpResponse:
 
 
 @reader_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """Each role's own home page."""
     user = request.user
     if user.has_role(Role.RISK_OFFICER) and not user.is_superuser:
@@ -90,12 +96,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @reader_required
-def engineer_home(request: HttpRequest) -> HttpResponse:
+def engineer_home(request: AuthedRequest) -> HttpResponse:
     """My team's models and their versions, and the incidents still open on them."""
     models = list(selectors.versions_of_team(request.user))
     open_incidents = (
         selectors.incident_list(open_only=True)
-        .filter(versions__model__team_id=request.user.team_id)
+        .filter(versions__model__team_id=request.user.team_id or 0)
         .distinct()
     )
     drafts = sum(1 for m in models for v in m.versions.all() if v.status == "draft")
@@ -110,12 +116,13 @@ def engineer_home(request: HttpRequest) -> HttpResponse:
 
 
 @reader_required
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthedRequest) -> HttpResponse:
     """The risk officer's home: versions awaiting a decision, open incidents with their
     deadlines, and approvals that lapse soon."""
-    queue = list(selectors.review_queue())
-    for version in queue:
-        version.approvals_needed = decisions.approvals_required(version.model.risk_tier)
+    queue = [
+        (version, decisions.approvals_required(version.model.risk_tier))
+        for version in selectors.review_queue()
+    ]
     context = {
         "nav": "review",
         "queue": queue,
@@ -127,7 +134,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @reader_required
-def inventory(request: HttpRequest) -> HttpResponse:
+def inventory(request: AuthedRequest) -> HttpResponse:
     """Every model, filtered by team, tier and version status; the auditor's home."""
     filters = f.InventoryFilterForm(request.GET or None)
     models = selectors.mlmodel_list()
@@ -143,7 +150,7 @@ def inventory(request: HttpRequest) -> HttpResponse:
 
 
 @reader_required
-def model_new(request: HttpRequest) -> HttpResponse:
+def model_new(request: AuthedRequest) -> HttpResponse:
     """Register a model and answer its risk questionnaire, in one transaction."""
     form = f.MLModelRegisterForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -167,7 +174,7 @@ def model_new(request: HttpRequest) -> HttpResponse:
 
 
 @reader_required
-def model_page(request: HttpRequest, slug: str) -> HttpResponse:
+def model_page(request: AuthedRequest, slug: str) -> HttpResponse:
     """A model: what it is for, its risk assessment and its versions."""
     model = get_object_or_404(
         MLModel.objects.select_related("owner", "team", "risk_assessment__assessed_by"),
@@ -185,7 +192,7 @@ def model_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @reader_required
-def model_assess(request: HttpRequest, slug: str) -> HttpResponse:
+def model_assess(request: AuthedRequest, slug: str) -> HttpResponse:
     """File a new risk questionnaire; a risk officer may override the computed tier."""
     model = get_object_or_404(MLModel.objects.select_related("team"), slug=slug)
     can_override = request.user.has_role(Role.RISK_OFFICER)
@@ -208,7 +215,7 @@ def model_assess(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @reader_required
-def version_new(request: HttpRequest, slug: str) -> HttpResponse:
+def version_new(request: AuthedRequest, slug: str) -> HttpResponse:
     """Upload a new draft version with its artifact."""
     model = get_object_or_404(MLModel.objects.select_related("team"), slug=slug)
     form = f.VersionCreateForm(posted(request), uploaded(request))
@@ -266,7 +273,7 @@ ACTIONS: dict[str, tuple[type[forms.Form], Callable[..., Any], str, str, str, st
 
 
 @reader_required
-def version_action(request: HttpRequest, slug: str, version: str, action: str) -> HttpResponse:
+def version_action(request: AuthedRequest, slug: str, version: str, action: str) -> HttpResponse:
     """One lifecycle move (submit, reopen, suspend, retire): a page of its own, whose form the
     version page also embeds; a refusal is shown on this page with the form."""
     if action not in ACTIONS:
@@ -296,7 +303,7 @@ def version_action(request: HttpRequest, slug: str, version: str, action: str) -
 
 
 @reader_required
-def version_decide(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+def version_decide(request: AuthedRequest, slug: str, version: str) -> HttpResponse:
     """A risk officer's decision, signed with the password and a declared meaning."""
     target = version_of(slug, version)
     form = f.DecisionForm(posted(request))
@@ -315,7 +322,7 @@ def version_decide(request: HttpRequest, slug: str, version: str) -> HttpRespons
 
 
 @reader_required
-def incident_list(request: HttpRequest) -> HttpResponse:
+def incident_list(request: AuthedRequest) -> HttpResponse:
     """The incident register, open ones by nearest reporting deadline."""
     show = request.GET.get("show", "open")
     rows = selectors.incident_list(open_only=show != "all")
@@ -325,7 +332,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 
 @reader_required
-def incident_new(request: HttpRequest) -> HttpResponse:
+def incident_new(request: AuthedRequest) -> HttpResponse:
     """Report an incident; a critical one suspends the affected live versions at once."""
     initial = {"versions": request.GET.getlist("version")}
     form = f.IncidentReportForm(posted(request), initial=initial)
@@ -344,7 +351,7 @@ def incident_new(request: HttpRequest) -> HttpResponse:
 
 
 @reader_required
-def incident_page(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_page(request: AuthedRequest, pk: int) -> HttpResponse:
     """An incident, its deadline and reports; forms to update it and to record a report made
     to an authority."""
     incident = get_object_or_404(selectors.incident_list(), pk=pk)
@@ -389,7 +396,7 @@ def incident_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @reader_required
-def trail(request: HttpRequest) -> HttpResponse:
+def trail(request: AuthedRequest) -> HttpResponse:
     """The trail: verify the hash chain on request, and page through the events."""
     verdict = trail_verify() if request.GET.get("verify") else None
     page = Paginator(selectors.event_list(), 50).get_page(request.GET.get("page"))

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from audits import selectors as audit_selectors
@@ -18,7 +18,7 @@ from governance.forms import DecisionForm, ReasonForm
 from governance.models import VersionStatus
 from governance.permissions import user_can_change_team_models
 from governance.roles import Role
-from governance.views import posted, reader_required, uploaded, version_of
+from governance.views import AuthedRequest, posted, reader_required, uploaded, version_of
 from reports.content import CHECK_TITLES, audit_sections
 from reports.verification import pdf_check
 
@@ -88,7 +88,7 @@ def _shown(value: Any) -> str:
 
 
 @reader_required
-def version_page(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+def version_page(request: AuthedRequest, slug: str, version: str) -> HttpResponse:
     """A version: its status, evidence, latest audit with charts, signed decisions, and the
     actions the viewer may take."""
     target = version_of(slug, version)
@@ -124,7 +124,7 @@ def version_page(request: HttpRequest, slug: str, version: str) -> HttpResponse:
 
 
 @reader_required
-def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
+def audit_page(request: AuthedRequest, pk: int) -> HttpResponse:
     """One audit run: a live progress bar while it runs, the results with charts once done."""
     run = get_object_or_404(
         AuditRun.objects.select_related(
@@ -142,7 +142,7 @@ def audit_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @reader_required
-def compare_page(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+def compare_page(request: AuthedRequest, slug: str, version: str) -> HttpResponse:
     """This version's latest completed audit beside the previous version's: what got better and
     what got worse, by each headline metric's direction."""
     target = version_of(slug, version)
@@ -154,7 +154,7 @@ def compare_page(request: HttpRequest, slug: str, version: str) -> HttpResponse:
     )
     before = {c.get("id"): c.get("status") for c in _checks(previous_run)}
     checks = [
-        (CHECK_TITLES.get(c.get("id"), c.get("id")), before.get(c.get("id")), c.get("status"))
+        (CHECK_TITLES.get(str(c.get("id")), c.get("id")), before.get(c.get("id")), c.get("status"))
         for c in _checks(current_run)
     ]
     context = {
@@ -186,7 +186,7 @@ class VerifyForm(forms.Form):
 
 
 @reader_required
-def documents(request: HttpRequest) -> HttpResponse:
+def documents(request: AuthedRequest) -> HttpResponse:
     """The auditor's downloads (the compliance report as PDF and CSV, the evidence bundle) and a
     form that says whether any PDF is ours, intact, and which record it is."""
     form = VerifyForm(posted(request), uploaded(request))
