@@ -27,6 +27,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parser() -> argparse.ArgumentParser:
+    """The argument parser; its errors raise BatteryInputError (exit 2, one line)."""
     p = _Parser(prog="python -m audits.battery", description="Run the Warden audit battery.")
     p.add_argument("--data", required=True)
     p.add_argument("--reference")
@@ -49,6 +50,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 pass / warn, 1 fail / error, 2 bad input)."""
     try:
         args = parser().parse_args(argv)
         mapping = {

@@ -35,6 +35,7 @@ def clean(value):
 
 
 def canonical(document: dict) -> bytes:
+    """Canonical JSON bytes: sorted keys, separators "," and ":", UTF-8, no NaN."""
     return json.dumps(
         document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode()

@@ -32,6 +32,7 @@ def spec_to_json(spec: dict) -> dict:
 
 
 def available_inputs(spec: dict) -> set[str]:
+    """The inputs (``checks.base.INPUTS``) this spec provides to the checks."""
     m = spec["mapping"]
     out = set()
     if spec["prediction_source"]:

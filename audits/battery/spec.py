@@ -23,6 +23,7 @@ from .task import MAX_CLASSES, SUM_TOLERANCE, decide_task
 
 
 def is_numeric(series: pd.Series) -> bool:
+    """Numbers, not booleans (pandas counts bool as numeric)."""
     return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series)
 
 

@@ -17,6 +17,7 @@ TASKS = ("binary", "multiclass", "regression")
 
 
 def decide_task(m: dict, profile: dict, task: str | None) -> tuple[dict, list[Problem]]:
+    """Task, classes, positive class and prediction source, with every problem found."""
     problems: list[Problem] = []
     label = profile["label"]
     pred = profile.get("prediction")

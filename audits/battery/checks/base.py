@@ -51,8 +51,5 @@ class Check:
 
 
 def info(message: str, **extra) -> dict:
+    """A finding that informs and does not judge."""
     return {"severity": "info", "message": message, **extra}
-
-
-def ratio(num: float, den: float) -> float | None:
-    return float(num) / float(den) if den else None

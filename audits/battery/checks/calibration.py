@@ -62,6 +62,8 @@ def summarize(b: dict) -> tuple[float | None, float | None, list[dict]]:
 
 
 class Calibration(Check):
+    """Reliability bins, ECE, MCE, Brier, ECE per group (formulas above)."""
+
     id = "calibration"
     requires = frozenset({"scores", "classification"})
 

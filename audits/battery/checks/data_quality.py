@@ -29,11 +29,14 @@ def _range(chunk, col: str) -> tuple:
 
 
 def kind_of(chunk, col: str) -> str:
+    """ "numeric" or "categorical" as the spec fixed it for this role."""
     kinds = chunk.spec["kinds"] if chunk.role == "current" else chunk.spec["reference"]["kinds"]
     return kinds.get(col, "categorical")
 
 
 class DataQuality(Check):
+    """Missing cells, duplicate rows, constant columns, label balance, schema differences."""
+
     id = "data_quality"
     roles = ("current", "reference")
 

@@ -44,6 +44,8 @@ def _categorical(codes: np.ndarray, keys: list[str]) -> dict:
 
 
 class Drift(Check):
+    """Per-feature, prediction and score drift against the reference (decision rule above)."""
+
     id = "drift"
     requires = frozenset({"reference"})
     roles = ("current", "reference")

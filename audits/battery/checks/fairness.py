@@ -44,6 +44,8 @@ def gaps(groups: dict) -> dict:
 
 
 class Fairness(Check):
+    """Group rates and fairlearn-style gaps per sensitive attribute and intersection."""
+
     id = "fairness"
     requires = frozenset({"predictions", "sensitive", "classification"})
 

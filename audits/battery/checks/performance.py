@@ -27,6 +27,8 @@ def score_sketches(y: np.ndarray, s: np.ndarray, k: int) -> dict:
 
 
 class Performance(Check):
+    """Overall and per-class figures (formulas above)."""
+
     id = "performance"
     requires = frozenset({"predictions"})
 

@@ -16,6 +16,8 @@ from .base import Check, Measurement, info
 
 
 class Slices(Check):
+    """Metrics per slice value with 95% intervals; the worst judged slice and its gap."""
+
     id = "slices"
     requires = frozenset({"predictions", "slices"})
 

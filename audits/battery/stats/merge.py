@@ -98,6 +98,7 @@ def std(m: dict) -> float | None:
 
 
 def extreme(kind: str, value) -> dict:
+    """A min or max that merges by taking the smaller or larger (None when empty)."""
     return {"__merge__": kind, "value": value}
 
 

@@ -112,6 +112,7 @@ def _bucketed(s: dict) -> dict:
 
 
 def total(s: dict) -> int:
+    """How many values a sketch holds."""
     return int(sum(s["counts"]))
 
 
