@@ -29,7 +29,7 @@ def _range(chunk, col: str) -> tuple:
 
 
 def kind_of(chunk, col: str) -> str:
-    """ "numeric" or "categorical" as the spec fixed it for this role."""
+    """Either "numeric" or "categorical", as the spec fixed it for this role."""
     kinds = chunk.spec["kinds"] if chunk.role == "current" else chunk.spec["reference"]["kinds"]
     return kinds.get(col, "categorical")
 
