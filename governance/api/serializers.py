@@ -51,6 +51,27 @@ class MLModelSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MLModelSummarySerializer(serializers.ModelSerializer):
+    """A model in a list: who, what kind, which tier. The detail carries the full texts."""
+
+    owner = serializers.CharField(source="owner.username")
+    team = serializers.CharField(source="team.slug")
+
+    class Meta:
+        model = MLModel
+        fields = [
+            "slug",
+            "name",
+            "owner",
+            "team",
+            "model_type",
+            "is_vendor",
+            "risk_tier",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
 class MLModelWriteSerializer(StrictSerializer):
     """Fields an engineer sets when registering a model (all optional on update)."""
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -39,6 +39,18 @@ class TokenView(ObtainAuthToken):
             raise
 
 
+SUMMARY_COLUMNS = [
+    "slug",
+    "name",
+    "model_type",
+    "is_vendor",
+    "risk_tier",
+    "updated_at",
+    "owner__username",
+    "team__slug",
+]
+
+
 class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The model inventory: list (filter by team, tier, type, owner; search), register, update."""
 
@@ -57,7 +69,13 @@ class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[MLModel]:
-        return MLModel.objects.select_related("owner", "team").prefetch_related("depends_on")
+        models = MLModel.objects.select_related("owner", "team")
+        if self.action == "list":
+            return models.only(*SUMMARY_COLUMNS)
+        return models.prefetch_related("depends_on")
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return s.MLModelSummarySerializer if self.action == "list" else s.MLModelSerializer
 
     @extend_schema(request=s.MLModelWriteSerializer, responses={201: s.MLModelSerializer})
     def create(self, request: Request) -> Response:
