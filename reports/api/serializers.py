@@ -34,6 +34,13 @@ class ReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class Queued(serializers.Serializer):
+    """202: the card was handed to a worker."""
+
+    detail = serializers.CharField()
+    version = serializers.CharField()
+
+
 class VerifyUploadSerializer(StrictSerializer):
     """POST /api/reports/verify/: the PDF as the multipart field `file`."""
 

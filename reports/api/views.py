@@ -20,6 +20,7 @@ from governance.api.review import version_or_404
 from governance.errors import InvalidInput
 from reports import compliance, content, cyclonedx, services
 from reports.api.serializers import (
+    Queued,
     ReportSerializer,
     VerificationSerializer,
     VerifyUploadSerializer,
@@ -50,7 +51,9 @@ def _attachment(response: R, name: str) -> R:
     return response
 
 
-@extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+@extend_schema(
+    operation_id="model_card_pdf", responses={(200, "application/pdf"): OpenApiTypes.BINARY}
+)
 @api_view(["GET"])
 @permission_classes([HasRole])
 def model_card_pdf(request: Request, slug: str, version: str) -> FileResponse:
@@ -59,7 +62,8 @@ def model_card_pdf(request: Request, slug: str, version: str) -> FileResponse:
     return _pdf_response(services.model_card_for(actor=request.user, version=target))
 
 
-@extend_schema(request=None, responses={200: ReportSerializer(many=True), 202: None})
+@extend_schema(methods=["GET"], responses=ReportSerializer(many=True))
+@extend_schema(methods=["POST"], request=None, responses={200: ReportSerializer, 202: Queued})
 @api_view(["GET", "POST"])
 @permission_classes([HasRole])
 def model_cards(request: Request, slug: str, version: str) -> Response:
@@ -81,7 +85,10 @@ def model_cards(request: Request, slug: str, version: str) -> Response:
     )
 
 
-@extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
+@extend_schema(
+    operation_id="model_card_cyclonedx",
+    responses={(200, "application/json"): OpenApiTypes.OBJECT},
+)
 @api_view(["GET"])
 @permission_classes([HasRole])
 def model_card_cyclonedx(request: Request, slug: str, version: str) -> Response:
@@ -94,7 +101,9 @@ def model_card_cyclonedx(request: Request, slug: str, version: str) -> Response:
     return _attachment(Response(bom), f"{target.model.slug}-{target.version}.cdx.json")
 
 
-@extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+@extend_schema(
+    operation_id="compliance_pdf", responses={(200, "application/pdf"): OpenApiTypes.BINARY}
+)
 @api_view(["GET"])
 @permission_classes([HasRole])
 def compliance_pdf(request: Request) -> FileResponse:
@@ -102,7 +111,7 @@ def compliance_pdf(request: Request) -> FileResponse:
     return _pdf_response(services.compliance_report_issue(actor=request.user))
 
 
-@extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+@extend_schema(operation_id="compliance_csv", responses={(200, "text/csv"): OpenApiTypes.STR})
 @api_view(["GET"])
 @permission_classes([HasRole])
 def compliance_csv(request: Request) -> HttpResponse:
@@ -113,7 +122,9 @@ def compliance_csv(request: Request) -> HttpResponse:
     return _attachment(response, f"warden-portfolio-{timezone.now():%Y%m%dT%H%M%SZ}.csv")
 
 
-@extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+@extend_schema(
+    operation_id="evidence_zip", responses={(200, "application/zip"): OpenApiTypes.BINARY}
+)
 @api_view(["GET"])
 @permission_classes([HasRole])
 def evidence_zip(request: Request) -> FileResponse:
