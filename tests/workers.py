@@ -16,6 +16,9 @@ from django.db import connection
 from config.celery import app
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
+# A queue of this test session's own, so two test runs sharing one Redis never take each
+# other's tasks (their databases differ, and a run id means another run there).
+QUEUE = f"warden-test-{os.getpid()}"
 REPO_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -42,6 +45,7 @@ def use_broker(url: str, *, eager: bool = False) -> None:
     dropping the app's cached pools makes the next publish use the new one."""
     app.conf.broker_url = url
     app.conf.task_always_eager = eager
+    app.conf.task_default_queue = "celery" if eager else QUEUE
     app._pool = None
     app.amqp._producer_pool = None
 
@@ -73,6 +77,8 @@ class Workers:
             f"--concurrency={concurrency}",
             "-n",
             f"{name}@%h",
+            "-Q",
+            QUEUE,
             "--without-mingle",
             "--without-gossip",
         ]
@@ -121,12 +127,14 @@ class Workers:
 
 @pytest.fixture
 def workers(transactional_db, media_root, tmp_path) -> Iterator[Workers]:
-    """Redis-backed Celery for this test: the app publishes to Redis db 15 (purged first) and
-    workers are real processes on the same database. Skipped, with the reason, without Redis."""
+    """Redis-backed Celery for this test: the app publishes to this session's queue on Redis
+    db 15 (purged first) and workers are real processes on the same database. Skipped, with
+    the reason, without Redis."""
     if not redis_answers():
         pytest.skip("needs Redis answering on 127.0.0.1:6379 (make test starts it in CI)")
     use_broker(REDIS_URL)
-    app.control.purge()
+    with app.connection_for_write() as connection_:
+        connection_.default_channel.queue_purge(QUEUE)  # leftovers of this session's tests
     pool = Workers(media_root, tmp_path / "var", tmp_path)
     (tmp_path / "var").mkdir()
     try:

@@ -43,7 +43,7 @@ cells = st.one_of(
     st.integers(-(10**20), 10**20).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.text(alphabet=string.printable, max_size=30),
-    st.sampled_from(["", "nan", "NA", "?", "1e999", "-", '"', '""', "0x1F", "１"]),
+    st.sampled_from(["", "nan", "NA", "?", "1e999", "-", '"', '""', "0x1F", "\uff11"]),
 )
 
 
