@@ -192,6 +192,8 @@ for _folder in (
 ):
     if _folder:  # the file-system transport needs its folders before a worker or client starts
         Path(_folder).mkdir(parents=True, exist_ok=True)
+# The queue tasks go to and workers read (one Redis can serve several Warden instances).
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -48,6 +48,8 @@ def use_broker(url: str, *, eager: bool = False) -> None:
     app.conf.task_default_queue = "celery" if eager else QUEUE
     app._pool = None
     app.amqp._producer_pool = None
+    for cached in ("queues", "default_queue", "router"):  # built from the old default queue
+        app.amqp.__dict__.pop(cached, None)
 
 
 def use_eager() -> None:
@@ -77,8 +79,6 @@ class Workers:
             f"--concurrency={concurrency}",
             "-n",
             f"{name}@%h",
-            "-Q",
-            QUEUE,
             "--without-mingle",
             "--without-gossip",
         ]
@@ -90,6 +90,7 @@ class Workers:
             "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": REDIS_URL,
             "MEDIA_ROOT": str(self.media_root),
+            "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
             "WARDEN_VAR_DIR": str(self.var_dir),
             **env,
         }
