@@ -16,8 +16,9 @@ def audit_evidence(version: ModelVersion) -> AuditEvidence | None:
     if latest is None:
         return None
     reasons = tuple(latest["result__status_reasons"] or ())
-    return AuditEvidence(latest["id"], latest["result_sha256"], latest["tier"], latest["verdict"],
-                         reasons)
+    return AuditEvidence(
+        latest["id"], latest["result_sha256"], latest["tier"], latest["verdict"], reasons
+    )
 
 
 def latest_completed_run(version: ModelVersion) -> AuditRun | None:

@@ -52,10 +52,14 @@ def signing_locked_until(actor: User) -> datetime | None:
     """When the actor may sign again after WARDEN_SIGNATURE_MAX_FAILURES wrong passwords within
     WARDEN_SIGNATURE_LOCKOUT_MINUTES; None when they may sign now."""
     window = timedelta(minutes=settings.WARDEN_SIGNATURE_LOCKOUT_MINUTES)
-    recent = Event.objects.filter(verb="signature_refused", actor=actor,
-                                  occurred_at__gte=timezone.now() - window)
-    failures = list(recent.order_by("-occurred_at").values_list("occurred_at", flat=True)
-                    [: settings.WARDEN_SIGNATURE_MAX_FAILURES])
+    recent = Event.objects.filter(
+        verb="signature_refused", actor=actor, occurred_at__gte=timezone.now() - window
+    )
+    failures = list(
+        recent.order_by("-occurred_at").values_list("occurred_at", flat=True)[
+            : settings.WARDEN_SIGNATURE_MAX_FAILURES
+        ]
+    )
     if len(failures) < settings.WARDEN_SIGNATURE_MAX_FAILURES:
         return None
     return failures[0] + window
@@ -84,8 +88,10 @@ def decision_record(
         raise Forbidden("only risk officers decide on versions")
     locked_until = signing_locked_until(actor)
     if locked_until:
-        raise Forbidden(f"too many wrong passwords: signing is locked until "
-                        f"{locked_until:%H:%M:%S} UTC", field="password")
+        raise Forbidden(
+            f"too many wrong passwords: signing is locked until {locked_until:%H:%M:%S} UTC",
+            field="password",
+        )
     if not actor.check_password(password):
         signature_refused(actor=actor, version=version)
         raise Forbidden("the password is not correct; the attempt is recorded", field="password")
