@@ -16,11 +16,12 @@ $(DEV_STAMP): $(RUN_STAMP) requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-## run: migrate, seed the demo once, serve http://127.0.0.1:8000 with a Celery worker
+## run: migrate, seed the demo once (with one approved version and its signed card), serve http://127.0.0.1:8000 with a Celery worker
 run: $(RUN_STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo
+	$(PY) manage.py demo_card
 	scripts/run-embedded
 
 ## test: the whole suite on SQLite, then the database tests again on PostgreSQL if it answers
