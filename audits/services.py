@@ -52,6 +52,28 @@ def require_audit_rights(actor: User, version: ModelVersion) -> None:
     raise Forbidden("only the model's team or a risk officer may do this")
 
 
+def require_auditable(
+    actor: User,
+    version: ModelVersion,
+    evaluation_set: EvaluationSet,
+    reference_set: EvaluationSet | None,
+) -> None:
+    """The actor may audit the version, the model has a tier to judge under, the current set is
+    this version's and the reference set (if any) is a reference set of the same model."""
+    require_audit_rights(actor, version)
+    if version.model.risk_tier is None:
+        raise InvalidInput(
+            "the model has no risk tier yet: file its risk assessment first", field="version"
+        )
+    if evaluation_set.version_id != version.pk or evaluation_set.role != SetRole.CURRENT:
+        raise InvalidInput("name a current evaluation set of this version", field="evaluation_set")
+    if reference_set is not None and (
+        reference_set.role != SetRole.REFERENCE
+        or reference_set.version.model_id != version.model_id
+    ):
+        raise InvalidInput("name a reference set of this model", field="reference_set")
+
+
 def evaluation_set_upload(
     *,
     actor: User,
@@ -145,18 +167,7 @@ def audit_run_request(
 ) -> AuditRun:
     """Queue a run of the battery under the model's tier. If the task queue does not take it,
     the run is marked errored with the reason and QueueUnavailable (503) is raised."""
-    require_audit_rights(actor, version)
-    if version.model.risk_tier is None:
-        raise InvalidInput(
-            "the model has no risk tier yet: file its risk assessment first", field="version"
-        )
-    if evaluation_set.version_id != version.pk or evaluation_set.role != SetRole.CURRENT:
-        raise InvalidInput("name a current evaluation set of this version", field="evaluation_set")
-    if reference_set is not None and (
-        reference_set.role != SetRole.REFERENCE
-        or reference_set.version.model_id != version.model_id
-    ):
-        raise InvalidInput("name a reference set of this model", field="reference_set")
+    require_auditable(actor, version, evaluation_set, reference_set)
     return audit_run_queue(
         actor=actor, version=version, evaluation_set=evaluation_set, reference_set=reference_set
     )
@@ -361,18 +372,7 @@ def monitor_create(
     every_hours: int,
 ) -> Monitor:
     """Schedule a monitoring audit of a version: its current set against a reference set."""
-    require_audit_rights(actor, version)
-    if version.model.risk_tier is None:
-        raise InvalidInput(
-            "the model has no risk tier yet: file its risk assessment first", field="version"
-        )
-    if evaluation_set.version_id != version.pk or evaluation_set.role != SetRole.CURRENT:
-        raise InvalidInput("name a current evaluation set of this version", field="evaluation_set")
-    if (
-        reference_set.role != SetRole.REFERENCE
-        or reference_set.version.model_id != version.model_id
-    ):
-        raise InvalidInput("name a reference set of this model", field="reference_set")
+    require_auditable(actor, version, evaluation_set, reference_set)
     with transaction.atomic():
         monitor = Monitor.objects.create(
             model=version.model,
