@@ -159,3 +159,42 @@ def test_an_unknown_evaluation_set_is_a_400(cast, api, compas_set):
 def test_an_auditor_cannot_start_an_audit(cast, api, compas_set):
     response = api.as_user(cast.ada).post(AUDITS, {"evaluation_set": compas_set.pk}, format="json")
     assert response.status_code == 403
+
+
+def test_a_monitor_audits_drift_on_schedule_once_per_interval(
+    cast, api, compas_set, compas_csv, django_capture_on_commit_callbacks
+):
+    reference = services.evaluation_set_upload(
+        actor=cast.erin,
+        version=compas_set.version,
+        file=csv_upload(compas_csv),
+        mapping=COMPAS_MAPPING,
+        role="reference",
+    )
+    response = api.as_user(cast.erin).post(
+        "/api/models/recidivism/versions/1.0.0/monitors/",
+        {"evaluation_set": compas_set.pk, "reference_set": reference.pk, "every_hours": 24},
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.monitors_run_due.apply().get() == "queued 1 monitoring audit(s)"
+    run = AuditRun.objects.get()
+    assert (run.status, run.requested_by, run.reference_set) == (
+        RunStatus.COMPLETED,
+        None,
+        reference,
+    )
+    drift = next(check for check in run.result["checks"] if check["id"] == "drift")
+    assert drift["status"] != "skipped" and drift["metrics"]["drift_share"] == 0
+    assert tasks.monitors_run_due.apply().get() == "queued 0 monitoring audit(s)"
+
+
+def test_a_monitor_needs_a_reference_set(cast, api, compas_set):
+    response = api.as_user(cast.erin).post(
+        "/api/models/recidivism/versions/1.0.0/monitors/",
+        {"evaluation_set": compas_set.pk, "reference_set": compas_set.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "reference_set" in response.data

@@ -250,3 +250,22 @@ def test_repeated_wrong_passwords_lock_signing(cast, settings):
         approve(version, cast.rita)  # even the right password, for the lockout window
     assert not Approval.objects.exists()
     approve(version, cast.raj)  # another risk officer is not affected
+
+
+def test_owners_are_reminded_of_a_lapsing_approval_once(cast, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from governance.tasks import revalidation_reminders_send
+
+    version = submitted_version_make(cast.erin, 3)
+    approve(version, cast.rita)
+    ModelVersion.objects.filter(pk=version.pk).update(
+        approval_expires_at=timezone.now() + timedelta(days=20)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert revalidation_reminders_send.apply().get() == "sent 1 reminder(s)"
+    assert revalidation_reminders_send.apply().get() == "sent 0 reminder(s)"
+    assert mail.outbox[-1].to == ["erin@warden.test"]
+    assert "revalidation" in mail.outbox[-1].subject
