@@ -23,6 +23,19 @@ def version(cast):
     return version_make(mlmodel_make(cast.erin, slug="alpha"), cast.erin)
 
 
+def report(actor, versions, **changes):
+    """An incident as a test needs it: a low-severity one unless the test says otherwise."""
+    values = {
+        "title": "t",
+        "severity": "low",
+        "category": "other",
+        "description": "d",
+        "aware_at": timezone.now(),
+        **changes,
+    }
+    return incidents.incident_report(actor=actor, versions=versions, **values)
+
+
 @pytest.mark.parametrize(
     ("kind", "days"),
     [("general", 15), ("death", 10), ("widespread_or_critical_infrastructure", 2)],
@@ -30,13 +43,11 @@ def version(cast):
 def test_the_reporting_deadline_follows_article_73(cast, version, kind, days):
     aware = NOW - timedelta(hours=5)
     with time_machine.travel(NOW, tick=False):
-        incident = incidents.incident_report(
-            actor=cast.erin,
-            versions=[version],
-            title="t",
+        incident = report(
+            cast.erin,
+            [version],
             severity="high",
             category="bias",
-            description="d",
             aware_at=aware,
             serious_kind=kind,
         )
@@ -44,15 +55,7 @@ def test_the_reporting_deadline_follows_article_73(cast, version, kind, days):
 
 
 def test_a_non_serious_incident_has_no_deadline(cast, version):
-    incident = incidents.incident_report(
-        actor=cast.erin,
-        versions=[version],
-        title="t",
-        severity="low",
-        category="other",
-        description="d",
-        aware_at=timezone.now(),
-    )
+    incident = report(cast.erin, [version])
     assert incident.report_deadline is None
 
 
@@ -123,15 +126,7 @@ def test_the_status_flows_open_investigating_mitigated_closed(cast, api, version
 
 
 def test_skipping_a_status_is_refused(cast, version):
-    incident = incidents.incident_report(
-        actor=cast.erin,
-        versions=[version],
-        title="t",
-        severity="low",
-        category="other",
-        description="d",
-        aware_at=timezone.now(),
-    )
+    incident = report(cast.erin, [version])
     with pytest.raises(Conflict, match="cannot become mitigated"):
         incidents.incident_update(
             actor=cast.rita, incident=incident, changes={"status": "mitigated"}
@@ -140,13 +135,11 @@ def test_skipping_a_status_is_refused(cast, version):
 
 def test_a_report_to_the_authority_is_recorded_with_lateness(cast, api, version):
     aware = timezone.now() - timedelta(days=3)
-    incident = incidents.incident_report(
-        actor=cast.erin,
-        versions=[version],
-        title="t",
+    incident = report(
+        cast.erin,
+        [version],
         severity="high",
         category="outage",
-        description="d",
         aware_at=aware,
         serious_kind="widespread_or_critical_infrastructure",
     )
@@ -164,13 +157,11 @@ def test_owners_are_reminded_before_the_deadline_once(
     cast, version, django_capture_on_commit_callbacks
 ):
     with time_machine.travel(NOW, tick=False):
-        incidents.incident_report(
-            actor=cast.erin,
-            versions=[version],
-            title="t",
+        report(
+            cast.erin,
+            [version],
             severity="high",
             category="bias",
-            description="d",
             aware_at=NOW - timedelta(days=9),
             serious_kind="death",
             owner=cast.rita,
@@ -182,27 +173,11 @@ def test_owners_are_reminded_before_the_deadline_once(
 
 
 def test_a_critical_incident_leaves_a_draft_alone(cast, version):
-    incidents.incident_report(
-        actor=cast.erin,
-        versions=[version],
-        title="t",
-        severity="critical",
-        category="security",
-        description="d",
-        aware_at=timezone.now(),
-    )
+    report(cast.erin, [version], severity="critical", category="security")
     version.refresh_from_db()
     assert version.status == VersionStatus.DRAFT
 
 
 def test_an_incident_with_no_version_is_refused(cast):
     with pytest.raises(InvalidInput, match="at least one"):
-        incidents.incident_report(
-            actor=cast.rita,
-            versions=[],
-            title="t",
-            severity="low",
-            category="other",
-            description="d",
-            aware_at=timezone.now(),
-        )
+        report(cast.rita, [])
