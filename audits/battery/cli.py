@@ -3,7 +3,12 @@
     python -m audits.battery --data FILE [--reference FILE] --label COL [--prediction COL]
         [--score COL] [--probabilities COL ...] [--sensitive COL ...] [--slice COL ...]
         [--features COL ...] [--timestamp COL] [--positive VALUE] [--task T] [--tier 1|2|3]
-        [--no-header] [--na-value TOKEN ...] [--workers N] [--out FILE]
+        [--no-header] [--na-value TOKEN ...] [--workers N] [--model FILE [--train FILE]]
+        [--out FILE]
+
+``--model`` (a .skops or .onnx file; pickle is refused) adds the model checks robustness,
+adversarial and explainability; ``--train`` (a sample of the training data, with the label and
+the model's columns) adds privacy (membership inference).
 
 Writes the result document (stdout without --out). Exit 0: nothing fails the policy (pass or
 warn); 1: the overall status is fail or error; 2: bad input, with one line on stderr naming the
@@ -45,6 +50,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-header", action="store_true")
     p.add_argument("--na-value", dest="na_values", nargs="+")
     p.add_argument("--workers", type=int, default=1, help="processes sharing the chunks")
+    p.add_argument("--model", help="the model artifact: .skops or .onnx")
+    p.add_argument("--train", help="a training sample, for membership inference")
     p.add_argument("--out")
     return p
 
@@ -73,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             header=not args.no_header,
             na_values=args.na_values,
             workers=args.workers,
+            model=args.model,
+            train=args.train,
         )
     except BatteryInputError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -4,20 +4,23 @@ A rule is (check, metric, direction, warn, fail): direction "max" breaches when 
 "min" when value < limit. Each breach is one finding naming the metric, its value and the
 threshold. A check's status is its worst finding. The overall status is "error" if a required
 check errored; "fail" if a required check failed, or was skipped for want of an input (not
-because it does not apply to the task); "warn" if any check warned or a check the tier does not
-require failed; else "pass". Tier 1 is high risk, 3 low; without a tier, DEFAULT_TIER. The
-four-fifths (disparate impact) ratio is deliberately not judged here: the fairness check reports
-it as a flag with its legal context, for people to weigh.
+because it does not apply to the task or the model); "warn" if any check warned or a check the
+tier does not require failed; else "pass". Tier 1 is high risk, 3 low; without a tier,
+DEFAULT_TIER. Tier 1 requires the model checks robustness and adversarial (an audit of a tier-1
+model without its artifact fails). The four-fifths (disparate impact) ratio is deliberately not
+judged here: the fairness check reports it as a flag with its legal context, for people to
+weigh.
 """
 
 from __future__ import annotations
 
 DEFAULT_TIER = 2
 
-_ALL = ("data_quality", "performance", "slices", "fairness", "calibration", "drift")
+_DATA = ("data_quality", "performance", "slices", "fairness", "calibration", "drift")
 
 
-def _rules(acc, gap, fair, ece, drift) -> list[tuple]:
+def _rules(acc, gap, fair, ece, drift, model) -> list[tuple]:
+    """One tier's rules; ``model`` holds the model checks' (warn, fail) pairs by metric."""
     return [
         ("data_quality", "max_column_missing_share", "max", 0.05, 0.20),
         ("data_quality", "duplicate_row_share", "max", 0.01, 0.10),
@@ -30,24 +33,83 @@ def _rules(acc, gap, fair, ece, drift) -> list[tuple]:
         ("calibration", "ece", "max", ece[0], ece[1]),
         ("calibration", "max_group_ece", "max", ece[0] * 2, ece[1] * 2),
         ("drift", "drift_share", "max", drift[0], drift[1]),
+        ("robustness", "worst_accuracy_drop", "max", *model["worst_accuracy_drop"]),
+        ("robustness", "noise_flip_rate", "max", *model["noise_flip_rate"]),
+        ("adversarial", "robust_accuracy_drop", "max", *model["robust_accuracy_drop"]),
+        ("privacy", "attack_auc", "max", *model["attack_auc"]),
+        ("privacy", "membership_advantage", "max", *model["membership_advantage"]),
+        ("explainability", "sensitive_importance_share", "max", *model["sensitive_share"]),
     ]
+
+
+def _model(drop, flips, adversarial, auc, advantage, sensitive) -> dict:
+    return {
+        "worst_accuracy_drop": drop,
+        "noise_flip_rate": flips,
+        "robust_accuracy_drop": adversarial,
+        "attack_auc": auc,
+        "membership_advantage": advantage,
+        "sensitive_share": sensitive,
+    }
 
 
 POLICY = {
     "name": "warden-default",
-    "version": "2026.11.1",
+    "version": "2026.11.2",
     "tiers": {
         1: {
-            "required": _ALL,
-            "rules": _rules((0.75, 0.65), (0.05, 0.10), (0.10, 0.20), (0.05, 0.10), (0.10, 0.30)),
+            "required": (*_DATA, "robustness", "adversarial"),
+            "rules": _rules(
+                (0.75, 0.65),
+                (0.05, 0.10),
+                (0.10, 0.20),
+                (0.05, 0.10),
+                (0.10, 0.30),
+                _model(
+                    (0.02, 0.05),
+                    (0.05, 0.10),
+                    (0.10, 0.25),
+                    (0.60, 0.70),
+                    (0.10, 0.20),
+                    (0.05, 0.20),
+                ),
+            ),
         },
         2: {
             "required": ("data_quality", "performance", "fairness", "calibration"),
-            "rules": _rules((0.70, 0.60), (0.08, 0.15), (0.15, 0.25), (0.08, 0.15), (0.20, 0.50)),
+            "rules": _rules(
+                (0.70, 0.60),
+                (0.08, 0.15),
+                (0.15, 0.25),
+                (0.08, 0.15),
+                (0.20, 0.50),
+                _model(
+                    (0.05, 0.10),
+                    (0.10, 0.20),
+                    (0.15, 0.35),
+                    (0.65, 0.75),
+                    (0.15, 0.30),
+                    (0.10, 0.30),
+                ),
+            ),
         },
         3: {
             "required": ("data_quality", "performance"),
-            "rules": _rules((0.65, 0.55), (0.10, 0.20), (0.20, 0.30), (0.10, 0.20), (0.30, 0.60)),
+            "rules": _rules(
+                (0.65, 0.55),
+                (0.10, 0.20),
+                (0.20, 0.30),
+                (0.10, 0.20),
+                (0.30, 0.60),
+                _model(
+                    (0.08, 0.15),
+                    (0.15, 0.30),
+                    (0.25, 0.50),
+                    (0.70, 0.80),
+                    (0.20, 0.40),
+                    (0.20, 0.40),
+                ),
+            ),
         },
     },
 }
@@ -101,7 +163,10 @@ def overall(checks: list[dict], tier: int) -> tuple[str, list[str]]:
         cid, st = check["id"], check["status"]
         if cid in required and st == "error":
             return "error", [f"required check {cid} raised an error"]
-        not_applicable = "classification" in check["details"].get("missing_inputs", ())
+        details = check["details"]
+        not_applicable = (
+            "classification" in details.get("missing_inputs", ()) or "not_applicable" in details
+        )
         if cid in required and (st == "fail" or (st == "skipped" and not not_applicable)):
             status = "fail"
             reasons.append(f"required check {cid} {'failed' if st == 'fail' else 'was skipped'}")

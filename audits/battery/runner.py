@@ -15,8 +15,9 @@ import pandas as pd
 
 from . import document, io, mapping, policy
 from .checks import CHECKS
-from .checks.base import INPUTS, Measurement, info
+from .checks.base import INPUTS, Measurement, ModelCheck, NotApplicable, info
 from .chunk import Chunk
+from .sampling import ModelInputs
 from .spec import prepare, resolve_hashes
 from .stats.merge import merge_all
 
@@ -47,6 +48,10 @@ def available_inputs(spec: dict) -> set[str]:
         out.add("sensitive")
     if m["slices"]:
         out.add("slices")
+    if spec.get("model"):
+        out.add("model")
+    if spec.get("training"):
+        out.add("training")
     return out
 
 
@@ -121,11 +126,14 @@ def finalize(
     resolve_hashes(spec)
     tier = spec["tier"]
     have = available_inputs(spec)
+    model_inputs = ModelInputs(spec)
     results = []
     for i, (cid, check) in enumerate(CHECKS.items()):
         missing = sorted(check.requires - have)
         if missing:
             results.append(_skipped(cid, missing))
+        elif isinstance(check, ModelCheck):
+            results.append(_measure_model(cid, check, model_inputs, tier))
         else:
             stats = {
                 "current": current["checks"].get(cid),
@@ -155,8 +163,15 @@ def finalize(
             "sha256": spec["sha256"],
             "reference_rows": ref["rows"] if ref else None,
             "reference_sha256": ref["sha256"] if ref else None,
+            "training_rows": spec["training"]["rows"] if spec.get("training") else None,
+            "training_sha256": spec["training"]["sha256"] if spec.get("training") else None,
             "mapping": spec["mapping"],
         },
+        "model": (
+            {k: spec["model"][k] for k in ("format", "sha256", "columns", "classes")}
+            if spec.get("model")
+            else None
+        ),
         "policy": {
             **spec["policy"],
             "tier": tier,
@@ -178,6 +193,36 @@ def _skipped(cid: str, missing: list[str]) -> dict:
     }
 
 
+def _measure_model(cid: str, check: ModelCheck, inputs: ModelInputs, tier: int) -> dict:
+    try:
+        measured = check.measure_model(inputs)
+    except NotApplicable as reason:
+        return {
+            "id": cid,
+            "status": "skipped",
+            "metrics": {},
+            "details": {"not_applicable": str(reason)},
+            "findings": [info(f"not run: {reason}")],
+        }
+    except Exception as exc:
+        return _errored(cid, _describe(exc))
+    return _judged(cid, measured, tier)
+
+
+def _judged(cid: str, measured: Measurement, tier: int) -> dict:
+    """The check's result: its status is the worse of the policy's and its own warn findings."""
+    status, breaches = policy.judge(cid, measured.metrics, tier)
+    if status == "pass" and any(f["severity"] == "warn" for f in measured.findings):
+        status = "warn"
+    return {
+        "id": cid,
+        "status": status,
+        "metrics": measured.metrics,
+        "details": measured.details,
+        "findings": measured.findings + breaches,
+    }
+
+
 def _measure(cid, check, stats, spec, tier) -> dict:
     for state in stats.values():
         if isinstance(state, dict) and state.get("__merge__") == "error":
@@ -186,14 +231,7 @@ def _measure(cid, check, stats, spec, tier) -> dict:
         measured: Measurement = check.measure(stats, spec)
     except Exception as exc:
         return _errored(cid, _describe(exc))
-    status, breaches = policy.judge(cid, measured.metrics, tier)
-    return {
-        "id": cid,
-        "status": status,
-        "metrics": measured.metrics,
-        "details": measured.details,
-        "findings": measured.findings + breaches,
-    }
+    return _judged(cid, measured, tier)
 
 
 def _errored(cid: str, message: str) -> dict:
@@ -227,8 +265,14 @@ def run(
     reference_sha256: str | None = None,
     options: dict | None = None,
     workers: int = 1,
+    model=None,
+    model_format: str | None = None,
+    train=None,
 ) -> dict:
     """The whole battery on a file path or DataFrame: the sealed result document.
+
+    ``model`` (a .skops or .onnx file) adds the model checks; ``train`` (a training sample)
+    adds membership inference (see ``spec.prepare``).
 
     ``workers > 1`` shares the chunks among that many forked processes (see parallel.py); the
     document is the same bytes.
@@ -253,6 +297,9 @@ def run(
             data_sha256=data_sha256,
             reference_sha256=reference_sha256,
             options=options,
+            model=model,
+            model_format=model_format,
+            train=train,
         )
         if pool is not None and spec.get("source") is not None:
             from .parallel import statistics

@@ -16,10 +16,29 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import BATTERY_VERSION, io, mapping
+from .artifacts import ArtifactError, detect_format, open_artifact
 from .errors import BatteryInputError, Problem
 from .keys import counts_by_key
 from .stats.merge import merge
 from .task import MAX_CLASSES, SUM_TOLERANCE, decide_task
+
+# Run options; the model checks' (from seed on) are documented in sampling.py and each check.
+DEFAULT_OPTIONS = {
+    "threshold": 0.5,
+    "min_support": 30,
+    "calibration_bins": 10,
+    "seed": 0,
+    "model_rows": 10_000,
+    "noise_scales": [0.05, 0.1, 0.25, 0.5, 1.0],
+    "epsilons": [0.05, 0.1, 0.25, 0.5, 1.0],
+    "reference_epsilon": 0.1,
+    "perturbed_share": 0.1,
+    "attack_rows": 500,
+    "black_box_rows": 20,
+    "black_box_iterations": 5,
+    "importance_rows": 5_000,
+    "importance_repeats": 5,
+}
 
 
 def is_numeric(series: pd.Series) -> bool:
@@ -161,8 +180,19 @@ def prepare(
     data_sha256: str | None = None,
     reference_sha256: str | None = None,
     options: dict | None = None,
+    model=None,
+    model_format: str | None = None,
+    model_sha256: str | None = None,
+    train=None,
+    train_sha256: str | None = None,
 ) -> dict:
-    """The JSON-able run spec, or BatteryInputError listing every problem found."""
+    """The JSON-able run spec, or BatteryInputError listing every problem found.
+
+    With ``model`` (a .skops or .onnx path; ``model_format`` names it when the file name does
+    not) the model checks run too; it is loaded and tried on the first rows here, so a model
+    that does not fit the data is bad input, not a failed check. ``train`` is a sample of the
+    training data (CSV or Parquet with the label and the model's columns) for membership
+    inference."""
     from .policy import POLICY, resolve_tier
 
     fields, problems = inspect(
@@ -187,10 +217,19 @@ def prepare(
         "sha256": data_sha256 or io.sha256_later(source),
         "tier": resolve_tier(tier),
         "policy": {"name": POLICY["name"], "version": POLICY["version"]},
-        "options": {"threshold": 0.5, "min_support": 30, "calibration_bins": 10, **(options or {})},
+        "options": {**DEFAULT_OPTIONS, **(options or {})},
         "reference": None,
+        "model": None,
+        "training": None,
     }
     spec["_frames"] = {"current": source}
+    if model is not None:
+        spec["_model"], spec["model"] = _prepare_model(model, model_format, model_sha256, spec)
+    if train is not None:
+        if model is None:
+            raise BatteryInputError(Problem("", "a training sample needs a model (--model)"))
+        spec["training"] = _prepare_training(train, spec, header, na_values, train_sha256)
+        spec["_frames"]["training"] = spec["training"].pop("_source")
     if reference is not None:
         spec["reference"] = _prepare_reference(
             reference, m, fields["kinds"], header, na_values, rows_per_chunk, reference_sha256
@@ -199,9 +238,75 @@ def prepare(
     return spec
 
 
+def _prepare_model(path, fmt, sha, spec) -> tuple[object, dict]:
+    """The loaded model and its spec entry; a model that does not fit the data is bad input."""
+    path = str(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError as error:
+        raise ArtifactError(f"cannot read {path}: {error.strerror}") from None
+    fmt = fmt or detect_format(path, head)
+    model = open_artifact(path, fmt)
+    source, m = spec["_frames"]["current"], spec["mapping"]
+    problems = model.bind(m["features"], source.columns, spec["kinds"])
+    if problems:
+        raise BatteryInputError(problems)
+    first = io.read_chunk(source, model.columns, 0, min(source.rows, 8), _dtypes(spec, model))
+    try:
+        model.predict(first)
+    except Exception as error:  # whatever the model raises on these rows is the user's to fix
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ArtifactError(
+            f"the model could not score the first rows of the data: {reason}"
+        ) from None
+    if not model.classes:
+        raise ArtifactError("the model names no classes (a classifier is needed)")
+    if not set(model.classes) & set(spec.get("classes") or []):
+        raise BatteryInputError(
+            Problem(m["label"], f"no label value is a class of the model ({model.classes[:5]})")
+        )
+    entry = {
+        "path": path,
+        "format": fmt,
+        "sha256": sha or io.file_sha256(io.Source(path, fmt, [])),
+        "columns": model.columns,
+        "classes": model.classes,
+    }
+    return model, entry
+
+
+def _dtypes(spec: dict, model) -> dict:
+    return {c: spec["kinds"][c] for c in model.columns if c in spec["kinds"]}
+
+
+def _prepare_training(train, spec, header, na_values, sha) -> dict:
+    source = io.open_source(train, header=header, na_values=na_values)
+    needed = [*spec["model"]["columns"], spec["mapping"]["label"]]
+    problems = [
+        Problem(c, "is needed in the training sample but not found in it")
+        for c in dict.fromkeys(needed)
+        if c not in source.columns
+    ]
+    if problems:
+        raise BatteryInputError(problems)
+    if source.format == "csv":
+        source.rows = sum(len(f) for f in io.iter_chunks(source, needed[-1:], [[0, 1 << 18]]))
+    elif source.format == "parquet":
+        source.rows = pq.ParquetFile(source.path).metadata.num_rows
+    if not source.rows:
+        raise BatteryInputError(Problem("", "the training sample has no data rows"))
+    return {
+        "source": source.to_dict() if source.format != "frame" else None,
+        "_source": source,
+        "rows": source.rows,
+        "sha256": sha or io.sha256_later(source),
+    }
+
+
 def resolve_hashes(spec: dict) -> dict:
     """Wait for the file hashes ``prepare`` left computing in the background."""
-    for part in (spec, spec.get("reference")):
+    for part in (spec, spec.get("reference"), spec.get("training")):
         if part is not None and isinstance(part["sha256"], Future):
             part["sha256"] = part["sha256"].result()
     return spec

@@ -69,7 +69,7 @@ def card_facts() -> dict[str, Any]:
                 "verdict": "warn",
                 "result_sha256": "b" * 64,
                 "tier": 1,
-                "policy": "warden-default 2026.11.1",
+                "policy": "warden-default 2026.11.2",
                 "finished_at": when,
                 "evaluation_set": "current.csv (current, 1000 rows)",
                 "reference_set": "",

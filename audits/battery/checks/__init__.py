@@ -4,12 +4,16 @@ A new check is one module here (a ``checks.base.Check`` subclass) plus one line 
 common tests in tests/audits/battery/test_checks_common.py then cover it.
 """
 
+from .adversarial import Adversarial
 from .base import Check, Measurement
 from .calibration import Calibration
 from .data_quality import DataQuality
 from .drift import Drift
+from .explainability import Explainability
 from .fairness import Fairness
 from .performance import Performance
+from .privacy import Privacy
+from .robustness import Robustness
 from .slices import Slices
 
 CHECKS: dict[str, Check] = {
@@ -19,6 +23,10 @@ CHECKS: dict[str, Check] = {
     "fairness": Fairness(),
     "calibration": Calibration(),
     "drift": Drift(),
+    "robustness": Robustness(),
+    "adversarial": Adversarial(),
+    "privacy": Privacy(),
+    "explainability": Explainability(),
 }
 
 __all__ = ["CHECKS", "Check", "Measurement"]

@@ -2,8 +2,8 @@
 
 A check never judges; ``policy.judge`` turns its metrics into pass / warn / fail. ``requires``
 names the inputs it needs (see ``INPUTS``); when one is missing the runner marks it "skipped".
-Checks that need inputs the battery cannot stream yet (``"model"``: the artifact and the whole
-sample, issue #5) declare it here and are skipped until the runner can provide it.
+A ``ModelCheck`` needs the model artifact: it accumulates nothing per chunk and measures once,
+after the merge, on a seeded sample of rows (sampling.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ INPUTS = {
     "sensitive": "at least one sensitive attribute",
     "slices": "at least one slice column",
     "model": "the model artifact",
+    "training": "a sample of the training data (membership inference)",
 }
 
 
@@ -53,3 +54,18 @@ class Check:
 def info(message: str, **extra) -> dict:
     """A finding that informs and does not judge."""
     return {"severity": "info", "message": message, **extra}
+
+
+class NotApplicable(Exception):
+    """Raised by a check that cannot apply to this model or data; the runner marks it skipped."""
+
+
+class ModelCheck(Check):
+    """A check that queries the model: measured once, in ``finalize``, on sampled rows."""
+
+    requires = frozenset({"model", "classification"})
+    roles = ()
+
+    def measure_model(self, inputs) -> Measurement:
+        """Metrics from querying the model on ``inputs`` (a ``sampling.ModelInputs``)."""
+        raise NotImplementedError

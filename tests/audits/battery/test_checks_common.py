@@ -1,6 +1,7 @@
 """Every registered check, through the same invariants: it runs from its CHECKS line, its
-statistics are plain JSON that merge chunk by chunk to the one-pass figures, it is skipped when an
-input it requires is missing, and a check that raises is reported as "error" alone."""
+statistics are plain JSON that merge chunk by chunk to the one-pass figures (model checks: it
+measures once, from the model), it is skipped when an input it requires is missing, and a check
+that raises is reported as "error" alone."""
 
 from __future__ import annotations
 
@@ -10,12 +11,32 @@ import sys
 import pytest
 
 from audits.battery import CHECKS, finalize, prepare, run
-from audits.battery.checks.base import INPUTS
-from audits.battery.runner import chunk_statistics, chunks, merge_statistics, runnable
+from audits.battery.checks.base import INPUTS, ModelCheck
+from audits.battery.runner import chunk_statistics, chunks, merge_statistics
 
 from .conftest import BINARY_MAPPING, binary_frame
 
-IDS = sorted(CHECKS)
+ALL_IDS = sorted(CHECKS)
+IDS = sorted(c for c in CHECKS if not isinstance(CHECKS[c], ModelCheck))  # chunk statistics
+MODEL_IDS = sorted(set(ALL_IDS) - set(IDS))
+FAST = {"model_rows": 600, "attack_rows": 100, "black_box_rows": 4, "importance_rows": 300}
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory):
+    """A logistic regression on the binary frame's features, saved with skops."""
+    import skops.io
+    from sklearn.compose import make_column_transformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    frame = binary_frame(1500, seed=9)
+    encode = make_column_transformer((OneHotEncoder(), ["cat"]), remainder="passthrough")
+    model = make_pipeline(encode, LogisticRegression()).fit(frame[["x1", "x2", "cat"]], frame["y"])
+    path = tmp_path_factory.mktemp("model") / "model.skops"
+    skops.io.dump(model, path)
+    return str(path)
 
 
 @pytest.fixture(scope="module")
@@ -28,13 +49,44 @@ def all_statistics(spec, role):
     return [chunk_statistics(spec, role, c) for c in chunks(spec, role)]
 
 
-@pytest.mark.parametrize("cid", IDS)
+@pytest.mark.parametrize("cid", ALL_IDS)
 def test_each_check_declares_known_inputs_and_roles(cid):
     check = CHECKS[cid]
     assert check.id == cid
     assert check.requires <= set(INPUTS)
-    assert set(check.roles) <= {"current", "reference"} and "current" in check.roles
+    if cid in MODEL_IDS:  # measured once from the model, never per chunk
+        assert "model" in check.requires and check.roles == ()
+    else:
+        assert set(check.roles) <= {"current", "reference"} and "current" in check.roles
     assert sys.modules[type(check).__module__].__doc__  # the formula lives there
+
+
+@pytest.mark.parametrize("cid", MODEL_IDS)
+def test_each_model_check_runs_and_passes_the_contract(cid, model_file, check_document):
+    frame = binary_frame(800)
+    doc = check_document(run(frame, BINARY_MAPPING, model=model_file, train=binary_frame(500, seed=9),
+                             options=FAST))  # fmt: skip
+    result = next(c for c in doc["checks"] if c["id"] == cid)
+    assert result["status"] in ("pass", "warn", "fail"), result
+    assert result["metrics"]
+    for finding in result["findings"]:
+        if finding["severity"] == "fail":
+            assert {"metric", "value", "threshold"} <= set(finding)
+
+
+@pytest.mark.parametrize("cid", MODEL_IDS)
+def test_a_model_check_that_raises_is_an_error_while_the_others_complete(
+    cid, model_file, monkeypatch
+):
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(type(CHECKS[cid]), "measure_model", boom)
+    doc = run(binary_frame(400), BINARY_MAPPING, model=model_file, train=binary_frame(300, seed=9),
+              options=FAST)  # fmt: skip
+    statuses = {c["id"]: c["status"] for c in doc["checks"]}
+    assert statuses[cid] == "error" and "RuntimeError" in str(doc["checks"])
+    assert all(s != "error" for k, s in statuses.items() if k != cid)
 
 
 @pytest.mark.parametrize("cid", IDS)
@@ -84,7 +136,7 @@ def test_chunked_and_one_chunk_documents_are_identical():
     assert len({d["result_sha256"] for d in docs.values()}) == 1
 
 
-@pytest.mark.parametrize("cid", IDS)
+@pytest.mark.parametrize("cid", ALL_IDS)
 def test_each_check_is_skipped_without_an_input_it_requires(cid):
     mapping = {"label": "y", "features": ["x1"]}
     doc = run(binary_frame(300), mapping)
@@ -116,23 +168,3 @@ def test_a_check_that_raises_is_an_error_while_the_others_complete(
     assert all(s != "error" for k, s in statuses.items() if k != cid)
     error = next(c for c in doc["checks"] if c["id"] == cid)
     assert "RuntimeError" in error["findings"][0]["message"]
-
-
-def test_a_check_needing_the_model_is_skipped_until_the_runner_provides_it(monkeypatch):
-    from audits.battery.checks.base import Check, Measurement
-
-    class Robustness(Check):
-        id = "robustness"
-        requires = frozenset({"model"})
-
-        def accumulate(self, chunk):
-            raise AssertionError("never called without a model")
-
-        def measure(self, stats, spec):
-            return Measurement({}, {})
-
-    monkeypatch.setitem(CHECKS, "robustness", Robustness())
-    doc = run(binary_frame(200), BINARY_MAPPING)
-    assert "robustness" not in runnable(prepare(binary_frame(200), BINARY_MAPPING))
-    result = next(c for c in doc["checks"] if c["id"] == "robustness")
-    assert result["status"] == "skipped" and result["details"]["missing_inputs"] == ["model"]

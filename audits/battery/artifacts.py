@@ -1,0 +1,153 @@
+"""Model artifacts, opened without ever unpickling them (DESIGN.md §5, §8).
+
+Two formats are accepted: scikit-learn models saved with skops, loaded with trusted types only,
+and ONNX models, run by onnxruntime. Pickle and joblib files are refused before a byte of them is
+interpreted: unpickling runs whatever code the file names. A skops file naming a type outside the
+trusted set is refused with every such type listed; ONNX files whose tensors live in external
+files are refused (an external path could point anywhere on the server).
+
+``detect_format(name, head)`` names the format from the file name and its first bytes;
+``open_artifact(path, fmt)`` returns a ``models.Model`` (see models.py) or raises
+``ArtifactError`` (a ``BatteryInputError``: exit 2 on the command line, 400 in the API).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import BatteryInputError, Problem
+
+PICKLE_EXTENSIONS = (".pkl", ".pickle", ".joblib", ".sav", ".dill")
+EXPORT_ADVICE = (
+    "pickle and joblib files can run arbitrary code when loaded, so Warden never loads them; "
+    "export scikit-learn models with skops (skops.io.dump(model, 'model.skops')) or any model "
+    "to ONNX (e.g. skl2onnx.to_onnx(model, X[:1]))"
+)
+ZIP_MAGIC = b"PK\x03\x04"
+# Pickle protocol 2+ starts with PROTO (0x80); joblib's compressed pickles with zlib / gzip / xz.
+PICKLE_MAGIC = (b"\x80", b"\x78\x9c", b"\x78\x01", b"\x78\xda", b"\x1f\x8b", b"\xfd7zXZ")
+
+# Types skops does not trust by default that Warden has reviewed: plain data holders of fitted
+# scikit-learn estimators, which carry arrays and numbers and run no code of their own on load.
+# Anything else in a skops file is refused and named.
+REVIEWED_SKOPS_TYPES = frozenset(
+    {
+        "numpy.dtype",
+        "sklearn.tree._tree.Tree",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+        "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+        "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
+        "sklearn._loss.link.IdentityLink",
+        "sklearn._loss.link.LogitLink",
+        "sklearn._loss.link.MultinomialLogit",
+        "sklearn._loss.loss.HalfBinomialLoss",
+        "sklearn._loss.loss.HalfMultinomialLoss",
+        "sklearn._loss.loss.HalfSquaredError",
+    }
+)
+
+
+class ArtifactError(BatteryInputError):
+    """The artifact cannot be used: its message names the problem (field "artifact")."""
+
+    def __init__(self, reason: str, column: str = "artifact"):
+        super().__init__(Problem(column, reason))
+
+
+def detect_format(name: str, head: bytes) -> str:
+    """ "skops" or "onnx" from the file name and its first bytes, or ArtifactError saying why not.
+
+    Pickle is recognised by extension and by magic bytes, whatever the file is called.
+    """
+    lowered = name.lower()
+    if lowered.endswith(PICKLE_EXTENSIONS) or head.startswith(PICKLE_MAGIC):
+        raise ArtifactError(f"{name}: {EXPORT_ADVICE}")
+    if not head:
+        raise ArtifactError(f"{name}: the file is empty")
+    if lowered.endswith(".skops"):
+        if not head.startswith(ZIP_MAGIC):
+            raise ArtifactError(f"{name}: not a skops file (a skops file is a ZIP archive)")
+        return "skops"
+    if lowered.endswith(".onnx"):
+        return "onnx"
+    raise ArtifactError(f"{name}: unsupported artifact; give a .skops or .onnx file")
+
+
+def skops_types(path: str | Path) -> tuple[list[str], list[str]]:
+    """The types a skops file names beyond skops' defaults: (reviewed by Warden, untrusted).
+
+    Reads only the file's schema; nothing in it is constructed."""
+    import zipfile
+
+    from skops.io import get_untrusted_types
+
+    try:
+        found = set(get_untrusted_types(file=path))
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as error:
+        raise ArtifactError(f"not a readable skops file: {_first_line(error)}") from None
+    return sorted(found & REVIEWED_SKOPS_TYPES), sorted(found - REVIEWED_SKOPS_TYPES)
+
+
+def open_artifact(path: str | Path, fmt: str):
+    """The loaded model (``models.SklearnModel`` or ``models.OnnxModel``), or ArtifactError.
+
+    ``fmt`` is the format ``detect_format`` named when the file was accepted."""
+    from .models import OnnxModel, SklearnModel
+
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as error:
+        raise ArtifactError(f"cannot read {path.name}: {error.strerror}") from None
+    if detect_format(f"model.{fmt}", head) == "skops":
+        return SklearnModel(_load_skops(path))
+    return OnnxModel(_load_onnx(path))
+
+
+def _load_skops(path: Path):
+    from skops.io import load
+
+    reviewed, untrusted = skops_types(path)
+    if untrusted:
+        raise ArtifactError(
+            "the skops file holds types Warden does not trust, so it was not loaded: "
+            + ", ".join(untrusted)
+        )
+    try:
+        model = load(path, trusted=reviewed)
+    except Exception as error:  # skops raises many kinds on a damaged file
+        raise ArtifactError(f"the skops file could not be loaded: {_first_line(error)}") from None
+    if not callable(getattr(model, "predict", None)):
+        raise ArtifactError(f"the skops file holds a {type(model).__name__}, not a model")
+    return model
+
+
+def _load_onnx(path: Path):
+    import onnx
+    from google.protobuf.message import DecodeError
+    from onnx.external_data_helper import uses_external_data
+
+    invalid = (DecodeError, onnx.checker.ValidationError, ValueError, RuntimeError)
+    try:
+        proto = onnx.load(str(path), load_external_data=False)
+    except invalid as error:
+        raise ArtifactError(f"not a valid ONNX model: {_first_line(error)}") from None
+    graph = proto.graph
+    tensors = [
+        *graph.initializer,
+        *(a.t for n in graph.node for a in n.attribute if a.HasField("t")),
+    ]
+    if any(uses_external_data(t) for t in tensors):
+        raise ArtifactError("the ONNX model keeps tensors in external files; embed them")
+    try:
+        onnx.checker.check_model(proto)
+    except invalid as error:
+        raise ArtifactError(f"not a valid ONNX model: {_first_line(error)}") from None
+    return proto
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__

@@ -1,0 +1,115 @@
+"""Robustness: how the model's accuracy and predictions hold when its inputs are perturbed.
+
+On the sampled rows (sampling.py): Gaussian noise added to every numeric feature at each scale in
+``options["noise_scales"]`` (a scale is a fraction of the feature's standard deviation on the
+sample); category swaps (``options["perturbed_share"]`` of each categorical feature's cells
+replaced by a value drawn from the same column); missing values (that share of every feature's
+cells emptied). For each: accuracy, its drop from the clean accuracy, and the flip rate (share
+of rows whose prediction changed). A model that cannot score rows with missing values is a
+finding, not an error. The headline metrics use the reference scale
+``options["reference_epsilon"]``; the policy judges them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..spec import is_numeric
+from .base import Measurement, ModelCheck
+
+
+def _outcome(inputs, frame: pd.DataFrame, clean: float) -> dict:
+    predicted = inputs.model.predict(frame)
+    accuracy = float(np.mean(predicted == inputs.labels))
+    return {
+        "accuracy": accuracy,
+        "accuracy_drop": clean - accuracy,
+        "flip_rate": float(np.mean(predicted != inputs.predictions)),
+    }
+
+
+def _noisy(frame, numeric, stds, scale, rng) -> pd.DataFrame:
+    out = frame.copy()
+    for column in numeric:
+        values = out[column].to_numpy(np.float64, na_value=np.nan)
+        out[column] = values + rng.normal(0.0, scale * stds[column], len(out))
+    return out
+
+
+def _swapped(frame, categorical, share, rng) -> pd.DataFrame:
+    out = frame.copy()
+    for column in categorical:
+        values = out[column].astype(object).to_numpy(copy=True)
+        hit = rng.random(len(out)) < share
+        values[hit] = rng.choice(values, int(hit.sum()))
+        out[column] = values
+    return out
+
+
+def _emptied(frame, columns, share, rng) -> pd.DataFrame:
+    out = frame.copy()
+    for column in columns:
+        hit = rng.random(len(out)) < share
+        values = out[column].astype(object if not is_numeric(out[column]) else np.float64)
+        values[hit] = np.nan if is_numeric(out[column]) else None
+        out[column] = values
+    return out
+
+
+class Robustness(ModelCheck):
+    id = "robustness"
+
+    def measure_model(self, inputs) -> Measurement:
+        options = inputs.options
+        frame, model = inputs.sample, inputs.model
+        rng = np.random.default_rng(options["seed"])
+        numeric = [c for c in model.columns if is_numeric(frame[c])]
+        categorical = [c for c in model.columns if c not in numeric]
+        stds = {
+            c: float(np.nanstd(frame[c].to_numpy(np.float64, na_value=np.nan))) for c in numeric
+        }
+        clean = float(np.mean(inputs.predictions == inputs.labels))
+        share = options["perturbed_share"]
+        noise = [
+            {"epsilon": scale, **_outcome(inputs, _noisy(frame, numeric, stds, scale, rng), clean)}
+            for scale in options["noise_scales"]
+        ]
+        reference = next(
+            (n for n in noise if n["epsilon"] == options["reference_epsilon"]), noise[0]
+        )
+        swaps = _outcome(inputs, _swapped(frame, categorical, share, rng), clean)
+        findings = []
+        try:
+            missing = _outcome(inputs, _emptied(frame, model.columns, share, rng), clean)
+        except (ValueError, TypeError) as error:  # e.g. scikit-learn: "Input X contains NaN"
+            missing = {"error": str(error).splitlines()[0]}
+            findings.append(
+                {
+                    "severity": "warn",
+                    "message": f"the model cannot score rows with missing values: "
+                    f"{missing['error']}",
+                }
+            )
+        drops = [reference["accuracy_drop"], swaps["accuracy_drop"] if categorical else None]
+        drops.append(missing.get("accuracy_drop"))
+        metrics = {
+            "accuracy": clean,
+            "noise_accuracy_drop": reference["accuracy_drop"],
+            "noise_flip_rate": reference["flip_rate"],
+            "category_swap_flip_rate": swaps["flip_rate"] if categorical else None,
+            "missing_flip_rate": missing.get("flip_rate"),
+            "worst_accuracy_drop": max(d for d in drops if d is not None),
+        }
+        details = {
+            "rows": len(frame),
+            "reference_epsilon": reference["epsilon"],
+            "perturbed_share": share,
+            "numeric_features": numeric,
+            "categorical_features": categorical,
+            "gaussian_noise": noise,
+            "category_swap": swaps if categorical else None,
+            "missing_values": missing,
+            "series": {"gaussian noise": [{"epsilon": 0.0, "accuracy": clean}, *noise]},
+        }
+        return Measurement(metrics, details, findings)

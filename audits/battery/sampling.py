@@ -1,0 +1,96 @@
+"""The rows the model checks run on: a seeded uniform sample, the same whatever the chunk plan.
+
+Model checks (robustness, adversarial, privacy, explainability) query the model many times per
+row, so they measure on a bounded sample instead of every row: ``options["model_rows"]`` rows
+of the evaluation set (and of the training sample for membership inference), drawn without
+replacement by a generator seeded with ``options["seed"]``, kept in file order.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from . import io
+from .artifacts import open_artifact
+from .keys import factorize
+
+
+def sample_rows(
+    source: io.Source, columns: list[str], rows: int, size: int, seed: int, dtypes=None
+) -> pd.DataFrame:
+    """``size`` rows (all if fewer) of ``columns``, drawn uniformly with ``seed``, in file order."""
+    picks = np.sort(np.random.default_rng(seed).choice(rows, size=min(size, rows), replace=False))
+    planned = io.plan_chunks(source)
+    parts = []
+    for (start, stop), frame in zip(
+        planned, io.iter_chunks(source, columns, planned, dtypes), strict=True
+    ):
+        low, high = np.searchsorted(picks, [start, stop])
+        if high > low:
+            parts.append(frame.iloc[picks[low:high] - start])
+    return pd.concat(parts, ignore_index=True)
+
+
+def label_keys(values: pd.Series) -> np.ndarray:
+    """Each value's class key (keys.py), as an array of str."""
+    codes, keys = factorize(values)
+    return np.asarray(keys, dtype=object)[codes]
+
+
+class ModelInputs:
+    """The model and the sampled rows every model check of one run shares, each built once."""
+
+    def __init__(self, spec: dict):
+        self.spec = spec
+        self.options = spec["options"]
+        self._frames = spec.get("_frames", {})
+
+    @cached_property
+    def model(self):
+        """The model ``prepare`` loaded, or (in another process) the artifact loaded again."""
+        if "_model" in self.spec:
+            return self.spec["_model"]
+        artifact = self.spec["model"]
+        model = open_artifact(artifact["path"], artifact["format"])
+        model.bind(artifact["columns"], artifact["columns"], {})
+        return model
+
+    def _columns(self) -> list[str]:
+        m = self.spec["mapping"]
+        return list(dict.fromkeys([*self.model.columns, m["label"], *m["sensitive"]]))
+
+    def _sample(self, role: str, part: dict) -> pd.DataFrame:
+        source = self._frames.get(role) or io.Source.from_dict(part["source"])
+        kinds = self.spec["kinds"]
+        return sample_rows(
+            source,
+            self._columns(),
+            part["rows"],
+            self.options["model_rows"],
+            self.options["seed"],
+            {c: kinds[c] for c in self._columns() if c in kinds},
+        )
+
+    @cached_property
+    def sample(self) -> pd.DataFrame:
+        """Sampled rows of the evaluation set: the model's columns, the label, the sensitive."""
+        return self._sample("current", self.spec)
+
+    @cached_property
+    def labels(self) -> np.ndarray:
+        """The class key of each sampled row's label."""
+        return label_keys(self.sample[self.spec["mapping"]["label"]])
+
+    @cached_property
+    def predictions(self) -> np.ndarray:
+        """The model's predicted class key of each sampled row."""
+        return self.model.predict(self.sample)
+
+    @cached_property
+    def training(self) -> pd.DataFrame | None:
+        """Sampled rows of the training sample (membership inference), or None."""
+        part = self.spec.get("training")
+        return self._sample("training", part) if part else None
