@@ -13,9 +13,21 @@ from audits.models import AuditRun
 
 
 def run_spec(run: AuditRun) -> dict:
-    """The battery's JSON spec for the run: its Parquet copies, mapping, tier; the documents
-    name the original uploads' sha256, not the copies'."""
-    current, reference = run.evaluation_set, run.reference_set
+    """The battery's JSON spec for the run: its Parquet copies, mapping, tier, and (for the
+    model checks) the version's artifact and the training sample; the documents name the
+    original uploads' sha256, not the copies'."""
+    current, reference, training = run.evaluation_set, run.reference_set, run.training_set
+    version = run.version
+    model = {}
+    if run.with_model:
+        model = {
+            "model": version.artifact.path,
+            "model_format": version.artifact_format,
+            "model_sha256": version.artifact_sha256,
+            "train": training.parquet.path if training else None,
+            "train_sha256": training.original_sha256 if training else None,
+            "options": settings.WARDEN_MODEL_CHECK_OPTIONS,
+        }
     spec = battery.prepare(
         current.parquet.path,
         current.mapping,
@@ -24,6 +36,7 @@ def run_spec(run: AuditRun) -> dict:
         rows_per_chunk=settings.WARDEN_AUDIT_CHUNK_ROWS,
         data_sha256=current.original_sha256,
         reference_sha256=reference.original_sha256 if reference else None,
+        **model,
     )
     return battery.spec_to_json(spec)
 

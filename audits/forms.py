@@ -39,8 +39,9 @@ class EvaluationSetFileForm(forms.Form):
 class MappingForm(forms.Form):
     """Step two: which of the file's columns play which part. Choices are the file's columns."""
 
-    def __init__(self, *args, columns: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, columns: list[str], role: str = SetRole.CURRENT, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
+        self.role = role
         single = [(c, c) for c in columns]
         optional = [("", "— none —"), *single]
         self.fields["label"] = forms.ChoiceField(choices=[("", "— choose —"), *single])
@@ -60,6 +61,8 @@ class MappingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.role == SetRole.TRAINING:  # the model predicts; the sample needs only labels
+            return data
         if not (data.get("prediction") or data.get("score") or data.get("probabilities")):
             self.add_error("prediction", "choose the prediction, the score or the probabilities")
         return data
@@ -82,7 +85,8 @@ class MappingForm(forms.Form):
 
 
 class AuditRequestForm(forms.Form):
-    """The version's current set to audit, and optionally a reference set of the same model."""
+    """The version's current set to audit, optionally a reference set of the same model, and
+    whether (and with which training sample) to run the model checks."""
 
     def __init__(self, *args, version: ModelVersion, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -95,4 +99,16 @@ class AuditRequestForm(forms.Form):
             ),
             required=False,
             help_text="The baseline the drift check compares against (any version of this model).",
+        )
+        self.fields["with_model"] = forms.BooleanField(
+            required=False,
+            initial=True,
+            label="Run the model checks",
+            help_text="Robustness, adversarial attacks and feature importance, on the version's "
+            "artifact.",
+        )
+        self.fields["training_set"] = forms.ModelChoiceField(
+            queryset=version.evaluation_sets.filter(role=SetRole.TRAINING),
+            required=False,
+            help_text="A sample of the training data: adds the membership-inference check.",
         )

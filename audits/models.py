@@ -11,6 +11,7 @@ from governance.models import MLModel, ModelVersion
 class SetRole(models.TextChoices):
     CURRENT = "current", "Current (the set the version is judged on)"
     REFERENCE = "reference", "Reference (the baseline drift is measured against)"
+    TRAINING = "training", "Training sample (for membership inference)"
 
 
 def upload_to(instance: "EvaluationSet", filename: str) -> str:
@@ -82,6 +83,11 @@ class AuditRun(models.Model):
         EvaluationSet, on_delete=models.PROTECT, related_name="audit_runs"
     )
     reference_set = models.ForeignKey(
+        EvaluationSet, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The model checks query the version's artifact; a training sample adds membership inference.
+    with_model = models.BooleanField(default=True)
+    training_set = models.ForeignKey(
         EvaluationSet, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     tier = models.PositiveSmallIntegerField()

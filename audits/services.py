@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from audits import intake
+from audits import battery, intake
 from audits.battery import BatteryInputError
 from audits.errors import QueueUnavailable, UploadRejected
 from audits.models import (
@@ -57,9 +57,11 @@ def require_auditable(
     version: ModelVersion,
     evaluation_set: EvaluationSet,
     reference_set: EvaluationSet | None,
+    training_set: EvaluationSet | None = None,
 ) -> None:
     """The actor may audit the version, the model has a tier to judge under, the current set is
-    this version's and the reference set (if any) is a reference set of the same model."""
+    this version's, the reference set (if any) is a reference set of the same model and the
+    training sample (if any) one of this version's."""
     require_audit_rights(actor, version)
     if version.model.risk_tier is None:
         raise InvalidInput(
@@ -72,6 +74,23 @@ def require_auditable(
         or reference_set.version.model_id != version.model_id
     ):
         raise InvalidInput("name a reference set of this model", field="reference_set")
+    if training_set is not None and (
+        training_set.role != SetRole.TRAINING or training_set.version_id != version.pk
+    ):
+        raise InvalidInput("name a training sample of this version", field="training_set")
+
+
+def require_model_fits(version: ModelVersion, evaluation_set: EvaluationSet) -> None:
+    """The version's artifact loads and scores the evaluation set's first rows, or the request
+    is refused naming the problem (a feature count, an input name, a damaged file)."""
+    problems = battery.model_problems(
+        version.artifact.path,
+        version.artifact_format,
+        evaluation_set.parquet.path,
+        evaluation_set.mapping,
+    )
+    if problems:
+        raise UploadRejected(problems, field="with_model")
 
 
 def evaluation_set_upload(
@@ -164,12 +183,26 @@ def audit_run_request(
     version: ModelVersion,
     evaluation_set: EvaluationSet,
     reference_set: EvaluationSet | None = None,
+    training_set: EvaluationSet | None = None,
+    with_model: bool = True,
 ) -> AuditRun:
-    """Queue a run of the battery under the model's tier. If the task queue does not take it,
-    the run is marked errored with the reason and QueueUnavailable (503) is raised."""
-    require_auditable(actor, version, evaluation_set, reference_set)
+    """Queue a run of the battery under the model's tier, with the model checks on the
+    version's artifact unless ``with_model`` is false. If the task queue does not take it, the
+    run is marked errored with the reason and QueueUnavailable (503) is raised."""
+    require_auditable(actor, version, evaluation_set, reference_set, training_set)
+    if training_set is not None and not with_model:
+        raise InvalidInput(
+            "a training sample is only used by the model checks", field="training_set"
+        )
+    if with_model:
+        require_model_fits(version, evaluation_set)
     return audit_run_queue(
-        actor=actor, version=version, evaluation_set=evaluation_set, reference_set=reference_set
+        actor=actor,
+        version=version,
+        evaluation_set=evaluation_set,
+        reference_set=reference_set,
+        training_set=training_set,
+        with_model=with_model,
     )
 
 
@@ -179,6 +212,8 @@ def audit_run_queue(
     version: ModelVersion,
     evaluation_set: EvaluationSet,
     reference_set: EvaluationSet | None,
+    training_set: EvaluationSet | None = None,
+    with_model: bool = True,
     on_created: Callable[[AuditRun], None] | None = None,
 ) -> AuditRun:
     """Create the queued run with its event and hand it to the task queue after commit. Callers
@@ -191,6 +226,8 @@ def audit_run_queue(
                 version=version,
                 evaluation_set=evaluation_set,
                 reference_set=reference_set,
+                training_set=training_set,
+                with_model=with_model,
                 tier=version.model.risk_tier,
                 policy_name=POLICY["name"],
                 policy_version=POLICY["version"],
@@ -202,7 +239,15 @@ def audit_run_queue(
                 target=run,
                 after=snapshot(
                     run,
-                    ["tier", "policy_name", "policy_version", "evaluation_set", "reference_set"],
+                    [
+                        "tier",
+                        "policy_name",
+                        "policy_version",
+                        "evaluation_set",
+                        "reference_set",
+                        "training_set",
+                        "with_model",
+                    ],
                 ),
             )
             if on_created:

@@ -87,7 +87,7 @@ def evaluation_set_map(request: AuthedRequest, slug: str, version: str, token: s
     if not staged or staged["version"] != target.pk:
         messages.error(request, "That upload has expired or is not yours: upload the file again.")
         return redirect("evaluation-set-new", slug=slug, version=version)
-    form = MappingForm(posted(request), columns=staged["columns"])
+    form = MappingForm(posted(request), columns=staged["columns"], role=staged["role"])
     if request.method == "POST" and form.is_valid():
         try:
             with default_storage.open(staged["stored"], "rb") as handle:
@@ -129,7 +129,12 @@ def audit_new(request: AuthedRequest, slug: str, version: str) -> HttpResponse:
                 version=target,
                 evaluation_set=form.cleaned_data["evaluation_set"],
                 reference_set=form.cleaned_data["reference_set"],
+                training_set=form.cleaned_data["training_set"],
+                with_model=form.cleaned_data["with_model"],
             )
+        except UploadRejected as error:
+            for problem in error.problems:
+                form.add_error("with_model", str(problem))
         except ServiceError as error:
             refuse(form, error)
         else:

@@ -68,7 +68,7 @@ def main() -> None:
     from bench.battery_bench import MAPPING, generate
     from config.celery import app
     from governance import services as registry
-    from tests.factories import TIER_3_ANSWERS, skops_like_file
+    from tests.factories import TIER_3_ANSWERS, skops_model_file
 
     call_command("migrate", verbosity=0)
     if broker.startswith("redis"):
@@ -92,7 +92,7 @@ def main() -> None:
     registry.risk_assessment_record(actor=engineer, model=model, answers=TIER_3_ANSWERS)
     model.refresh_from_db()
     version = registry.version_create(
-        actor=engineer, model=model, version="1", artifact=skops_like_file()
+        actor=engineer, model=model, version="1", artifact=skops_model_file()
     )
     data = workdir / "bench.parquet"
     generate(data, args.rows, seed=1, shift=0.0)
@@ -140,7 +140,7 @@ def main() -> None:
         time.sleep(4)  # let the workers connect before the clock starts
         begun = time.perf_counter()
         run = services.audit_run_request(
-            actor=engineer, version=version, evaluation_set=evaluation_set
+            actor=engineer, version=version, evaluation_set=evaluation_set, with_model=False
         )
         while (state := AuditRun.objects.get(pk=run.pk)).status in ("queued", "running"):
             time.sleep(0.2)

@@ -224,6 +224,12 @@ WARDEN_AUDIT_CHUNK_ROWS = env_int("WARDEN_AUDIT_CHUNK_ROWS", 262_144)
 # Row-group size of the Parquet copy of each upload: the finest split audit chunks can use.
 WARDEN_PARQUET_ROW_GROUP_ROWS = env_int("WARDEN_PARQUET_ROW_GROUP_ROWS", 65_536)
 WARDEN_AUDIT_ORPHAN_SECONDS = env_int("WARDEN_AUDIT_ORPHAN_SECONDS", 120)
+# The model checks measure on a seeded sample of this many rows; the black-box attack, the
+# slowest (about half a second a row on a 100-tree forest), on this many of them.
+WARDEN_MODEL_CHECK_OPTIONS = {
+    "model_rows": env_int("WARDEN_MODEL_CHECK_ROWS", 10_000),
+    "black_box_rows": env_int("WARDEN_BLACK_BOX_ROWS", 20),
+}
 # Owners are reminded this many days before a version's approval expires.
 WARDEN_REVALIDATION_NOTICE_DAYS = env_int("WARDEN_REVALIDATION_NOTICE_DAYS", 30)
 # Signing (an e-signature re-checks the password): this many wrong passwords within the window

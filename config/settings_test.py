@@ -40,3 +40,13 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"auth": "100000/min", "uploads": "100000/min"},
 }
+
+# The model checks on small samples: the suite audits hundreds of times; tests/audits/battery
+# measures them at full size.
+WARDEN_MODEL_CHECK_OPTIONS = {
+    "model_rows": 1000,
+    "attack_rows": 150,
+    "black_box_rows": 3,
+    "importance_rows": 400,
+    "importance_repeats": 2,
+}

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from governance.artifacts import artifact_format_detect, file_sha256
+from governance.artifacts import artifact_check, artifact_format_detect, file_sha256
 from governance.errors import DISK_FULL_MESSAGE, Conflict, InvalidInput, StorageFull, is_disk_full
 from governance.models import MLModel, ModelVersion, RiskAssessment, Team, User
 from governance.permissions import (
@@ -229,6 +229,7 @@ def version_create(
         target = created.artifact.field.generate_filename(created, name)
         try:
             created.artifact.name = created.artifact.storage.save(target, artifact)
+            artifact_check(created.artifact.path, artifact_format, name)
             created.save(force_insert=True)
             event_record(
                 actor=actor,

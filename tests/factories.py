@@ -52,20 +52,42 @@ def mlmodel_make(owner: User, slug: str = "credit-default", **fields: Any) -> ML
     return services.mlmodel_register(actor=owner, team=owner.team, owner=owner, **values)
 
 
-def skops_like_file(name: str = "model.skops", payload: bytes = b"") -> SimpleUploadedFile:
-    """A ZIP archive named .skops: passes the format sniffing of the registry (the contents are
-    checked by the artifact loader, not by the registry)."""
+def skops_model_bytes() -> bytes:
+    """A real scikit-learn model saved with skops: a logistic regression reading column "x" of
+    `classifier_csv` by name (so the model checks run on every set the factories upload)."""
+    import numpy as np
+    import pandas as pd
+    import skops.io
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=200)})
+    label = (frame["x"] + rng.normal(0, 1, 200) > 0).astype(int)
+    return skops.io.dumps(LogisticRegression().fit(frame, label))
+
+
+def skops_model_file(name: str = "model.skops", padding: bytes = b"") -> SimpleUploadedFile:
+    """An upload of `skops_model_bytes`, with `padding` as an extra ZIP member (skops ignores
+    it) when a test needs a large artifact."""
     import zipfile
 
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("schema.json", payload or b'{"protocol": 1}')
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/octet-stream")
+    content = skops_model_bytes()
+    if padding:
+        buffer = io.BytesIO(content)
+        with zipfile.ZipFile(buffer, "a") as archive:
+            archive.writestr("padding.bin", padding)
+        content = buffer.getvalue()
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
 
 
-def version_make(model: MLModel, actor: User, version: str = "1.0.0") -> ModelVersion:
+def version_make(
+    model: MLModel,
+    actor: User,
+    version: str = "1.0.0",
+    artifact: SimpleUploadedFile | None = None,
+) -> ModelVersion:
     return services.version_create(
-        actor=actor, model=model, version=version, artifact=skops_like_file()
+        actor=actor, model=model, version=version, artifact=artifact or skops_model_file()
     )
 
 

@@ -13,7 +13,7 @@ from django.db import connection
 from audits import services
 from audits.models import AuditRun, EvaluationSet, RunStatus
 from governance.models import Event, ModelVersion
-from tests.factories import classifier_csv, mlmodel_make, skops_like_file, version_make
+from tests.factories import classifier_csv, mlmodel_make, skops_model_file, version_make
 from tests.workers import use_broker, use_eager, wait_for
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_a_full_disk_during_an_evaluation_set_upload_keeps_nothing(cast, api, fu
 
 def test_a_full_disk_during_an_artifact_upload_keeps_nothing(cast, api, full_disk):
     mlmodel_make(cast.erin, slug="alpha")
-    artifact = skops_like_file(payload=bytes(range(256)) * 8192)  # about 2 MB, incompressible
+    artifact = skops_model_file(padding=bytes(range(256)) * 8192)  # about 2 MB, incompressible
     response = api.as_user(cast.erin).post(
         "/api/models/alpha/versions/", {"version": "1", "artifact": artifact}, format="multipart"
     )
@@ -123,7 +123,9 @@ def test_postgres_restarted_mid_audit_the_run_still_completes_once(workers, cast
         WARDEN_AUDIT_RECOVER_SECONDS="2",
         beat=True,
     )
-    run = services.audit_run_request(actor=cast.erin, version=version, evaluation_set=upload)
+    run = services.audit_run_request(
+        actor=cast.erin, version=version, evaluation_set=upload, with_model=False
+    )
     wait_for(
         lambda: AuditRun.objects.get(pk=run.pk).chunks_done >= 2,
         timeout=120,

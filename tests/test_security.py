@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.throttling import ScopedRateThrottle
 
 from governance.models import ModelVersion
-from tests.factories import PASSWORD, mlmodel_make, skops_like_file
+from tests.factories import PASSWORD, mlmodel_make, skops_model_file
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_uploads_are_throttled_but_reads_are_not(cast, api, rates):
     codes = [
         client.post(
             "/api/models/alpha/versions/",
-            {"version": f"1.{i}", "artifact": skops_like_file()},
+            {"version": f"1.{i}", "artifact": skops_model_file()},
             format="multipart",
         ).status_code
         for i in range(3)
@@ -73,7 +73,7 @@ def test_uploads_are_throttled_but_reads_are_not(cast, api, rates):
 def test_an_upload_name_cannot_leave_the_media_folder(cast, api, settings, tmp_path, name):
     settings.MEDIA_ROOT = tmp_path / "media"
     mlmodel_make(cast.erin, slug="alpha")
-    upload = skops_like_file(name=name)
+    upload = skops_model_file(name=name)
     response = api.as_user(cast.erin).post(
         "/api/models/alpha/versions/", {"version": "1", "artifact": upload}, format="multipart"
     )

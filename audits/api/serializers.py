@@ -64,6 +64,8 @@ class AuditRunSerializer(serializers.ModelSerializer):
             "version",
             "evaluation_set",
             "reference_set",
+            "training_set",
+            "with_model",
             "tier",
             "policy_name",
             "policy_version",
@@ -95,6 +97,17 @@ class AuditRunSummarySerializer(AuditRunSerializer):
 class AuditRequestSerializer(StrictSerializer):
     evaluation_set = serializers.IntegerField(min_value=1)
     reference_set = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    training_set = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="A training sample of this version (role training): adds membership inference.",
+    )
+    with_model = serializers.BooleanField(
+        default=True,
+        help_text="Run the model checks on the version's artifact (robustness, adversarial, "
+        "privacy, explainability).",
+    )
 
 
 class MonitorSerializer(serializers.ModelSerializer):

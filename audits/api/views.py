@@ -82,8 +82,15 @@ class VersionAuditViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         current = _set_or_400(target, form.validated_data["evaluation_set"], "evaluation_set")
         reference_id = form.validated_data.get("reference_set")
         reference = _set_or_400(target, reference_id, "reference_set") if reference_id else None
+        training_id = form.validated_data.get("training_set")
+        training = _set_or_400(target, training_id, "training_set") if training_id else None
         run = services.audit_run_request(
-            actor=request.user, version=target, evaluation_set=current, reference_set=reference
+            actor=request.user,
+            version=target,
+            evaluation_set=current,
+            reference_set=reference,
+            training_set=training,
+            with_model=form.validated_data["with_model"],
         )
         return Response(s.AuditRunSerializer(run).data, status=202)
 

@@ -20,6 +20,10 @@ Entry points (all documented on the functions):
   ``chunk_statistics(wire, role, chunk) -> dict`` (plain JSON) in any process;
   ``merge_statistics([states in chunk order]) -> dict``;
   ``finalize(wire, merged_current, merged_reference) -> document``.
+- Model artifacts: ``run(..., model=PATH, train=PATH)`` adds the model checks (robustness,
+  adversarial, privacy, explainability; see checks/ and sampling.py); artifacts.py opens skops
+  and ONNX files and refuses pickle; ``model_problems(model, fmt, parquet, mapping)`` says
+  whether a model fits a data set from its schema and first rows.
 - ``CHECKS`` (id -> check), ``policy.POLICY`` (the versioned tier table), the command line
   ``python -m audits.battery`` (see ``cli.py``).
 
@@ -44,7 +48,7 @@ from .runner import (  # noqa: E402
     spec_to_json,
 )
 from .spec import inspect as _inspect  # noqa: E402
-from .spec import prepare  # noqa: E402
+from .spec import model_problems, prepare  # noqa: E402
 
 
 def validate(
@@ -84,6 +88,7 @@ __all__ = [
     "chunks",
     "finalize",
     "merge_statistics",
+    "model_problems",
     "prepare",
     "run",
     "spec_to_json",

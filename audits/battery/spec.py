@@ -241,30 +241,13 @@ def prepare(
 def _prepare_model(path, fmt, sha, spec) -> tuple[object, dict]:
     """The loaded model and its spec entry; a model that does not fit the data is bad input."""
     path = str(path)
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(8)
-    except OSError as error:
-        raise ArtifactError(f"cannot read {path}: {error.strerror}") from None
-    fmt = fmt or detect_format(path, head)
-    model = open_artifact(path, fmt)
-    source, m = spec["_frames"]["current"], spec["mapping"]
-    problems = model.bind(m["features"], source.columns, spec["kinds"])
-    if problems:
-        raise BatteryInputError(problems)
-    first = io.read_chunk(source, model.columns, 0, min(source.rows, 8), _dtypes(spec, model))
-    try:
-        model.predict(first)
-    except Exception as error:  # whatever the model raises on these rows is the user's to fix
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise ArtifactError(
-            f"the model could not score the first rows of the data: {reason}"
-        ) from None
-    if not model.classes:
-        raise ArtifactError("the model names no classes (a classifier is needed)")
+    model, fmt = _fitting_model(
+        path, fmt, spec["_frames"]["current"], spec["mapping"], spec["kinds"]
+    )
     if not set(model.classes) & set(spec.get("classes") or []):
+        label = spec["mapping"]["label"]
         raise BatteryInputError(
-            Problem(m["label"], f"no label value is a class of the model ({model.classes[:5]})")
+            Problem(label, f"no label value is a class of the model ({model.classes[:5]})")
         )
     entry = {
         "path": path,
@@ -276,8 +259,46 @@ def _prepare_model(path, fmt, sha, spec) -> tuple[object, dict]:
     return model, entry
 
 
-def _dtypes(spec: dict, model) -> dict:
-    return {c: spec["kinds"][c] for c in model.columns if c in spec["kinds"]}
+def _fitting_model(path: str, fmt: str | None, source: io.Source, m: dict, kinds: dict):
+    """The model loaded, bound to the data set's columns and tried on its first rows."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError as error:
+        raise ArtifactError(f"cannot read {path}: {error.strerror}") from None
+    fmt = fmt or detect_format(path, head)
+    model = open_artifact(path, fmt)
+    problems = model.bind(m["features"], source.columns, kinds)
+    if problems:
+        raise BatteryInputError(problems)
+    dtypes = {c: kinds[c] for c in model.columns if c in kinds}
+    first = io.read_chunk(source, model.columns, 0, min(source.rows or 8, 8), dtypes)
+    try:
+        model.predict(first)
+    except Exception as error:  # whatever the model raises on these rows is the user's to fix
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ArtifactError(
+            f"the model could not score the first rows of the data: {reason}"
+        ) from None
+    if not model.classes:
+        raise ArtifactError("the model names no classes (a classifier is needed)")
+    return model, fmt
+
+
+def model_problems(model, model_format: str | None, data: str, raw_mapping: dict) -> list[Problem]:
+    """Whether a model fits a Parquet data set, reading only its schema and first rows: every
+    problem found, [] when it fits (for a request to be refused before any work is queued)."""
+    source = io.open_source(data)
+    source.rows = pq.ParquetFile(source.path).metadata.num_rows
+    m, problems = mapping.resolve(mapping.normalize(raw_mapping), source.columns)
+    if problems:
+        return problems
+    kinds = _kinds_from_schema(source, [c for c in m["features"] if c in source.columns])
+    try:
+        _fitting_model(str(model), model_format, source, m, kinds)
+    except BatteryInputError as error:
+        return error.problems
+    return []
 
 
 def _prepare_training(train, spec, header, na_values, sha) -> dict:

@@ -51,13 +51,32 @@ def parquet_bytes(frame: pd.DataFrame, **options) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.fixture(scope="session")
+def compas_model(compas_frame) -> bytes:
+    """A logistic regression trained here on COMPAS's mapped features, saved with skops."""
+    import skops.io
+    from sklearn.compose import make_column_transformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    numeric, categorical = ["age", "priors_count", "juv_fel_count"], ["c_charge_degree"]
+    columns = make_column_transformer(
+        (StandardScaler(), numeric), (OneHotEncoder(handle_unknown="ignore"), categorical)
+    )
+    model = make_pipeline(columns, LogisticRegression())
+    model.fit(compas_frame[numeric + categorical], compas_frame["two_year_recid"])
+    return skops.io.dumps(model)
+
+
 @pytest.fixture
-def version(cast):
-    """A draft version of erin's tier-3 model."""
+def version(cast, compas_model):
+    """A draft version of erin's tier-3 model, its artifact a real model of COMPAS."""
     model = mlmodel_make(cast.erin, slug="recidivism")
     governance_services.risk_assessment_record(actor=cast.erin, model=model, answers=TIER_3_ANSWERS)
     model.refresh_from_db()
-    return version_make(model, cast.erin)
+    artifact = SimpleUploadedFile("recidivism.skops", compas_model)
+    return version_make(model, cast.erin, artifact=artifact)
 
 
 @pytest.fixture(autouse=True)

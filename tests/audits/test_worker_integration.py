@@ -88,7 +88,9 @@ def test_a_worker_killed_mid_run_loses_nothing_and_the_run_completes_once(
         role="current",
     )
     first = workers.start("doomed", WARDEN_AUDIT_CHUNK_ROWS="50000")
-    run = services.audit_run_request(actor=cast.erin, version=version, evaluation_set=upload)
+    run = services.audit_run_request(
+        actor=cast.erin, version=version, evaluation_set=upload, with_model=False
+    )
     wait_for(lambda: run_state(run.pk).chunks_done >= 3, timeout=120, what="three chunks")
     workers.kill(first)
     killed_at = run_state(run.pk)
@@ -174,7 +176,9 @@ def test_the_embedded_file_system_broker_runs_an_audit_on_a_real_worker(
     use_broker("filesystem://")
     try:
         pool.start("embedded", CELERY_BROKER_URL="filesystem://")
-        run = services.audit_run_request(actor=cast.erin, version=version, evaluation_set=upload)
+        run = services.audit_run_request(
+            actor=cast.erin, version=version, evaluation_set=upload, with_model=False
+        )
         finished = (RunStatus.COMPLETED, RunStatus.ERRORED)
         wait_for(
             lambda: run_state(run.pk).status in finished,

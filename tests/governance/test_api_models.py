@@ -4,7 +4,7 @@ and the bad input each refuses with a 400 that names the field, writing nothing.
 import pytest
 
 from governance.models import Event, MLModel, ModelVersion
-from tests.factories import TIER_3_ANSWERS, mlmodel_make, skops_like_file, version_make
+from tests.factories import TIER_3_ANSWERS, mlmodel_make, skops_model_file, version_make
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_an_engineer_cannot_override_the_tier(cast, api):
 
 def test_a_version_upload_records_the_artifact_sha256(cast, api):
     mlmodel_make(cast.erin, slug="alpha")
-    upload = skops_like_file()
+    upload = skops_model_file()
     expected = __import__("hashlib").sha256(upload.read()).hexdigest()
     upload.seek(0)
     response = api.as_user(cast.erin).post(

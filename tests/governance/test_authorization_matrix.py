@@ -3,7 +3,7 @@ team (erin, team A), an engineer of another team (bob, team B), a risk officer a
 
 import pytest
 
-from tests.factories import TIER_3_ANSWERS, mlmodel_make, skops_like_file, version_make
+from tests.factories import TIER_3_ANSWERS, mlmodel_make, skops_model_file, version_make
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ MATRIX = [
     (
         "post",
         "/api/models/alpha/versions/",
-        lambda: {"version": "2.0", "artifact": skops_like_file()},
+        lambda: {"version": "2.0", "artifact": skops_model_file()},
         [401, 201, 403, 403, 403],
     ),
     ("get", "/api/models/alpha/versions/1.0.0/", None, [401, 200, 200, 200, 200]),

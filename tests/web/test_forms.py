@@ -10,7 +10,7 @@ from tests.factories import (
     TIER_3_ANSWERS,
     classifier_csv,
     mlmodel_make,
-    skops_like_file,
+    skops_model_file,
     submitted_version_make,
     tiered_model_make,
     version_make,
@@ -102,7 +102,7 @@ def test_a_version_without_its_artifact_is_an_error_on_the_artifact(cast, login)
 
 def test_a_duplicate_version_is_an_error_on_the_version(cast, login):
     version_make(mlmodel_make(cast.erin), cast.erin)
-    data = {"version": "1.0.0", "artifact": skops_like_file()}
+    data = {"version": "1.0.0", "artifact": skops_model_file()}
     assert "version" in errors_of(login(cast.erin).post(MODEL + "versions/new/", data))
 
 

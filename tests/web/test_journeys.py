@@ -4,28 +4,25 @@ registers a model, uploads a version and its evaluation sets, runs an audit, wat
 and submits; the risk officer approves it with a signature; the auditor downloads the signed
 model card and the compliance report, verifies the card and the trail."""
 
-import io
 import re
-import zipfile
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from governance.models import Approval, ModelVersion
-from tests.factories import PASSWORD, classifier_csv, tiered_model_make, version_make
+from tests.factories import (
+    PASSWORD,
+    classifier_csv,
+    skops_model_bytes,
+    tiered_model_make,
+    version_make,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 SLUG = "loan-default"
 VERSION_URL = f"/models/{SLUG}/versions/1.0.0/"
 AUDIT_TIMEOUT_MS = 120_000
-
-
-def skops_bytes() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("schema.json", b'{"protocol": 1}')
-    return buffer.getvalue()
 
 
 def open_as(chromium, live_server, username: str) -> Page:  # type: ignore[no-untyped-def]
@@ -85,7 +82,7 @@ def engineer_journey(page: Page, screenshots) -> None:  # type: ignore[no-untype
     page.get_by_role("link", name="Upload a version").click()
     page.get_by_label("Version", exact=True).fill("1.0.0")
     page.get_by_label("Artifact").set_input_files(
-        {"name": "model.skops", "mimeType": "application/zip", "buffer": skops_bytes()}
+        {"name": "model.skops", "mimeType": "application/zip", "buffer": skops_model_bytes()}
     )
     page.get_by_role("button", name="Upload the version").click()
     expect(page).to_have_url(re.compile(VERSION_URL + "$"))

@@ -23,6 +23,7 @@ seeded with ``options["seed"]`` and restored after, so the document is reproduci
 from __future__ import annotations
 
 import logging
+import warnings
 
 import numpy as np
 
@@ -34,9 +35,18 @@ PGD_STEPS = 20
 TINY = 1e-12
 
 
-def _white_box(space, x, y, one_hot, std, epsilons) -> dict[str, list[dict]]:
-    from art.attacks.evasion import FastGradientMethod, ProjectedGradientDescentNumpy
+def _art():
+    """ART's attacks and estimators, imported on first use (it takes seconds), without its
+    warning that PyTorch, which Warden does not use, is missing."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "PyTorch not found")
+        from art.attacks import evasion
+        from art.estimators import classification
+    return evasion, classification
 
+
+def _white_box(space, x, y, one_hot, std, epsilons) -> dict[str, list[dict]]:
+    evasion, _ = _art()
     classifier = space.gradients()
     clean = float(np.mean(space.predict(x) == y))
     series: dict[str, list[dict]] = {
@@ -45,10 +55,10 @@ def _white_box(space, x, y, one_hot, std, epsilons) -> dict[str, list[dict]]:
     for eps in epsilons:
         bound = eps * std  # a constant input (std 0) may not move: ART needs a positive step
         attacks = {
-            "FGSM": FastGradientMethod(
+            "FGSM": evasion.FastGradientMethod(
                 classifier, norm=np.inf, eps=bound, eps_step=np.maximum(bound, TINY)
             ),
-            "PGD": ProjectedGradientDescentNumpy(
+            "PGD": evasion.ProjectedGradientDescentNumpy(
                 classifier,
                 norm=np.inf,
                 eps=bound,
@@ -81,9 +91,7 @@ def _starting_points(z_rows, predicted, z_pool, pool_predicted) -> np.ndarray:
 
 def _black_box(space, x, y, pool, std, options, classes) -> dict:
     """HopSkipJump on rows ``x`` (labels ``y``), starting from rows of ``pool``."""
-    from art.attacks.evasion import HopSkipJump
-    from art.estimators.classification import BlackBoxClassifier
-
+    evasion, classification = _art()
     scale = np.where(std > 0, std, 1.0)
     centre = pool.mean(axis=0)
     predicted = space.predict(x)
@@ -101,8 +109,10 @@ def _black_box(space, x, y, pool, std, options, classes) -> dict:
     state = np.random.get_state()
     np.random.seed(options["seed"])  # HopSkipJump's gradient estimates draw from it
     try:
-        attack = HopSkipJump(
-            BlackBoxClassifier(predict, input_shape=(x.shape[1],), nb_classes=len(classes)),
+        attack = evasion.HopSkipJump(
+            classification.BlackBoxClassifier(
+                predict, input_shape=(x.shape[1],), nb_classes=len(classes)
+            ),
             norm=np.inf,
             max_iter=options["black_box_iterations"],
             max_eval=200,
@@ -140,6 +150,12 @@ class Adversarial(ModelCheck):
     id = "adversarial"
 
     def measure_model(self, inputs) -> Measurement:
+        # attacks hand arrays to a model fitted on a DataFrame: scikit-learn warns once per query
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "X does not have valid feature names")
+            return self._attack(inputs)
+
+    def _attack(self, inputs) -> Measurement:
         options, model = inputs.options, inputs.model
         known = np.isin(inputs.labels, model.classes)
         rows = inputs.sample[known].head(options["attack_rows"])

@@ -20,7 +20,12 @@ from .base import Measurement, ModelCheck
 
 
 def _outcome(inputs, frame: pd.DataFrame, clean: float) -> dict:
-    predicted = inputs.model.predict(frame)
+    """Accuracy, its drop and the flip rate on perturbed rows; or the error the model raised
+    (a model refusing NaN or a value outside its domain is a finding, not a broken check)."""
+    try:
+        predicted = inputs.model.predict(frame)
+    except (ValueError, TypeError) as error:
+        return {"error": (str(error).strip().splitlines() or [type(error).__name__])[0]}
     accuracy = float(np.mean(predicted == inputs.labels))
     return {
         "accuracy": accuracy,
@@ -75,31 +80,33 @@ class Robustness(ModelCheck):
             {"epsilon": scale, **_outcome(inputs, _noisy(frame, numeric, stds, scale, rng), clean)}
             for scale in options["noise_scales"]
         ]
-        reference = next(
-            (n for n in noise if n["epsilon"] == options["reference_epsilon"]), noise[0]
-        )
+        reference = min(noise, key=lambda n: abs(n["epsilon"] - options["reference_epsilon"]))
         swaps = _outcome(inputs, _swapped(frame, categorical, share, rng), clean)
-        findings = []
-        try:
-            missing = _outcome(inputs, _emptied(frame, model.columns, share, rng), clean)
-        except (ValueError, TypeError) as error:  # e.g. scikit-learn: "Input X contains NaN"
-            missing = {"error": str(error).splitlines()[0]}
-            findings.append(
-                {
-                    "severity": "warn",
-                    "message": f"the model cannot score rows with missing values: "
-                    f"{missing['error']}",
-                }
-            )
-        drops = [reference["accuracy_drop"], swaps["accuracy_drop"] if categorical else None]
-        drops.append(missing.get("accuracy_drop"))
+        missing = _outcome(inputs, _emptied(frame, model.columns, share, rng), clean)
+        outcomes = {f"Gaussian noise of {n['epsilon']:g} sd": n for n in noise} | {
+            "category swaps": swaps if categorical else {},
+            "missing values": missing,
+        }
+        findings = [
+            {
+                "severity": "warn",
+                "message": f"the model cannot score rows with {name}: {o['error']}",
+            }
+            for name, o in outcomes.items()
+            if "error" in o
+        ]
+        drops = [
+            o["accuracy_drop"]
+            for o in (reference, swaps if categorical else {}, missing)
+            if "accuracy_drop" in o
+        ]
         metrics = {
             "accuracy": clean,
-            "noise_accuracy_drop": reference["accuracy_drop"],
-            "noise_flip_rate": reference["flip_rate"],
-            "category_swap_flip_rate": swaps["flip_rate"] if categorical else None,
+            "noise_accuracy_drop": reference.get("accuracy_drop"),
+            "noise_flip_rate": reference.get("flip_rate"),
+            "category_swap_flip_rate": swaps.get("flip_rate") if categorical else None,
             "missing_flip_rate": missing.get("flip_rate"),
-            "worst_accuracy_drop": max(d for d in drops if d is not None),
+            "worst_accuracy_drop": max(drops) if drops else None,
         }
         details = {
             "rows": len(frame),
@@ -110,6 +117,11 @@ class Robustness(ModelCheck):
             "gaussian_noise": noise,
             "category_swap": swaps if categorical else None,
             "missing_values": missing,
-            "series": {"gaussian noise": [{"epsilon": 0.0, "accuracy": clean}, *noise]},
+            "series": {
+                "gaussian noise": [
+                    {"epsilon": 0.0, "accuracy": clean},
+                    *(n for n in noise if "accuracy" in n),
+                ]
+            },
         }
         return Measurement(metrics, details, findings)

@@ -11,7 +11,6 @@ import io
 import shutil
 import subprocess
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from reports import services as reports
 from reports.models import Report
 
 SLUG, VERSION = "credit-default", "1.0.0"
+TRAINING_SEED = 6
 MAPPING = {
     "label": "defaulted",
     "prediction": "predicted",
@@ -84,7 +84,7 @@ class Command(BaseCommand):
             actor=erin,
             model=model,
             version=VERSION,
-            artifact=_artifact(),
+            artifact=_artifact(_model()),
             training_data_description=(
                 "Synthetic loan book of 4,000 applications (income, debt ratio, months employed, "
                 "age band); made by manage.py demo_card, not real people."
@@ -99,6 +99,7 @@ class Command(BaseCommand):
         done = AuditRun.objects.filter(version=version, status=RunStatus.COMPLETED).first()
         if done:
             return done
+        model = _model()
         sets = [
             audits.evaluation_set_upload(
                 actor=erin,
@@ -106,12 +107,20 @@ class Command(BaseCommand):
                 role=role,
                 mapping=MAPPING,
                 name=f"{role} applications",
-                file=SimpleUploadedFile(f"{role}.csv", _applications(seed, shift)),
+                file=SimpleUploadedFile(f"{role}.csv", _applications(model, seed, shift)),
             )
-            for role, seed, shift in (("current", 7, 0.15), ("reference", 8, 0.0))
+            for role, seed, shift in (
+                ("current", 7, 0.15),
+                ("reference", 8, 0.0),
+                ("training", TRAINING_SEED, 0.0),
+            )
         ]
-        audits.audit_run_queue(
-            actor=erin, version=version, evaluation_set=sets[0], reference_set=sets[1]
+        audits.audit_run_request(
+            actor=erin,
+            version=version,
+            evaluation_set=sets[0],
+            reference_set=sets[1],
+            training_set=sets[2],
         )
         run = AuditRun.objects.filter(version=version).latest("id")
         if run.status != RunStatus.COMPLETED:
@@ -160,16 +169,11 @@ def _demo_passwords() -> dict[str, str]:
     return {line.split()[0]: line.split()[-1] for line in lines if line.strip()}
 
 
-def _artifact() -> SimpleUploadedFile:
-    """A stand-in skops archive: the registry stores and hashes it; nothing here loads it."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("schema.json", b'{"protocol": 1, "demo": "credit-default 1.0.0"}')
-    return SimpleUploadedFile("credit-default.skops", buffer.getvalue())
+NUMERIC = ["income", "debt_ratio", "months_employed"]
 
 
-def _applications(seed: int, shift: float, rows: int = 4000) -> bytes:
-    """Synthetic applications with a model's score and decision; `shift` moves incomes (drift)."""
+def _book(seed: int, shift: float, rows: int = 4000) -> pd.DataFrame:
+    """Synthetic applications and whether each defaulted; `shift` moves incomes (drift)."""
     rng = np.random.default_rng(seed)
     sex = rng.choice(["female", "male"], rows, p=[0.46, 0.54])
     age_band = rng.choice(["21-30", "31-50", "51+"], rows, p=[0.3, 0.5, 0.2])
@@ -178,12 +182,9 @@ def _applications(seed: int, shift: float, rows: int = 4000) -> bytes:
     months = rng.integers(0, 240, rows)
     risk = -0.5 + 10.0 * (debt_ratio - 0.28) - 2.6 * (np.log(income) - 10.4) - months / 90
     defaulted = (rng.random(rows) < 1 / (1 + np.exp(-risk))).astype(int)
-    score = (1 / (1 + np.exp(-(risk + rng.normal(0, 0.35, rows))))).round(4)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "defaulted": defaulted,
-            "predicted": (score >= 0.5).astype(int),
-            "score": score,
             "sex": sex,
             "age_band": age_band,
             "income": income,
@@ -191,4 +192,32 @@ def _applications(seed: int, shift: float, rows: int = 4000) -> bytes:
             "months_employed": months,
         }
     )
-    return frame.to_csv(index=False).encode()
+
+
+def _model():  # type: ignore[no-untyped-def]
+    """The demo's credit model: a logistic regression trained on its own synthetic book."""
+    from sklearn.compose import make_column_transformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    columns = make_column_transformer((StandardScaler(), NUMERIC), (OneHotEncoder(), ["age_band"]))
+    book = _book(TRAINING_SEED, 0.0)
+    return make_pipeline(columns, LogisticRegression()).fit(
+        book[[*NUMERIC, "age_band"]], book["defaulted"]
+    )
+
+
+def _artifact(model) -> SimpleUploadedFile:  # type: ignore[no-untyped-def]
+    import skops.io
+
+    return SimpleUploadedFile("credit-default.skops", skops.io.dumps(model))
+
+
+def _applications(model, seed: int, shift: float) -> bytes:  # type: ignore[no-untyped-def]
+    """An evaluation set: the book with the model's score and decision."""
+    book = _book(seed, shift)
+    score = model.predict_proba(book[[*NUMERIC, "age_band"]])[:, 1].round(4)
+    book.insert(1, "predicted", (score >= 0.5).astype(int))
+    book.insert(2, "score", score)
+    return book.to_csv(index=False).encode()

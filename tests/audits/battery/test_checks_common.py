@@ -63,8 +63,8 @@ def test_each_check_declares_known_inputs_and_roles(cid):
 
 @pytest.mark.parametrize("cid", MODEL_IDS)
 def test_each_model_check_runs_and_passes_the_contract(cid, model_file, check_document):
-    frame = binary_frame(800)
-    doc = check_document(run(frame, BINARY_MAPPING, model=model_file, train=binary_frame(500, seed=9),
+    train = binary_frame(500, seed=9)
+    doc = check_document(run(binary_frame(800), BINARY_MAPPING, model=model_file, train=train,
                              options=FAST))  # fmt: skip
     result = next(c for c in doc["checks"] if c["id"] == cid)
     assert result["status"] in ("pass", "warn", "fail"), result

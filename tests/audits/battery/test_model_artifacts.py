@@ -97,7 +97,7 @@ def test_an_onnx_model_with_an_input_the_set_lacks_is_refused(tmp_path, data_csv
     (tmp_path / "ok.onnx").write_bytes(onnx_model.SerializeToString())
     assert cli(path, tmp_path / "ok.onnx", capsys)[0] in (0, 1)  # one tensor input: fits
     renamed = to_onnx(  # one input per column, and one of them is misnamed
-        _ColumnWise(model),
+        column_wise(model),
         initial_types=[(n, FloatTensorType([None, 1])) for n in ("a", "b", "colour")],
     )
     (tmp_path / "m.onnx").write_bytes(renamed.SerializeToString())
@@ -105,7 +105,7 @@ def test_an_onnx_model_with_an_input_the_set_lacks_is_refused(tmp_path, data_csv
     assert code == 2 and "column 'colour'" in err and "ONNX model has an input" in err, err
 
 
-def _ColumnWise(model):  # noqa: N802 - reads like the class it builds
+def column_wise(model):
     """``model`` behind a ColumnTransformer that takes each feature as its own ONNX input."""
     from sklearn.compose import ColumnTransformer
 
