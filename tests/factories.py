@@ -53,17 +53,20 @@ def mlmodel_make(owner: User, slug: str = "credit-default", **fields: Any) -> ML
 
 
 def skops_model_bytes() -> bytes:
-    """A real scikit-learn model saved with skops: a logistic regression reading column "x" of
-    `classifier_csv` by name (so the model checks run on every set the factories upload)."""
+    """A real scikit-learn model saved with skops: an imputer and a logistic regression reading
+    column "x" of `classifier_csv` by name (so the model checks run on every set the factories
+    upload)."""
     import numpy as np
     import pandas as pd
     import skops.io
+    from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
 
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"x": rng.normal(size=200)})
     label = (frame["x"] + rng.normal(0, 1, 200) > 0).astype(int)
-    return skops.io.dumps(LogisticRegression().fit(frame, label))
+    return skops.io.dumps(make_pipeline(SimpleImputer(), LogisticRegression()).fit(frame, label))
 
 
 def skops_model_file(name: str = "model.skops", padding: bytes = b"") -> SimpleUploadedFile:

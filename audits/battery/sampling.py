@@ -58,26 +58,24 @@ class ModelInputs:
         model.bind(artifact["columns"], artifact["columns"], {})
         return model
 
-    def _columns(self) -> list[str]:
-        m = self.spec["mapping"]
-        return list(dict.fromkeys([*self.model.columns, m["label"], *m["sensitive"]]))
-
-    def _sample(self, role: str, part: dict) -> pd.DataFrame:
+    def _sample(self, role: str, part: dict, columns: list[str]) -> pd.DataFrame:
         source = self._frames.get(role) or io.Source.from_dict(part["source"])
         kinds = self.spec["kinds"]
         return sample_rows(
             source,
-            self._columns(),
+            columns,
             part["rows"],
             self.options["model_rows"],
             self.options["seed"],
-            {c: kinds[c] for c in self._columns() if c in kinds},
+            {c: kinds[c] for c in columns if c in kinds},
         )
 
     @cached_property
     def sample(self) -> pd.DataFrame:
         """Sampled rows of the evaluation set: the model's columns, the label, the sensitive."""
-        return self._sample("current", self.spec)
+        m = self.spec["mapping"]
+        columns = [*self.model.columns, m["label"], *m["sensitive"]]
+        return self._sample("current", self.spec, list(dict.fromkeys(columns)))
 
     @cached_property
     def labels(self) -> np.ndarray:
@@ -93,4 +91,7 @@ class ModelInputs:
     def training(self) -> pd.DataFrame | None:
         """Sampled rows of the training sample (membership inference), or None."""
         part = self.spec.get("training")
-        return self._sample("training", part) if part else None
+        if not part:
+            return None
+        columns = list(dict.fromkeys([*self.model.columns, self.spec["mapping"]["label"]]))
+        return self._sample("training", part, columns)
