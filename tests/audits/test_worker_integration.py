@@ -1,5 +1,5 @@
 """Audits on real Celery worker processes over Redis (not eager mode): progress readable while
-a run works, a worker SIGKILLed mid-run without loss or duplication, and a 503 when the broker
+a run works (the model checks included), a worker SIGKILLed mid-run without loss or duplication, and a 503 when the broker
 is down."""
 
 import jsonschema
@@ -48,6 +48,11 @@ def test_an_audit_runs_on_a_worker_with_readable_progress(
     assert any(status == "running" and 0 < done < total for status, done, total in seen), seen
     assert body["chunks_total"] == 37  # 7,214 rows in chunks of 200
     jsonschema.validate(body["result"], contract_schema)
+    # the worker loaded the version's artifact (skops, trusted types) and queried it
+    statuses = {c["id"]: c["status"] for c in body["result"]["checks"]}
+    for check in ("robustness", "adversarial", "explainability"):
+        assert statuses[check] in ("pass", "warn", "fail"), body["result"]["checks"]
+    assert body["result"]["model"]["sha256"] == version.artifact_sha256
 
 
 def synthetic_set(rows: int, seed: int = 7) -> pd.DataFrame:
