@@ -5,6 +5,7 @@ each job is one Celery task, and the merge takes each role's statistics in job o
 as the battery's own single-process `run` does."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 
@@ -18,7 +19,7 @@ def run_spec(run: AuditRun) -> dict:
     original uploads' sha256, not the copies'."""
     current, reference, training = run.evaluation_set, run.reference_set, run.training_set
     version = run.version
-    model = {}
+    model: dict[str, Any] = {}
     if run.with_model:
         model = {
             "model": version.artifact.path,
