@@ -138,10 +138,10 @@ def test_an_upload_over_the_cap_is_an_error_on_the_file(cast, login, draft, sett
     assert "upload cap" in errors_of(response)["file"][0]
 
 
-def stage(client, content: bytes = b"") -> str:
+def stage(client, content: bytes = b"", role: str = "current") -> str:
     """Step one of an upload; the mapping page's address."""
-    upload = SimpleUploadedFile("current.csv", content or classifier_csv())
-    response = client.post(VERSION + "evaluation-sets/new/", {"file": upload, "role": "current"})
+    upload = SimpleUploadedFile(f"{role}.csv", content or classifier_csv())
+    response = client.post(VERSION + "evaluation-sets/new/", {"file": upload, "role": role})
     assert response.status_code == 302, response.content[:2000]
     return response.url
 
@@ -180,6 +180,22 @@ def test_a_mapping_that_is_accepted_stores_the_set(cast, login, draft):
 def test_an_audit_needs_an_evaluation_set(cast, login, draft):
     response = login(cast.erin).post(VERSION + "audits/new/", {"evaluation_set": "999"})
     assert "evaluation_set" in errors_of(response)
+    assert not AuditRun.objects.exists()
+
+
+def test_a_training_sample_needs_only_its_label_and_features(cast, login, draft):
+    client = login(cast.erin)
+    response = client.post(stage(client, role="training"), {"label": "label", "features": ["x"]})
+    assert response.status_code == 302
+    assert EvaluationSet.objects.get().role == "training"
+
+
+def test_a_model_that_does_not_fit_the_set_is_an_error_on_the_model_checks(cast, login, draft):
+    client = login(cast.erin)
+    client.post(stage(client), {"label": "label", "prediction": "predicted", "features": ["score"]})
+    chosen = EvaluationSet.objects.get().pk  # its Parquet copy lacks "x", which the model reads
+    response = client.post(VERSION + "audits/new/", {"evaluation_set": chosen, "with_model": "on"})
+    assert "column 'x'" in errors_of(response)["with_model"][0]
     assert not AuditRun.objects.exists()
 
 
