@@ -1,6 +1,6 @@
 """Audits on real Celery worker processes over Redis (not eager mode): progress readable while
-a run works (the model checks included), a worker SIGKILLed mid-run without loss or duplication, and a 503 when the broker
-is down."""
+a run works (the model checks included), a worker SIGKILLed mid-run without loss or
+duplication, and a 503 when the broker is down."""
 
 import jsonschema
 import numpy as np
