@@ -9,9 +9,10 @@ from rest_framework.views import APIView
 
 
 class FilterBackend(DjangoFilterBackend):
-    """Builds a view's FilterSet class once instead of on every request, and skips validating
-    the filter form when the query names none of its filters (a filter left out filters
-    nothing), which is what most list requests do."""
+    """Builds a view's FilterSet class once instead of on every request (filterset_fields and
+    filterset_class are class attributes here), and skips validating the filter form when the
+    query names none of its filters (a filter left out filters nothing), as most list
+    requests do."""
 
     _classes: dict[tuple[type, type[Model] | None], Any] = {}
 
