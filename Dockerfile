@@ -15,4 +15,4 @@ RUN useradd --system --home /var/lib/warden warden \
     && SECRET_KEY=build-only python manage.py collectstatic --noinput -v0
 USER warden
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi", "--bind", "0.0.0.0:8000"]

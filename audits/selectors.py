@@ -1,15 +1,25 @@
 """Reads of audit runs that other parts of Warden need."""
 
+from typing import Any
+
+from django.db.models import QuerySet, Subquery
+
 from audits.models import AuditRun, RunStatus
 from governance.evidence import AuditEvidence
 from governance.models import ModelVersion
 
 
+def completed_runs(version: Any) -> QuerySet[AuditRun]:
+    """The version's (a ModelVersion, its id or an OuterRef) completed audits, latest first."""
+    return AuditRun.objects.filter(version=version, status=RunStatus.COMPLETED).order_by(
+        "-finished_at", "-id"
+    )
+
+
 def audit_evidence(version: ModelVersion) -> AuditEvidence | None:
     """The version's latest completed audit, as the registry's lifecycle sees it."""
     latest = (
-        AuditRun.objects.filter(version=version, status=RunStatus.COMPLETED)
-        .order_by("-finished_at", "-id")
+        completed_runs(version)
         .values("id", "result_sha256", "tier", "verdict", "result__status_reasons")
         .first()
     )
@@ -21,13 +31,18 @@ def audit_evidence(version: ModelVersion) -> AuditEvidence | None:
     )
 
 
+def latest_audit_annotations(version: Any) -> dict[str, Subquery]:
+    """The latest completed audit's id and verdict as subqueries, for a query of versions."""
+    latest = completed_runs(version)[:1]
+    return {
+        "latest_audit_id": Subquery(latest.values("id")),
+        "latest_audit_verdict": Subquery(latest.values("verdict")),
+    }
+
+
 def latest_completed_run(version: ModelVersion) -> AuditRun | None:
     """The version's most recent completed audit, with its result document."""
-    return (
-        AuditRun.objects.filter(version=version, status=RunStatus.COMPLETED)
-        .order_by("-finished_at", "-id")
-        .first()
-    )
+    return completed_runs(version).first()
 
 
 def previous_version(version: ModelVersion) -> ModelVersion | None:

@@ -1,11 +1,13 @@
 """Load benchmark (issue #9): gunicorn + PostgreSQL + Redis + two Celery workers on loopback.
 
-    .venv/bin/python bench/load_bench.py [--duration 20] [--connections 32] [--web-workers 4]
+    .venv/bin/python bench/load_bench.py [--duration 20] [--connections 32] [--web-workers N]
 
 Builds a throw-away database `warden_load` on 127.0.0.1:5432 and a media folder in a temp dir,
-seeds 50 models and one approved, audited version, then starts gunicorn on 127.0.0.1:8765 and
-two `celery worker --concurrency=1` processes on Redis db 13. It measures with wrk (Debian's
-`wrk`, a C load generator, so the client takes little of the two cores):
+seeds 50 models and one approved, audited version, then starts gunicorn on 127.0.0.1:8765 with
+the production settings (config/gunicorn.py; --web-workers overrides its worker count), the
+cache on Redis db 12 as docker-compose has it, and two `celery worker --concurrency=1`
+processes on Redis db 13. It measures with wrk (Debian's `wrk`, a C load generator, so the
+client takes little of the two cores):
   1. the gate   GET /api/gate/?model=..&version=..&environment=prod  (a pipeline's token)
   2. the list   GET /api/models/  (an auditor's token)
   3. mixed      the gate under wrk while engineers upload evaluation sets and start audits
@@ -54,6 +56,7 @@ def environment(workdir: Path) -> dict[str, str]:
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/warden_load",
         "DATABASE_CONN_MAX_AGE": "60",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/13",
+        "CACHE_URL": "redis://127.0.0.1:6379/12",
         "MEDIA_ROOT": str(workdir / "media"),
         "WARDEN_VAR_DIR": str(workdir / "var"),
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -119,6 +122,18 @@ def wait_until_serving(timeout: float = 30) -> None:
         except OSError:
             time.sleep(0.3)
     raise SystemExit("gunicorn did not start; see its log")
+
+
+def wait_until_workers(count: int, timeout: float = 60) -> None:
+    """Until the Celery workers answer a ping: their start-up (seconds of imports on each) must
+    not fall inside a measured phase."""
+    from config.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(app.control.ping(timeout=1)) >= count:
+            return
+    raise SystemExit("the Celery workers did not start; see their logs")
 
 
 def wrk(url: str, token: str, duration: int, connections: int, script: Path) -> dict:
@@ -214,8 +229,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--web-workers", type=int, help="default: config/gunicorn.py's")
     args = parser.parse_args()
+    load_before = os.getloadavg()  # the machine is shared: say how busy it was
     if not shutil.which("wrk"):
         raise SystemExit("needs wrk: apt-get install wrk")
     workdir = Path(tempfile.mkdtemp(prefix="warden-load-"))
@@ -226,6 +242,9 @@ def main() -> None:
 
     django.setup()
     tokens = seed()
+    from config import gunicorn as gunicorn_settings
+
+    web_workers = args.web_workers or gunicorn_settings.workers
     script = workdir / "report.lua"
     script.write_text(WRK_REPORT)
     processes = [
@@ -234,11 +253,13 @@ def main() -> None:
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "-c",
+                "config/gunicorn.py",
                 "config.wsgi",
                 "--bind",
                 f"127.0.0.1:{PORT}",
                 "--workers",
-                str(args.web_workers),
+                str(web_workers),
                 "--log-level",
                 "warning",
             ],
@@ -268,11 +289,13 @@ def main() -> None:
     ]
     try:
         wait_until_serving()
+        wait_until_workers(2)
         gate_url = f"{BASE}/api/gate/?model=credit-default&version=1.0.0&environment=prod"
         wrk(gate_url, tokens["pipeline"], 3, args.connections, script)  # warm up
         print(
-            f"load bench: gunicorn x{args.web_workers}, PostgreSQL, Redis, 2 Celery workers, "
-            f"wrk {args.connections} connections, {args.duration} s a phase"
+            f"load bench: gunicorn x{web_workers}, PostgreSQL, Redis, 2 Celery workers, "
+            f"wrk {args.connections} connections, {args.duration} s a phase; load average "
+            f"before the bench {' '.join(f'{load:.2f}' for load in load_before)}"
         )
         print(
             line("gate", wrk(gate_url, tokens["pipeline"], args.duration, args.connections, script))

@@ -87,6 +87,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# API tokens -> users are cached this long (0: not cached). Revoking a token or changing a user
+# deletes the entry at once, but only a cache all web processes share sees that, so the default
+# caches only when CACHE_URL names one; the expiry bounds writes that bypass signals (update()).
+WARDEN_TOKEN_CACHE_SECONDS = env_int(
+    "WARDEN_TOKEN_CACHE_SECONDS", 60 if env_str("CACHE_URL") else 0
+)
 
 AUTH_USER_MODEL = "governance.User"
 # django-axes locks a username out after repeated failed logins (pages and the token endpoint).
@@ -136,14 +142,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "governance.api.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "governance.api.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

@@ -1,10 +1,17 @@
 """What the registry knows of a version's audits without depending on the audits app: that app
-registers one provider at start-up (audits.apps), and the lifecycle asks through it."""
+registers its providers at start-up (audits.apps), and the lifecycle and the gate ask through
+them."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import OuterRef, Subquery
 
 from governance.models import ModelVersion
+
+# Verdicts under which no check the tier requires failed, errored or was skipped.
+PASSING_VERDICTS = ("pass", "warn")
 
 
 @dataclass(frozen=True)
@@ -20,18 +27,28 @@ class AuditEvidence:
 
     @property
     def passes(self) -> bool:
-        """No check the tier requires failed, errored or was skipped."""
-        return self.verdict in ("pass", "warn")
+        return self.verdict in PASSING_VERDICTS
 
 
 Provider = Callable[[ModelVersion], AuditEvidence | None]
+# The version (an OuterRef in a query of versions) -> annotations naming its latest completed
+# audit: `latest_audit_id` and `latest_audit_verdict`, both None when it has none.
+Annotations = Callable[[Any], dict[str, Subquery]]
 _providers: list[Provider] = []
+_annotations: list[Annotations] = []
 
 
-def register_audit_evidence(provider: Provider) -> None:
-    """Called once by the audits app: the function that finds a version's latest audit."""
+def register_audit_evidence(provider: Provider, annotations: Annotations) -> None:
+    """Called once by the audits app: the function that finds a version's latest audit, and
+    the one that names it inside a query of versions."""
     _providers[:] = [provider]
+    _annotations[:] = [annotations]
 
 
 def latest_audit(version: ModelVersion) -> AuditEvidence | None:
     return _providers[0](version) if _providers else None
+
+
+def latest_audit_annotations() -> dict[str, Subquery]:
+    """For ModelVersion.objects.annotate(**...): each version's latest completed audit."""
+    return _annotations[0](OuterRef("pk"))

@@ -1,15 +1,39 @@
 """The deployment gate: may this version go to this environment now, and if not, why not."""
 
+from functools import cache
+
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from governance.evidence import latest_audit
-from governance.models import IncidentStatus, ModelVersion, Severity, VersionStatus
+from governance.evidence import PASSING_VERDICTS, latest_audit_annotations
+from governance.models import Incident, IncidentStatus, ModelVersion, Severity, VersionStatus
 
 DEPLOYABLE = (VersionStatus.APPROVED, VersionStatus.DEPLOYED)
 
 
+def open_critical_incidents() -> QuerySet[Incident]:
+    return Incident.objects.filter(severity=Severity.CRITICAL).exclude(status=IncidentStatus.CLOSED)
+
+
+def gate_versions() -> QuerySet[ModelVersion]:
+    """Versions with what the gate weighs read in the same query (the gate is asked on every
+    pipeline run): whether an open critical incident names them, and their latest audit."""
+    return _gate_versions().all()
+
+
+@cache
+def _gate_versions() -> QuerySet[ModelVersion]:
+    """Built once per process, copied per call: resolving the subqueries costs more than
+    copying them. Never evaluated itself, so it holds no rows."""
+    return ModelVersion.objects.only("status", "approval_expires_at").annotate(
+        has_open_critical=Exists(open_critical_incidents().filter(versions=OuterRef("pk"))),
+        **latest_audit_annotations(),
+    )
+
+
 def gate_reasons(version: ModelVersion) -> list[str]:
-    """Every reason the version may not be deployed; empty when it may."""
+    """Every reason the version (read through gate_versions()) may not be deployed; empty
+    when it may."""
     reasons = []
     if version.status == VersionStatus.RETIRED:
         reasons.append("retired: the version has been taken out of use")
@@ -22,12 +46,11 @@ def gate_reasons(version: ModelVersion) -> list[str]:
             f"expired: the approval lapsed on {version.approval_expires_at:%Y-%m-%d}; "
             "revalidate the version"
         )
-    open_critical = version.incidents.filter(severity=Severity.CRITICAL).exclude(
-        status=IncidentStatus.CLOSED
-    )
-    for incident in open_critical.order_by("pk"):
-        reasons.append(f"open critical incident #{incident.pk}: {incident.title}")
-    evidence = latest_audit(version)
-    if evidence is not None and not evidence.passes:  # e.g. a monitoring audit found drift
-        reasons.append(f"failed audit: the latest audit (#{evidence.run_id}) is {evidence.verdict}")
+    if version.has_open_critical:  # type: ignore[attr-defined]
+        incidents = open_critical_incidents().filter(versions=version).order_by("pk")
+        for pk, title in incidents.values_list("pk", "title"):
+            reasons.append(f"open critical incident #{pk}: {title}")
+    run_id, verdict = version.latest_audit_id, version.latest_audit_verdict  # type: ignore[attr-defined]
+    if run_id is not None and verdict not in PASSING_VERDICTS:  # e.g. drift found by a monitor
+        reasons.append(f"failed audit: the latest audit (#{run_id}) is {verdict}")
     return reasons

@@ -163,12 +163,12 @@ def deployment_record(
     *, actor: User, version: ModelVersion, environment: str, note: str = ""
 ) -> Deployment:
     """Record a deployment; only an approved, unexpired, unsuspended version may be deployed."""
-    from governance.gate import gate_reasons
+    from governance.gate import gate_reasons, gate_versions
 
     with transaction.atomic():
         version = locked(version)
         require_change_model(actor, version.model)
-        reasons = gate_reasons(version)
+        reasons = gate_reasons(gate_versions().get(pk=version.pk))
         if reasons:
             raise Conflict("this version may not be deployed: " + "; ".join(reasons))
         before = snapshot(version, STATUS_FIELDS)

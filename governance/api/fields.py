@@ -1,5 +1,6 @@
 """Serializer building blocks shared by every app's API."""
 
+from functools import cached_property
 from typing import Any
 
 from rest_framework import serializers
@@ -28,3 +29,20 @@ class SlugRelated(serializers.SlugRelatedField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class RowSerializer(serializers.ModelSerializer):
+    """Reads `values()` rows, each field from row[field.source]: the same output as DRF's
+    per-row attribute walk for flat fields, at a fraction of its cost on a 50-row page."""
+
+    def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
+        shown = {}
+        for name, source, field in self._row_fields:
+            value = row[source]
+            shown[name] = None if value is None else field.to_representation(value)
+        return shown
+
+    @cached_property
+    def _row_fields(self) -> list[tuple[str, str, serializers.Field]]:
+        """(name, row key, field) of each readable field, worked out once per serializer."""
+        return [(str(f.field_name), str(f.source), f) for f in self._readable_fields]

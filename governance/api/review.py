@@ -14,7 +14,7 @@ from governance.api import review_serializers as s
 from governance.api.permissions import CanAskGate, HasRole
 from governance.api.serializers import ModelVersionSerializer
 from governance.errors import InvalidInput
-from governance.gate import gate_reasons
+from governance.gate import gate_reasons, gate_versions
 from governance.models import Approval, Deployment, Incident, ModelVersion
 
 
@@ -140,7 +140,9 @@ def gate(request: Request) -> Response:
     form = s.GateQuerySerializer(data=request.query_params.dict())
     form.is_valid(raise_exception=True)
     query = form.validated_data
-    version = version_or_404(query["model"], query["version"])
+    version = get_object_or_404(
+        gate_versions(), model__slug=query["model"], version=query["version"]
+    )
     reasons = gate_reasons(version)
     return Response({"allowed": not reasons, "reasons": reasons})
 

@@ -4,7 +4,7 @@ check who may act and the rules that need the database."""
 from django.conf import settings
 from rest_framework import serializers
 
-from governance.api.fields import SlugRelated, StrictSerializer
+from governance.api.fields import RowSerializer, SlugRelated, StrictSerializer
 from governance.models import (
     Event,
     MLModel,
@@ -51,11 +51,12 @@ class MLModelSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MLModelSummarySerializer(serializers.ModelSerializer):
+# Serializes rows of MLModel.objects.values(*views.SUMMARY_COLUMNS), not model instances.
+class MLModelSummarySerializer(RowSerializer):
     """A model in a list: who, what kind, which tier. The detail carries the full texts."""
 
-    owner = serializers.CharField(source="owner.username")
-    team = serializers.CharField(source="team.slug")
+    owner = serializers.CharField(source="owner__username")
+    team = serializers.CharField(source="team__slug")
 
     class Meta:
         model = MLModel

@@ -39,15 +39,16 @@ class TokenView(ObtainAuthToken):
             raise
 
 
+# The list reads rows, not model instances: a page of 50 builds no objects (issue #9's load).
 SUMMARY_COLUMNS = [
     "slug",
     "name",
+    "owner__username",
+    "team__slug",
     "model_type",
     "is_vendor",
     "risk_tier",
     "updated_at",
-    "owner__username",
-    "team__slug",
 ]
 
 
@@ -69,10 +70,9 @@ class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[MLModel]:
-        models = MLModel.objects.select_related("owner", "team")
         if self.action == "list":
-            return models.only(*SUMMARY_COLUMNS)
-        return models.prefetch_related("depends_on")
+            return MLModel.objects.values(*SUMMARY_COLUMNS)  # type: ignore[return-value]
+        return MLModel.objects.select_related("owner", "team").prefetch_related("depends_on")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return s.MLModelSummarySerializer if self.action == "list" else s.MLModelSerializer

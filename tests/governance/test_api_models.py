@@ -34,6 +34,25 @@ def test_the_list_is_paginated_and_filtered(cast, api):
     assert response.data["results"][0]["slug"] == "beta"
 
 
+def test_a_list_row_is_the_detail_in_brief(cast, api):
+    mlmodel_make(cast.erin, slug="alpha")
+    row = api.as_user(cast.ada).get("/api/models/").data["results"][0]
+    detail = api.as_user(cast.ada).get("/api/models/alpha/").data
+    assert row == {name: detail[name] for name in row}
+    assert list(row) == [
+        *("slug", "name", "owner", "team", "model_type", "is_vendor", "risk_tier", "updated_at")
+    ]
+
+
+def test_a_page_of_the_list_is_four_queries_however_long(cast, api, django_assert_max_num_queries):
+    for index in range(60):
+        mlmodel_make(cast.erin, slug=f"model-{index:02d}")
+    client = api.as_user(cast.ada)
+    with django_assert_max_num_queries(4):  # the token, the roles, the count, the page
+        response = client.get("/api/models/?page=2")
+    assert len(response.data["results"]) == 10
+
+
 def test_an_update_records_before_and_after(cast, api):
     mlmodel_make(cast.erin, slug="alpha")
     response = api.as_user(cast.eli).patch(

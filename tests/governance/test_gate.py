@@ -98,3 +98,27 @@ def test_the_gate_refuses_anonymous_callers(api, approved):
 def test_an_unknown_version_is_a_404(cast, api):
     response = api.as_user(cast.erin).get("/api/gate/?model=nope&version=1&environment=prod")
     assert response.status_code == 404
+
+
+def test_a_high_incident_does_not_refuse(cast, api, approved):
+    incidents.incident_report(
+        actor=cast.erin,
+        versions=[approved],
+        title="Slow scores",
+        severity="high",
+        category="outage",
+        description="Slow.",
+        aware_at=timezone.now(),
+    )
+    assert ask(api, cast.erin, approved).data == {"allowed": True, "reasons": []}
+
+
+def test_the_gate_reads_the_version_and_its_facts_in_one_query(
+    cast, api, approved, settings, django_assert_num_queries
+):
+    settings.WARDEN_TOKEN_CACHE_SECONDS = 60  # the pipeline's token, read once, then cached
+    pipeline = user_make("pipeline", "gate")
+    ask(api, pipeline, approved)
+    query = f"?model=credit-default&version={approved.version}&environment=prod"
+    with django_assert_num_queries(1):
+        assert api.get(f"/api/gate/{query}").data["allowed"] is True
