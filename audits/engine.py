@@ -13,10 +13,10 @@ from audits import battery
 from audits.models import AuditRun
 
 
-def run_spec(run: AuditRun) -> dict:
-    """The battery's JSON spec for the run: its Parquet copies, mapping, tier, and (for the
-    model checks) the version's artifact and the training sample; the documents name the
-    original uploads' sha256, not the copies'."""
+def run_spec(run: AuditRun) -> dict[str, Any]:
+    """The battery's spec for the run, as the JSON kept on the run: its Parquet copies,
+    mapping, tier, and (for the model checks) the version's artifact and the training sample;
+    the documents name the original uploads' sha256, not the copies'."""
     current, reference, training = run.evaluation_set, run.reference_set, run.training_set
     version = run.version
     model: dict[str, Any] = {}
@@ -39,29 +39,31 @@ def run_spec(run: AuditRun) -> dict:
         reference_sha256=reference.original_sha256 if reference else None,
         **model,
     )
-    return battery.spec_to_json(spec)
+    return spec.resolved().to_json()
 
 
-def chunk_jobs(spec: dict) -> list[tuple[str, list[int]]]:
+def chunk_jobs(wire: dict[str, Any]) -> list[tuple[str, list[int]]]:
     """(role, [start, stop]) for every chunk of the run, current set first."""
-    jobs = [("current", chunk) for chunk in battery.chunks(spec, "current")]
-    if spec.get("reference"):
-        jobs += [("reference", chunk) for chunk in battery.chunks(spec, "reference")]
-    return jobs
+    spec = battery.RunSpec.from_json(wire)
+    roles = ["current"] + (["reference"] if spec.reference else [])
+    return [(role, chunk) for role in roles for chunk in battery.chunks(spec, role)]
 
 
-def job_statistics(spec: dict, index: int) -> dict:
-    role, chunk = chunk_jobs(spec)[index]
-    return battery.chunk_statistics(spec, role, chunk)
+def job_statistics(wire: dict[str, Any], index: int) -> dict:
+    """The statistics of the run's chunk job number `index`."""
+    role, chunk = chunk_jobs(wire)[index]
+    return battery.chunk_statistics(battery.RunSpec.from_json(wire), role, chunk)
 
 
 def document_from(
-    spec: dict, stats_by_index: dict[int, dict], progress: Callable[[dict], None] | None = None
+    wire: dict[str, Any],
+    stats_by_index: dict[int, dict],
+    progress: Callable[[dict], None] | None = None,
 ) -> dict:
     """Merge every job's statistics role by role in job order and finalise the document."""
     by_role: dict[str, list[dict]] = {"current": [], "reference": []}
-    for index, (role, _) in enumerate(chunk_jobs(spec)):
+    for index, (role, _) in enumerate(chunk_jobs(wire)):
         by_role[role].append(stats_by_index[index])
     current = battery.merge_statistics(by_role["current"])
     reference = battery.merge_statistics(by_role["reference"]) if by_role["reference"] else None
-    return battery.finalize(spec, current, reference, progress)
+    return battery.finalize(battery.RunSpec.from_json(wire), current, reference, progress)

@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from audits.battery import BatteryInputError, Problem, prepare
+from audits.battery import BatteryInputError, Problem, RunSpec, prepare
 from audits.battery import io as battery_io
 from audits.battery.mapping import columns_to_read
 from governance.errors import is_disk_full
@@ -94,8 +94,8 @@ def intake(
         parquet_expansion_check(original, expansion_limit)
     try:
         spec = prepare(original, mapping)
-        columns = columns_to_read(spec["mapping"])
-        source = battery_io.Source.from_dict(spec["source"])
+        columns = columns_to_read(spec.mapping)
+        source = spec.source_of("current")
         _copy_to_parquet(source, columns, spec, parquet_out, row_group_rows)
     except BatteryInputError:
         parquet_out.unlink(missing_ok=True)
@@ -105,11 +105,11 @@ def intake(
         if is_disk_full(error):
             raise  # the server's fault, not the file's
         raise BatteryInputError(f"the file could not be read: {error}") from None
-    return Intake(file_format, spec["mapping"], int(spec["rows"]), columns)
+    return Intake(file_format, spec.mapping, spec.rows, columns)
 
 
 def _copy_to_parquet(
-    source: battery_io.Source, columns: list[str], spec: dict, out: Path, row_group_rows: int
+    source: battery_io.Source, columns: list[str], spec: RunSpec, out: Path, row_group_rows: int
 ) -> None:
     """Write the mapped columns, typed once, in row groups of `row_group_rows`: the unit that
     audit chunks (and so parallel workers) split the set by."""
@@ -117,8 +117,8 @@ def _copy_to_parquet(
     writer: pq.ParquetWriter | None = None
     problems: list[Problem] = []
     try:
-        for start, stop in spec["chunks"]:
-            frame = battery_io.read_chunk(source, columns, start, stop, spec["kinds"])
+        for start, stop in spec.chunks:
+            frame = battery_io.read_chunk(source, columns, start, stop, spec.kinds)
             problems += formula_cells(frame, start)
             if problems:
                 raise BatteryInputError(problems)

@@ -16,9 +16,9 @@ from django.utils.text import get_valid_filename
 from governance.models import ModelVersion, User
 from governance.trail import event_record, snapshot
 from reports import compliance, content, documents
-from reports.keys import organisation_signer
 from reports.models import Report, ReportKind
 from reports.permissions import require_issue_card, require_read_card, require_read_portfolio
+from reports.signer import organisation_signer
 
 REPORT_FIELDS = [
     "kind",

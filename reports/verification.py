@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from reports.errors import SigningUnavailable
-from reports.keys import organisation_signer
 from reports.models import Report
 from reports.pdf.verify import verify_pdf
+from reports.signer import organisation_signer
 
 
 def pdf_check(data: bytes) -> dict[str, Any]:

@@ -14,12 +14,13 @@ Entry points (all documented on the functions):
   ``{"stage": "check", "id", "status", "done", "total"}`` per check. A check that raises is
   reported with status "error"; the others complete.
 - Distributed runs (the same code path as ``run``):
-  ``spec = prepare(data, mapping, reference=..., tier=..., rows_per_chunk=...)``;
-  ``wire = spec_to_json(spec)`` (plain JSON for Celery);
-  ``chunks(wire, "current" | "reference") -> [[start, stop], ...]``;
-  ``chunk_statistics(wire, role, chunk) -> dict`` (plain JSON) in any process;
+  ``spec = prepare(data, mapping, reference=..., tier=..., rows_per_chunk=...)`` (a frozen
+  ``RunSpec``); ``wire = spec.resolved().to_json()`` (plain JSON for Celery) and
+  ``spec = RunSpec.from_json(wire)`` in any process;
+  ``chunks(spec, "current" | "reference") -> [[start, stop], ...]``;
+  ``chunk_statistics(spec, role, chunk) -> dict`` (plain JSON);
   ``merge_statistics([states in chunk order]) -> dict``;
-  ``finalize(wire, merged_current, merged_reference) -> document``.
+  ``finalize(spec, merged_current, merged_reference) -> document``.
 - Model artifacts: ``run(..., model=PATH, train=PATH)`` adds the model checks (robustness,
   adversarial, privacy, explainability; see checks/ and sampling.py); artifacts.py opens skops
   and ONNX files and refuses pickle; ``model_problems(model, fmt, parquet, mapping)`` says
@@ -35,55 +36,19 @@ same input and chunk plan give the same bytes; floats are rounded to 12 signific
 Only the columns the mapping names (features default to all the others) are read or reported.
 """
 
-BATTERY_VERSION = "1.0.0"
-
-from .checks import CHECKS  # noqa: E402
-from .errors import BatteryInputError, Problem  # noqa: E402
-from .runner import (  # noqa: E402
-    chunk_statistics,
-    chunks,
-    finalize,
-    merge_statistics,
-    run,
-    spec_to_json,
-)
-from .spec import inspect as _inspect  # noqa: E402
-from .spec import model_problems, prepare  # noqa: E402
-
-
-def validate(
-    data,
-    mapping: dict,
-    *,
-    reference=None,
-    task: str | None = None,
-    header: bool = True,
-    na_values=None,
-) -> list[Problem]:
-    """Every problem found in ``data`` (path or DataFrame) under ``mapping``; [] when it is sound.
-
-    Reads the header and the label / prediction / score columns (all mapped columns for CSV).
-    Never raises for bad input: an unreadable or empty file is a problem in the list too.
-    """
-    try:
-        _, problems = _inspect(data, mapping, task=task, header=header, na_values=na_values)
-    except BatteryInputError as exc:
-        return exc.problems
-    if not problems and reference is not None:
-        try:
-            prepare(
-                data, mapping, reference=reference, task=task, header=header, na_values=na_values
-            )
-        except BatteryInputError as exc:
-            return exc.problems
-    return problems
-
+from .accumulation import chunk_statistics, chunks, merge_statistics
+from .checks import CHECKS
+from .errors import BatteryInputError, Problem
+from .run_spec import BATTERY_VERSION, RunSpec
+from .runner import finalize, run
+from .spec import model_problems, prepare, validate
 
 __all__ = [
     "BATTERY_VERSION",
     "CHECKS",
     "BatteryInputError",
     "Problem",
+    "RunSpec",
     "chunk_statistics",
     "chunks",
     "finalize",
@@ -91,6 +56,5 @@ __all__ = [
     "model_problems",
     "prepare",
     "run",
-    "spec_to_json",
     "validate",
 ]

@@ -7,7 +7,7 @@ trusted set is refused with every such type listed; ONNX files whose tensors liv
 files are refused (an external path could point anywhere on the server).
 
 ``detect_format(name, head)`` names the format from the file name and its first bytes;
-``open_artifact(path, fmt)`` returns a ``models.Model`` (see models.py) or raises
+``open_artifact(path, fmt)`` returns a ``model_adapters.Model`` (see model_adapters.py) or raises
 ``ArtifactError`` (a ``BatteryInputError``: exit 2 on the command line, 400 in the API).
 """
 
@@ -93,7 +93,7 @@ def open_artifact(path: str | Path, fmt: str):
     """The loaded model (``models.SklearnModel`` or ``models.OnnxModel``), or ArtifactError.
 
     ``fmt`` is the format ``detect_format`` named when the file was accepted."""
-    from .models import OnnxModel, SklearnModel
+    from .model_adapters import OnnxModel, SklearnModel
 
     path = Path(path)
     try:

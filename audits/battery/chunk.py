@@ -7,7 +7,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .keys import codes_for, factorize
+from .run_spec import RunSpec
+from .value_keys import codes_for, factorize
 
 INTERSECTION_SEP = " & "
 
@@ -15,13 +16,13 @@ INTERSECTION_SEP = " & "
 class Chunk:
     """Rows of the data (role "current") or reference set, seen through the run spec."""
 
-    def __init__(self, frame: pd.DataFrame, spec: dict, role: str = "current"):
+    def __init__(self, frame: pd.DataFrame, spec: RunSpec, role: str = "current"):
         self.frame = frame
         self.spec = spec
         self.role = role
-        self.mapping = spec["mapping"]
-        self.classes: list[str] = spec["classes"]
-        self.task: str = spec["task"]
+        self.mapping = spec.mapping
+        self.classes: list[str] = spec.classes
+        self.task: str = spec.task
         self._groups: dict[str, tuple[np.ndarray, list[str]]] = {}
         self._numeric: dict[str, np.ndarray] = {}
         self._finite: dict[str, np.ndarray] = {}
@@ -35,7 +36,7 @@ class Chunk:
 
     @property
     def positive_index(self) -> int | None:
-        pos = self.spec["positive"]
+        pos = self.spec.positive
         return self.classes.index(pos) if pos in self.classes else None
 
     def has(self, column: str | None) -> bool:
@@ -106,7 +107,7 @@ class Chunk:
                 return self.numeric(m["prediction"])
             return codes_for(self.frame[m["prediction"]], self.classes)
         if self.score is not None and self.k == 2 and self.positive_index is not None:
-            positive = self.score >= self.spec["options"]["threshold"]
+            positive = self.score >= self.spec.options["threshold"]
             return np.where(positive, self.positive_index, 1 - self.positive_index)
         if self.probabilities is not None:
             return np.argmax(self.probabilities, axis=1)
@@ -167,9 +168,9 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def attributes(spec: dict) -> list[str]:
+def attributes(spec: RunSpec) -> list[str]:
     """Each sensitive attribute, then their intersection when there are two or more."""
-    sensitive = spec["mapping"]["sensitive"]
+    sensitive = spec.mapping["sensitive"]
     return sensitive + ([INTERSECTION_SEP.join(sensitive)] if len(sensitive) > 1 else [])
 
 

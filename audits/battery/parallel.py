@@ -1,50 +1,50 @@
 """Sharing one audit between local processes: the chunk API on a pool of forked workers.
 
 The pool is forked before ``prepare`` starts any thread. Workers compute the statistics of each
-(role, chunk) task; the parent folds them in chunk order, exactly as the streaming run does, so
-``run(..., workers=n)`` gives the same bytes as ``workers=1``. Only for files (a DataFrame is
-already in this process's memory) and only where the "fork" start method exists.
+(role, chunk) task from the spec's JSON; the parent folds them in chunk order, exactly as the
+streaming run does, so ``run(..., workers=n)`` gives the same bytes as ``workers=1``. Only for
+files (a DataFrame is already in this process's memory) and only where the "fork" start method
+exists.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+from multiprocessing.pool import Pool
+from typing import Any
 
-from .runner import Progress, chunk_statistics, chunks
+from .accumulation import Progress, chunk_statistics, chunks
+from .run_spec import CURRENT, REFERENCE, RunSpec
 from .stats.merge import merge
 
 
-def fork_pool(workers: int):
+def fork_pool(workers: int) -> Pool | None:
     """A pool of ``workers`` forked processes, or None when forking is not available."""
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return None
     return multiprocessing.get_context("fork").Pool(workers)
 
 
-def _task(args) -> dict:
-    spec, role, chunk = args
-    return chunk_statistics(spec, role, chunk)
+def _task(args: tuple[dict[str, Any], str, list[int]]) -> dict:
+    wire, role, chunk = args
+    return chunk_statistics(RunSpec.from_json(wire), role, chunk)
 
 
-def portable(spec: dict) -> dict:
-    """The spec without in-process handles or pending hashes (workers do not need them)."""
-    out = {k: v for k, v in spec.items() if not k.startswith("_") and k != "sha256"}
-    if spec["reference"]:
-        out["reference"] = {k: v for k, v in spec["reference"].items() if k != "sha256"}
-    return out
-
-
-def statistics(pool, spec: dict, progress: Progress = None) -> dict[str, dict | None]:
-    """Merged statistics per role, computed by the pool's workers."""
-    wire = portable(spec)
-    roles = ["current"] + (["reference"] if spec["reference"] else [])
-    tasks = [(wire, role, c) for role in roles for c in chunks(wire, role)]
-    merged: dict[str, dict | None] = {role: None for role in roles}
+def statistics(pool: Pool, spec: RunSpec, progress: Progress = None) -> tuple[dict, dict | None]:
+    """The merged statistics of the current set and of the reference set (None without one),
+    computed by the pool's workers; the file hashes may still be pending (workers need none)."""
+    wire = spec.to_json()
+    roles = [CURRENT] + ([REFERENCE] if spec.reference else [])
+    tasks = [(wire, role, c) for role in roles for c in chunks(spec, role)]
+    merged: dict[str, dict | None] = dict.fromkeys(roles)
     done = dict.fromkeys(roles, 0)
     for (_, role, _), state in zip(tasks, pool.imap(_task, tasks), strict=True):
         merged[role] = merge(merged[role], state)
         done[role] += 1
         if progress:
-            total = len(chunks(wire, role))
+            total = len(chunks(spec, role))
             progress({"stage": "chunk", "role": role, "done": done[role], "total": total})
-    return merged
+    current = merged[CURRENT]
+    if current is None:
+        raise ValueError("the current set has no chunks")
+    return current, merged.get(REFERENCE)

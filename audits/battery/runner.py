@@ -2,129 +2,35 @@
 
 ``run`` is exactly ``prepare`` -> ``chunk_statistics`` for each planned chunk of each role ->
 ``merge_statistics`` (a left fold in chunk order) -> ``finalize``; a distributed run calls the
-same four functions in different processes, passing ``spec_to_json(spec)`` and the statistics
-(plain JSON) between them, and gets the same document.
+same four functions in different processes, passing ``spec.to_json()`` (read back with
+``RunSpec.from_json``) and the statistics (plain JSON) between them, and gets the same document.
 """
 
 from __future__ import annotations
 
-import traceback
-from collections.abc import Callable
-
 import pandas as pd
 
-from . import document, io, mapping, policy
+from . import document, io, parallel, policy
+from .accumulation import (
+    Progress,
+    available_inputs,
+    describe_error,
+    iter_statistics,
+    merge_statistics,
+)
 from .checks import CHECKS
-from .checks.base import INPUTS, Measurement, ModelCheck, NotApplicable, info
-from .chunk import Chunk
+from .checks.base import INPUTS, Check, Measurement, ModelCheck, NotApplicable, info
+from .run_spec import CURRENT, RunSpec
 from .sampling import ModelInputs
-from .spec import prepare, resolve_hashes
-from .stats.merge import merge_all
-
-Progress = Callable[[dict], None] | None
-
-
-def spec_to_json(spec: dict) -> dict:
-    """The spec without its in-process handles (an in-memory DataFrame cannot travel)."""
-    if spec.get("source") is None:
-        raise ValueError("a spec built from a DataFrame cannot be sent to another process")
-    resolve_hashes(spec)
-    return {k: v for k, v in spec.items() if not k.startswith("_")}
-
-
-def available_inputs(spec: dict) -> set[str]:
-    """The inputs (``checks.base.INPUTS``) this spec provides to the checks."""
-    m = spec["mapping"]
-    out = set()
-    if spec["prediction_source"]:
-        out.add("predictions")
-    if spec["task"] != "regression":
-        out.add("classification")
-        if m["score"] or m["probabilities"]:
-            out.add("scores")
-    if spec["reference"]:
-        out.add("reference")
-    if m["sensitive"]:
-        out.add("sensitive")
-    if m["slices"]:
-        out.add("slices")
-    if spec.get("model"):
-        out.add("model")
-    if spec.get("training"):
-        out.add("training")
-    return out
-
-
-def runnable(spec: dict, role: str = "current") -> list[str]:
-    """Ids of the checks that run on this role's chunks (requirements met)."""
-    have = available_inputs(spec)
-    return [cid for cid, c in CHECKS.items() if c.requires <= have and role in c.roles]
-
-
-def _source(spec: dict, role: str) -> io.Source:
-    frames = spec.get("_frames", {})
-    if role in frames:
-        return frames[role]
-    return io.Source.from_dict(spec["source"] if role == "current" else spec["reference"]["source"])
-
-
-def _columns(spec: dict, role: str) -> tuple[list[str], dict]:
-    if role == "current":
-        return mapping.columns_to_read(spec["mapping"]), spec["kinds"]
-    return spec["reference"]["columns"], spec["reference"]["kinds"]
-
-
-def chunks(spec: dict, role: str = "current") -> list[list[int]]:
-    """The planned row ranges of the data ("current") or reference set."""
-    return spec["chunks"] if role == "current" else (spec["reference"] or {}).get("chunks", [])
-
-
-def chunk_statistics(spec: dict, role: str, chunk: list[int], frame=None) -> dict:
-    """Statistics of rows ``chunk = [start, stop)`` of one role, per runnable check.
-
-    A check that raises leaves ``{"__merge__": "error", ...}`` in its place; the others go on.
-    """
-    if frame is None:
-        cols, kinds = _columns(spec, role)
-        frame = io.read_chunk(_source(spec, role), cols, chunk[0], chunk[1], kinds)
-    return _statistics(spec, role, frame)
-
-
-def _statistics(spec: dict, role: str, frame) -> dict:
-    view = Chunk(frame, spec, role)
-    out = {"rows": len(frame), "checks": {}}
-    for cid in runnable(spec, role):
-        check = CHECKS[cid]
-        try:
-            out["checks"][cid] = (
-                check.accumulate(view) if role == "current" else check.accumulate_reference(view)
-            )
-        except Exception as exc:  # a broken check must not stop the others
-            out["checks"][cid] = {"__merge__": "error", "message": _describe(exc)}
-    return out
-
-
-def merge_statistics(states: list[dict]) -> dict | None:
-    """Merge chunk statistics in chunk order (pass them in the order of ``chunks``)."""
-    return merge_all(states)
-
-
-def iter_statistics(spec: dict, role: str, progress: Progress = None):
-    """Statistics of each planned chunk of a role, streamed in one process."""
-    cols, kinds = _columns(spec, role)
-    planned = chunks(spec, role)
-    for i, frame in enumerate(io.iter_chunks(_source(spec, role), cols, planned, kinds)):
-        yield _statistics(spec, role, frame)
-        if progress:
-            progress({"stage": "chunk", "role": role, "done": i + 1, "total": len(planned)})
+from .spec import prepare
 
 
 def finalize(
-    spec: dict, current: dict, reference: dict | None = None, progress: Progress = None
+    spec: RunSpec, current: dict, reference: dict | None = None, progress: Progress = None
 ) -> dict:
     """The sealed result document from the merged statistics of each role."""
-    resolve_hashes(spec)
-    tier = spec["tier"]
+    spec = spec.resolved()
+    tier = spec.tier
     have = available_inputs(spec)
     model_inputs = ModelInputs(spec)
     results = []
@@ -151,29 +57,34 @@ def finalize(
                 }
             )
     status, reasons = policy.overall(results, tier)
-    ref = spec["reference"]
+    ref, training, model = spec.reference, spec.training, spec.model
     doc = {
         "schema_version": "1",
-        "battery_version": spec["battery_version"],
-        "task": spec["task"],
+        "battery_version": spec.battery_version,
+        "task": spec.task,
         "status": status,
         "status_reasons": reasons,
         "dataset": {
-            "rows": spec["rows"],
-            "sha256": spec["sha256"],
-            "reference_rows": ref["rows"] if ref else None,
-            "reference_sha256": ref["sha256"] if ref else None,
-            "training_rows": spec["training"]["rows"] if spec.get("training") else None,
-            "training_sha256": spec["training"]["sha256"] if spec.get("training") else None,
-            "mapping": spec["mapping"],
+            "rows": spec.rows,
+            "sha256": spec.sha256,
+            "reference_rows": ref.rows if ref else None,
+            "reference_sha256": ref.sha256 if ref else None,
+            "training_rows": training.rows if training else None,
+            "training_sha256": training.sha256 if training else None,
+            "mapping": spec.mapping,
         },
         "model": (
-            {k: spec["model"][k] for k in ("format", "sha256", "columns", "classes")}
-            if spec.get("model")
+            {
+                "format": model.format,
+                "sha256": model.sha256,
+                "columns": model.columns,
+                "classes": model.classes,
+            }
+            if model
             else None
         ),
         "policy": {
-            **spec["policy"],
+            **spec.policy,
             "tier": tier,
             "required": list(policy.POLICY["tiers"][tier]["required"]),
         },
@@ -205,7 +116,7 @@ def _measure_model(cid: str, check: ModelCheck, inputs: ModelInputs, tier: int) 
             "findings": [info(f"not run: {reason}")],
         }
     except Exception as exc:
-        return _errored(cid, _describe(exc))
+        return _errored(cid, describe_error(exc))
     return _judged(cid, measured, tier)
 
 
@@ -223,14 +134,14 @@ def _judged(cid: str, measured: Measurement, tier: int) -> dict:
     }
 
 
-def _measure(cid, check, stats, spec, tier) -> dict:
+def _measure(cid: str, check: Check, stats: dict, spec: RunSpec, tier: int) -> dict:
     for state in stats.values():
         if isinstance(state, dict) and state.get("__merge__") == "error":
             return _errored(cid, state["message"])
     try:
         measured: Measurement = check.measure(stats, spec)
     except Exception as exc:
-        return _errored(cid, _describe(exc))
+        return _errored(cid, describe_error(exc))
     return _judged(cid, measured, tier)
 
 
@@ -242,12 +153,6 @@ def _errored(cid: str, message: str) -> dict:
         "details": {},
         "findings": [{"severity": "fail", "message": f"the check raised an error: {message}"}],
     }
-
-
-def _describe(exc: Exception) -> str:
-    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-    where = f" at {frame.name}" if frame else ""
-    return f"{type(exc).__name__}{where}: {exc}"
 
 
 def run(
@@ -281,9 +186,7 @@ def run(
     """
     pool = None
     if workers > 1 and not isinstance(data, pd.DataFrame):
-        from .parallel import fork_pool
-
-        pool = fork_pool(workers)  # forked before prepare starts any thread
+        pool = parallel.fork_pool(workers)  # forked before prepare starts any thread
     try:
         spec = prepare(
             data,
@@ -301,15 +204,12 @@ def run(
             model_format=model_format,
             train=train,
         )
-        if pool is not None and spec.get("source") is not None:
-            from .parallel import statistics
-
-            merged = statistics(pool, spec, progress)
-            current, ref = merged["current"], merged.get("reference")
+        if pool is not None and spec.source is not None:
+            current, ref = parallel.statistics(pool, spec, progress)
         else:
-            current = merge_statistics(iter_statistics(spec, "current", progress))
+            current = merge_statistics(iter_statistics(spec, CURRENT, progress))
             ref = None
-            if spec["reference"]:
+            if spec.reference:
                 ref = merge_statistics(iter_statistics(spec, "reference", progress))
     finally:
         if pool is not None:

@@ -15,7 +15,9 @@ import pandas as pd
 
 from . import io
 from .artifacts import open_artifact
-from .keys import factorize
+from .model_adapters import Model
+from .run_spec import CURRENT, TRAINING, RunSpec
+from .value_keys import factorize
 
 
 def sample_rows(
@@ -35,7 +37,7 @@ def sample_rows(
 
 
 def label_keys(values: pd.Series) -> np.ndarray:
-    """Each value's class key (keys.py), as an array of str."""
+    """Each value's class key (value_keys.py), as an array of str."""
     codes, keys = factorize(values)
     return np.asarray(keys, dtype=object)[codes]
 
@@ -43,28 +45,28 @@ def label_keys(values: pd.Series) -> np.ndarray:
 class ModelInputs:
     """The model and the sampled rows every model check of one run shares, each built once."""
 
-    def __init__(self, spec: dict):
+    def __init__(self, spec: RunSpec):
         self.spec = spec
-        self.options = spec["options"]
-        self._frames = spec.get("_frames", {})
+        self.options = spec.options
 
     @cached_property
-    def model(self):
+    def model(self) -> Model:
         """The model ``prepare`` loaded, or (in another process) the artifact loaded again."""
-        if "_model" in self.spec:
-            return self.spec["_model"]
-        artifact = self.spec["model"]
-        model = open_artifact(artifact["path"], artifact["format"])
-        model.bind(artifact["columns"], artifact["columns"], {})
+        if self.spec.local.model is not None:
+            return self.spec.local.model
+        artifact = self.spec.model
+        if artifact is None:
+            raise ValueError("the spec names no model artifact")
+        model = open_artifact(artifact.path, artifact.format)
+        model.bind(artifact.columns, artifact.columns, {})
         return model
 
-    def _sample(self, role: str, part: dict, columns: list[str]) -> pd.DataFrame:
-        source = self._frames.get(role) or io.Source.from_dict(part["source"])
-        kinds = self.spec["kinds"]
+    def _sample(self, role: str, rows: int, columns: list[str]) -> pd.DataFrame:
+        kinds = self.spec.kinds
         return sample_rows(
-            source,
+            self.spec.source_of(role),
             columns,
-            part["rows"],
+            rows,
             self.options["model_rows"],
             self.options["seed"],
             {c: kinds[c] for c in columns if c in kinds},
@@ -73,14 +75,14 @@ class ModelInputs:
     @cached_property
     def sample(self) -> pd.DataFrame:
         """Sampled rows of the evaluation set: the model's columns, the label, the sensitive."""
-        m = self.spec["mapping"]
+        m = self.spec.mapping
         columns = [*self.model.columns, m["label"], *m["sensitive"]]
-        return self._sample("current", self.spec, list(dict.fromkeys(columns)))
+        return self._sample(CURRENT, self.spec.rows, list(dict.fromkeys(columns)))
 
     @cached_property
     def labels(self) -> np.ndarray:
         """The class key of each sampled row's label."""
-        return label_keys(self.sample[self.spec["mapping"]["label"]])
+        return label_keys(self.sample[self.spec.mapping["label"]])
 
     @cached_property
     def predictions(self) -> np.ndarray:
@@ -90,8 +92,8 @@ class ModelInputs:
     @cached_property
     def training(self) -> pd.DataFrame | None:
         """Sampled rows of the training sample (membership inference), or None."""
-        part = self.spec.get("training")
+        part = self.spec.training
         if not part:
             return None
-        columns = list(dict.fromkeys([*self.model.columns, self.spec["mapping"]["label"]]))
-        return self._sample("training", part, columns)
+        columns = list(dict.fromkeys([*self.model.columns, self.spec.mapping["label"]]))
+        return self._sample(TRAINING, part.rows, columns)

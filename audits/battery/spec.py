@@ -1,26 +1,39 @@
-"""The run specification: input checks, task detection and everything a chunk worker needs.
+"""Preparing a run: input checks, task detection and the run spec every chunk worker reads.
 
 ``prepare`` reads the header, streams the label / prediction / score columns once (all mapped
-columns for CSV, to fix each column's kind), reports every problem it finds, and returns a
-JSON-able spec: resolved mapping, task, classes, positive class, column kinds, row counts, file
-hashes and the chunk plan of the data and reference sets.
+columns for CSV, to fix each column's kind), reports every problem it finds, and returns the
+``RunSpec`` (run_spec.py): resolved mapping, task, classes, positive class, column kinds, row
+counts, file hashes and the chunk plan of the data and reference sets.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import BATTERY_VERSION, io, mapping
+from . import io, mapping
 from .artifacts import ArtifactError, detect_format, open_artifact
 from .errors import BatteryInputError, Problem
-from .keys import counts_by_key
+from .model_adapters import Model
+from .policy import POLICY, resolve_tier
+from .run_spec import (
+    BATTERY_VERSION,
+    CURRENT,
+    REFERENCE,
+    TRAINING,
+    DataSetSpec,
+    InProcess,
+    ModelSpec,
+    RunSpec,
+)
 from .stats.merge import merge
-from .task import MAX_CLASSES, SUM_TOLERANCE, decide_task
+from .task_kind import MAX_CLASSES, SUM_TOLERANCE, decide_task
+from .value_keys import counts_by_key
 
 # Run options; the model checks' (from seed on) are documented in sampling.py and each check.
 DEFAULT_OPTIONS = {
@@ -138,16 +151,24 @@ def inspect(
     rows_per_chunk=io.DEFAULT_CHUNK_ROWS,
 ) -> tuple[dict, list[Problem]]:
     """Problems with ``data`` under the mapping, and the spec fields they determine."""
+    fields, _, problems = _inspect(data, raw_mapping, task, header, na_values, rows_per_chunk)
+    return fields, problems
+
+
+def _inspect(
+    data, raw_mapping: dict, task, header, na_values, rows_per_chunk
+) -> tuple[dict, io.Source | None, list[Problem]]:
+    """``inspect``, and the opened source the fields describe."""
     m = mapping.normalize(raw_mapping)
     source = io.open_source(data, header=header, na_values=na_values)
     problems = io.duplicate_columns(source)
     m, header_problems = mapping.resolve(m, source.columns)
     problems += header_problems
     if problems:
-        return {}, problems
+        return {}, None, problems
     profile, chunks = _profile(source, m, rows_per_chunk)
     if profile["rows"] == 0:
-        return {}, [Problem("", "the file has no data rows")]
+        return {}, None, [Problem("", "the file has no data rows")]
     cols = [c for c in mapping.columns_to_read(m) if c not in mapping.target_columns(m)]
     if source.format == "csv":
         kinds = {
@@ -158,13 +179,17 @@ def inspect(
         kinds = _kinds_from_schema(source, cols)
     fields, problems = decide_task(m, profile, task)
     fields.update(
-        source=source.to_dict() if source.format != "frame" else None,
-        _source=source,
+        source=_described(source),
         kinds={c: kinds[c] for c in cols},
         chunks=chunks,
         mapping=m,
     )
-    return fields, problems
+    return fields, source, problems
+
+
+def _described(source: io.Source) -> dict[str, Any] | None:
+    """The source's JSON form; None for a DataFrame, which cannot leave this process."""
+    return source.to_dict() if source.format != "frame" else None
 
 
 def prepare(
@@ -185,7 +210,7 @@ def prepare(
     model_sha256: str | None = None,
     train=None,
     train_sha256: str | None = None,
-) -> dict:
+) -> RunSpec:
     """The JSON-able run spec, or BatteryInputError listing every problem found.
 
     With ``model`` (a .skops or .onnx path; ``model_format`` names it when the file name does
@@ -193,73 +218,67 @@ def prepare(
     that does not fit the data is bad input, not a failed check. ``train`` is a sample of the
     training data (CSV or Parquet with the label and the model's columns) for membership
     inference."""
-    from .policy import POLICY, resolve_tier
-
-    fields, problems = inspect(
-        data,
-        raw_mapping,
-        task=task,
-        header=header,
-        na_values=na_values,
-        rows_per_chunk=rows_per_chunk,
-    )
-    if problems:
+    fields, source, problems = _inspect(data, raw_mapping, task, header, na_values, rows_per_chunk)
+    if problems or source is None:
         raise BatteryInputError(problems)
-    source = fields.pop("_source")
     m = fields["mapping"]
     m["positive_label"] = fields["positive"]
     if fields["task"] != "regression":
         m["classes"] = fields["classes"]
-    spec = {
-        "battery_version": BATTERY_VERSION,
+    local = InProcess(sources={CURRENT: source})
+    if data_sha256 is None:
+        local.pending_hashes[CURRENT] = io.sha256_later(source)
+    spec = RunSpec(
+        battery_version=BATTERY_VERSION,
         **fields,
-        "rows": source.rows,
-        "sha256": data_sha256 or io.sha256_later(source),
-        "tier": resolve_tier(tier),
-        "policy": {"name": POLICY["name"], "version": POLICY["version"]},
-        "options": {**DEFAULT_OPTIONS, **(options or {})},
-        "reference": None,
-        "model": None,
-        "training": None,
-    }
-    spec["_frames"] = {"current": source}
+        rows=source.rows or 0,
+        sha256=data_sha256,
+        tier=resolve_tier(tier),
+        policy={"name": POLICY["name"], "version": POLICY["version"]},
+        options={**DEFAULT_OPTIONS, **(options or {})},
+        local=local,
+    )
+    parts: dict[str, Any] = {}
     if model is not None:
-        spec["_model"], spec["model"] = _prepare_model(model, model_format, model_sha256, spec)
+        local.model, parts["model"] = _prepare_model(model, model_format, model_sha256, spec)
     if train is not None:
         if model is None:
             raise BatteryInputError(Problem("", "a training sample needs a model (--model)"))
-        spec["training"] = _prepare_training(train, spec, header, na_values, train_sha256)
-        spec["_frames"]["training"] = spec["training"].pop("_source")
-    if reference is not None:
-        spec["reference"] = _prepare_reference(
-            reference, m, fields["kinds"], header, na_values, rows_per_chunk, reference_sha256
+        parts["training"] = _prepare_training(
+            train, parts["model"], m, header, na_values, train_sha256, local
         )
-        spec["_frames"]["reference"] = spec["reference"].pop("_source")
-    return spec
+    if reference is not None:
+        parts["reference"] = _prepare_reference(
+            reference, m, fields["kinds"], header, na_values, rows_per_chunk, reference_sha256,
+            local,
+        )  # fmt: skip
+    return replace(spec, **parts)
 
 
-def _prepare_model(path, fmt, sha, spec) -> tuple[object, dict]:
+def _prepare_model(
+    path, fmt: str | None, sha: str | None, spec: RunSpec
+) -> tuple[Model, ModelSpec]:
     """The loaded model and its spec entry; a model that does not fit the data is bad input."""
     path = str(path)
-    model, fmt = _fitting_model(
-        path, fmt, spec["_frames"]["current"], spec["mapping"], spec["kinds"]
-    )
-    if not set(model.classes) & set(spec.get("classes") or []):
-        label = spec["mapping"]["label"]
+    model, fmt = _fitting_model(path, fmt, spec.source_of(CURRENT), spec.mapping, spec.kinds)
+    if not set(model.classes) & set(spec.classes):
+        label = spec.mapping["label"]
         raise BatteryInputError(
             Problem(label, f"no label value is a class of the model ({model.classes[:5]})")
         )
-    entry = {
-        "path": path,
-        "format": fmt,
-        "sha256": sha or io.file_sha256(io.Source(path, fmt, [])),
-        "columns": model.columns,
-        "classes": model.classes,
-    }
+    entry = ModelSpec(
+        path=path,
+        format=fmt,
+        sha256=sha or io.file_sha256(io.Source(path, fmt, [])),
+        columns=model.columns,
+        classes=model.classes,
+    )
     return model, entry
 
 
-def _fitting_model(path: str, fmt: str | None, source: io.Source, m: dict, kinds: dict):
+def _fitting_model(
+    path: str, fmt: str | None, source: io.Source, m: dict, kinds: dict
+) -> tuple[Model, str]:
     """The model loaded, bound to the data set's columns and tried on its first rows."""
     try:
         with open(path, "rb") as handle:
@@ -301,9 +320,11 @@ def model_problems(model, model_format: str | None, data: str, raw_mapping: dict
     return []
 
 
-def _prepare_training(train, spec, header, na_values, sha) -> dict:
+def _prepare_training(
+    train, model: ModelSpec, m: dict, header, na_values, sha: str | None, local: InProcess
+) -> DataSetSpec:
     source = io.open_source(train, header=header, na_values=na_values)
-    needed = [*spec["model"]["columns"], spec["mapping"]["label"]]
+    needed = [*model.columns, m["label"]]
     problems = [
         Problem(c, "is needed in the training sample but not found in it")
         for c in dict.fromkeys(needed)
@@ -317,23 +338,22 @@ def _prepare_training(train, spec, header, na_values, sha) -> dict:
         source.rows = pq.ParquetFile(source.path).metadata.num_rows
     if not source.rows:
         raise BatteryInputError(Problem("", "the training sample has no data rows"))
-    return {
-        "source": source.to_dict() if source.format != "frame" else None,
-        "_source": source,
-        "rows": source.rows,
-        "sha256": sha or io.sha256_later(source),
-    }
+    return _data_set(TRAINING, source, sha, local)
 
 
-def resolve_hashes(spec: dict) -> dict:
-    """Wait for the file hashes ``prepare`` left computing in the background."""
-    for part in (spec, spec.get("reference"), spec.get("training")):
-        if part is not None and isinstance(part["sha256"], Future):
-            part["sha256"] = part["sha256"].result()
-    return spec
+def _data_set(
+    role: str, source: io.Source, sha: str | None, local: InProcess, **plan: Any
+) -> DataSetSpec:
+    """A role's spec entry; its source kept in this process, its hash computed meanwhile."""
+    local.sources[role] = source
+    if sha is None:
+        local.pending_hashes[role] = io.sha256_later(source)
+    return DataSetSpec(source=_described(source), rows=source.rows or 0, sha256=sha, **plan)
 
 
-def _prepare_reference(reference, m, kinds, header, na_values, rows_per_chunk, sha) -> dict:
+def _prepare_reference(
+    reference, m, kinds, header, na_values, rows_per_chunk, sha: str | None, local: InProcess
+) -> DataSetSpec:
     source = io.open_source(reference, header=header, na_values=na_values)
     problems = [Problem(p.column, p.reason + " (reference)") for p in io.duplicate_columns(source)]
     if problems:
@@ -352,12 +372,37 @@ def _prepare_reference(reference, m, kinds, header, na_values, rows_per_chunk, s
         ref_kinds = _kinds_from_schema(source, present)
     if not source.rows:
         raise BatteryInputError(Problem("", "the reference file has no data rows"))
-    return {
-        "source": source.to_dict() if source.format != "frame" else None,
-        "_source": source,
-        "rows": source.rows,
-        "sha256": sha or io.sha256_later(source),
-        "chunks": chunks,
-        "columns": present,
-        "kinds": ref_kinds,
-    }
+    return _data_set(REFERENCE, source, sha, local, chunks=chunks, columns=present, kinds=ref_kinds)
+
+
+def validate(
+    data,
+    raw_mapping: dict,
+    *,
+    reference=None,
+    task: str | None = None,
+    header: bool = True,
+    na_values=None,
+) -> list[Problem]:
+    """Every problem found in ``data`` (path or DataFrame) under ``mapping``; [] when it is sound.
+
+    Reads the header and the label / prediction / score columns (all mapped columns for CSV).
+    Never raises for bad input: an unreadable or empty file is a problem in the list too.
+    """
+    try:
+        _, problems = inspect(data, raw_mapping, task=task, header=header, na_values=na_values)
+    except BatteryInputError as exc:
+        return exc.problems
+    if not problems and reference is not None:
+        try:
+            prepare(
+                data,
+                raw_mapping,
+                reference=reference,
+                task=task,
+                header=header,
+                na_values=na_values,
+            )
+        except BatteryInputError as exc:
+            return exc.problems
+    return problems

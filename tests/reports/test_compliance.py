@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from governance import incidents
 from reports.compliance import csv_safe, csv_text
-from reports.keys import organisation_signer
 from reports.models import Report
 from reports.pdf.verify import read_attachments, verify_pdf
+from reports.signer import organisation_signer
 from tests.factories import audit_make, mlmodel_make, version_make
 from tests.reports.issued import approved_version, pdf_text
 

@@ -14,9 +14,9 @@ from audits.models import AuditRun
 from governance import hooks, lifecycle
 from governance.models import Event
 from reports import services
-from reports.keys import organisation_signer
 from reports.models import Report
 from reports.pdf.verify import read_attachments, verify_pdf
+from reports.signer import organisation_signer
 from tests.factories import submitted_version_make
 from tests.reports.conftest import flip_byte_in_a_stream
 from tests.reports.issued import approve, approved_version, pdf_text, pdfsig

@@ -14,9 +14,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from reports.keys import organisation_signer
 from reports.models import Report
 from reports.pdf.signing import load_signer
+from reports.signer import organisation_signer
 from tests.reports.conftest import flip_byte_in_a_stream, issue_certificate
 from tests.reports.issued import approved_version
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..run_spec import RunSpec
+
 INPUTS = {
     "predictions": "a prediction column, or a score / probabilities to derive one from",
     "scores": "a score (binary) or probability columns (multiclass)",
@@ -46,7 +48,7 @@ class Check:
         """Statistics of one chunk of the reference set (checks whose roles include it)."""
         return self.accumulate(chunk)
 
-    def measure(self, stats: dict, spec: dict) -> Measurement:
+    def measure(self, stats: dict, spec: RunSpec) -> Measurement:
         """Metrics from the merged statistics: ``stats["current"]`` (and ``["reference"]``)."""
         raise NotImplementedError
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..chunk import attributes
+from ..run_spec import RunSpec
 from .base import Check, Measurement
 
 
@@ -68,7 +69,7 @@ class Calibration(Check):
     requires = frozenset({"scores", "classification"})
 
     def accumulate(self, chunk) -> dict:
-        n_bins = chunk.spec["options"]["calibration_bins"]
+        n_bins = chunk.spec.options["calibration_bins"]
         conf, outcome, sq = confidence(chunk)
         ids = np.searchsorted(np.linspace(0, 1, n_bins + 1)[1:-1], conf)
         state = {
@@ -89,10 +90,10 @@ class Calibration(Check):
         state["groups"] = groups
         return state
 
-    def measure(self, stats: dict, spec: dict) -> Measurement:
+    def measure(self, stats: dict, spec: RunSpec) -> Measurement:
         s = stats["current"]
         ece, mce, table = summarize(s["overall"])
-        support = spec["options"]["min_support"]
+        support = spec.options["min_support"]
         per_group, worst = {}, None
         for attr, groups in s["groups"].items():
             per_group[attr] = {}
@@ -111,9 +112,7 @@ class Calibration(Check):
         details = {
             "bins": table,
             "per_group": per_group,
-            "confidence": "score of the positive class"
-            if spec["task"] == "binary"
-            else "top-label",
+            "confidence": "score of the positive class" if spec.task == "binary" else "top-label",
             "worst_group": {"attribute": worst[1], "value": worst[2]} if worst else None,
         }
         return Measurement(metrics, details)

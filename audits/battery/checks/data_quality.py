@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..keys import MISSING
 from ..mapping import columns_to_read
+from ..run_spec import DataSetSpec, RunSpec
 from ..spec import is_numeric
 from ..stats.merge import distinct_sample, duplicate_rows, extreme
+from ..value_keys import MISSING
 from .base import Check, Measurement, info
 
 
@@ -30,7 +31,7 @@ def _range(chunk, col: str) -> tuple:
 
 def kind_of(chunk, col: str) -> str:
     """Either "numeric" or "categorical", as the spec fixed it for this role."""
-    kinds = chunk.spec["kinds"] if chunk.role == "current" else chunk.spec["reference"]["kinds"]
+    kinds = chunk.spec.kinds_of(chunk.role)
     return kinds.get(col, "categorical")
 
 
@@ -56,10 +57,10 @@ class DataQuality(Check):
                 state["labels"] = np.bincount(chunk.y, minlength=chunk.k).tolist()
         return state
 
-    def measure(self, stats: dict, spec: dict) -> Measurement:
+    def measure(self, stats: dict, spec: RunSpec) -> Measurement:
         s = stats["current"]
         rows = s["rows"]
-        cols = columns_to_read(spec["mapping"])
+        cols = columns_to_read(spec.mapping)
         missing = {c: s["columns"][c]["missing"] for c in cols}
         constant = sorted(c for c in cols if _constant(s["columns"][c]))
         dup, exact = duplicate_rows(s["distinct"])
@@ -86,11 +87,11 @@ class DataQuality(Check):
                 info("duplicate rows estimated from a hash sample (over 65,536 distinct rows)")
             )
         if "labels" in s:
-            counts = dict(zip(spec["classes"], s["labels"], strict=True))
+            counts = dict(zip(spec.classes, s["labels"], strict=True))
             details["label_counts"] = counts
             metrics["label_minority_share"] = min(counts.values()) / rows if rows else None
-        if spec.get("reference"):
-            diffs = _schema_differences(spec)
+        if spec.reference:
+            diffs = _schema_differences(spec.kinds, spec.reference)
             details["schema_differences"] = diffs
             metrics["schema_difference_count"] = len(diffs)
             ref = stats.get("reference") or {}
@@ -107,14 +108,13 @@ def _constant(col: dict) -> bool:
     return lo is None or lo == hi
 
 
-def _schema_differences(spec: dict) -> list[dict]:
-    ref = spec["reference"]
+def _schema_differences(kinds: dict[str, str], ref: DataSetSpec) -> list[dict]:
     out = []
-    for col, kind in spec["kinds"].items():
-        if col not in ref["columns"]:
+    for col, kind in kinds.items():
+        if col not in ref.columns:
             out.append({"column": col, "difference": "missing from the reference"})
-        elif ref["kinds"].get(col, kind) != kind:
+        elif ref.kinds.get(col, kind) != kind:
             out.append(
-                {"column": col, "difference": f"{kind} here, {ref['kinds'][col]} in the reference"}
+                {"column": col, "difference": f"{kind} here, {ref.kinds[col]} in the reference"}
             )
     return out

@@ -12,13 +12,16 @@ Prediction and score drift are measured the same way; drift_share = drifted / co
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy.spatial.distance import jensenshannon
 from scipy.stats import chi2_contingency
 
-from ..keys import MISSING
+from ..run_spec import RunSpec
 from ..stats import sketch as sk
 from ..stats.merge import categories, moments, std
+from ..value_keys import MISSING
 from .base import Check, Measurement, info
 
 SMALL_SAMPLE = 1000
@@ -52,9 +55,9 @@ class Drift(Check):
 
     def accumulate(self, chunk) -> dict:
         spec = chunk.spec
-        kinds = spec["kinds"] if chunk.role == "current" else spec["reference"]["kinds"]
+        kinds = spec.kinds_of(chunk.role)
         features = {}
-        for col in spec["mapping"]["features"]:
+        for col in spec.mapping["features"]:
             if chunk.has(col):
                 kind = kinds.get(col, "categorical")
                 features[col] = (
@@ -74,10 +77,10 @@ class Drift(Check):
             state["score"] = _numeric(chunk.score)
         return state
 
-    def measure(self, stats: dict, spec: dict) -> Measurement:
+    def measure(self, stats: dict, spec: RunSpec) -> Measurement:
         cur, ref = stats["current"], stats["reference"]
         findings, features = [], {}
-        for col in spec["mapping"]["features"]:
+        for col in spec.mapping["features"]:
             a, b = cur["features"].get(col), ref["features"].get(col)
             if b is None:
                 findings.append(info(f"feature '{col}' is not in the reference: not compared"))
@@ -95,20 +98,21 @@ class Drift(Check):
                 continue
             features[col] = result
         drifted = sorted(c for c, r in features.items() if r["drifted"])
-        metrics = {
+        metrics: dict[str, Any] = {
             "drift_share": len(drifted) / len(features) if features else None,
             "drifted_feature_count": len(drifted),
         }
-        details = {
+        details: dict[str, Any] = {
             "features": features,
             "drifted": drifted,
-            "reference_rows": spec["reference"]["rows"],
+            "reference_rows": spec.reference.rows if spec.reference else None,
         }
         for name in ("prediction", "score"):
             if name in cur and name in ref:
-                details[name] = compare(ref[name], cur[name])
-                if details[name] is not None:
-                    metrics[f"{name}_psi"] = details[name]["psi"]
+                compared = compare(ref[name], cur[name])
+                details[name] = compared
+                if compared is not None:
+                    metrics[f"{name}_psi"] = compared["psi"]
         return Measurement(metrics, details, findings)
 
 

@@ -47,7 +47,7 @@ class Explainability(ModelCheck):
         )
         positive = {item["feature"]: max(item["importance"], 0.0) for item in ranked}
         total = sum(positive.values())
-        sensitive = [c for c in inputs.spec["mapping"]["sensitive"] if c in positive]
+        sensitive = [c for c in inputs.spec.mapping["sensitive"] if c in positive]
         metrics = {
             "top_feature_share": positive[ranked[0]["feature"]] / total if total else None,
             "sensitive_importance_share": (

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import metrics as mx
 from ..chunk import attributes, grouped_confusion
+from ..run_spec import RunSpec
 from .base import Check, Measurement, info
 
 FOUR_FIFTHS = 0.8
@@ -52,11 +53,11 @@ class Fairness(Check):
     def accumulate(self, chunk) -> dict:
         return {a: grouped_confusion(chunk, a) for a in attributes(chunk.spec)}
 
-    def measure(self, stats: dict, spec: dict) -> Measurement:
-        support = spec["options"]["min_support"]
-        classes = spec["classes"]
-        binary = spec["task"] == "binary"
-        pos = classes.index(spec["positive"]) if binary and spec["positive"] in classes else None
+    def measure(self, stats: dict, spec: RunSpec) -> Measurement:
+        support = spec.options["min_support"]
+        classes = spec.classes
+        binary = spec.task == "binary"
+        pos = classes.index(spec.positive) if binary and spec.positive in classes else None
         out, headline, findings = {}, {}, []
         for attr in attributes(spec):
             cms = {k: np.asarray(v) for k, v in sorted(stats["current"].get(attr, {}).items())}

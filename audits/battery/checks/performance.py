@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from .. import metrics as mx
+from ..run_spec import RunSpec
 from ..stats import sketch as sk
 from ..stats.merge import moments, std
 from .base import Check, Measurement, info
@@ -60,11 +61,11 @@ class Performance(Check):
             state["log_loss_sum"] = float(-np.sum(np.log(p_true)))
         return state
 
-    def measure(self, stats: dict, spec: dict) -> Measurement:
+    def measure(self, stats: dict, spec: RunSpec) -> Measurement:
         s = stats["current"]
-        if spec["task"] == "regression":
+        if spec.task == "regression":
             return _regression(s)
-        classes = spec["classes"]
+        classes = spec.classes
         cm = np.asarray(s["cm"], dtype=np.int64)
         n = int(cm.sum())
         table = mx.per_class(cm, classes)
@@ -78,7 +79,7 @@ class Performance(Check):
             "per_class": table,
             "confusion_matrix": {"labels": classes, "matrix": cm.tolist()},
             "n": n,
-            "prediction_source": spec["prediction_source"],
+            "prediction_source": spec.prediction_source,
         }
         findings = []
         if "scores" in s:

@@ -42,7 +42,7 @@ class Privacy(ModelCheck):
     requires = frozenset({"model", "classification", "training"})
 
     def measure_model(self, inputs) -> Measurement:
-        model, label = inputs.model, inputs.spec["mapping"]["label"]
+        model, label = inputs.model, inputs.spec.mapping["label"]
         members, outsiders = inputs.training, inputs.sample
         size = min(len(members), len(outsiders))
         members, outsiders = members.head(size), outsiders.head(size)

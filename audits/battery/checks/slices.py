@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import metrics as mx
 from ..chunk import grouped_confusion, grouped_sums
+from ..run_spec import RunSpec
 from .base import Check, Measurement, info
 
 
@@ -29,16 +30,16 @@ class Slices(Check):
             return {c: grouped_sums(chunk, c, values) for c in cols}
         return {c: grouped_confusion(chunk, c) for c in cols}
 
-    def measure(self, stats: dict, spec: dict) -> Measurement:
-        regression = spec["task"] == "regression"
-        support = spec["options"]["min_support"]
+    def measure(self, stats: dict, spec: RunSpec) -> Measurement:
+        regression = spec.task == "regression"
+        support = spec.options["min_support"]
         per_column: dict = {}
         candidates = []
         total = _totals(stats["current"], regression)
         for col, groups in stats["current"].items():
             rows = {}
             for key, g in sorted(groups.items()):
-                row = _regression_row(g) if regression else _classification_row(g, spec["classes"])
+                row = _regression_row(g) if regression else _classification_row(g, spec.classes)
                 row["judged"] = row["n"] >= support
                 rows[key] = row
                 if row["judged"]:

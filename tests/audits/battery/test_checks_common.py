@@ -11,8 +11,8 @@ import sys
 import pytest
 
 from audits.battery import CHECKS, finalize, prepare, run
+from audits.battery.accumulation import chunk_statistics, chunks, merge_statistics
 from audits.battery.checks.base import INPUTS, ModelCheck
-from audits.battery.runner import chunk_statistics, chunks, merge_statistics
 
 from .conftest import BINARY_MAPPING, binary_frame
 
@@ -120,7 +120,7 @@ def test_each_checks_statistics_are_json_and_merge_to_the_one_chunk_figures(cid,
         assert len(parts) > 1
         wire = json.loads(json.dumps(parts))
         merged[role] = merge_statistics(wire)["checks"][cid]
-        rows = spec["rows"] if role == "current" else spec["reference"]["rows"]
+        rows = spec.rows if role == "current" else spec.reference.rows
         whole[role] = chunk_statistics(spec, role, [0, rows])["checks"][cid]
     a = CHECKS[cid].measure({"reference": None, **merged}, spec)
     b = CHECKS[cid].measure({"reference": None, **whole}, spec)

@@ -10,17 +10,24 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from audits.battery import chunk_statistics, chunks, finalize, merge_statistics, prepare, run
+from audits.battery import (
+    RunSpec,
+    chunk_statistics,
+    chunks,
+    finalize,
+    merge_statistics,
+    prepare,
+    run,
+)
 from audits.battery.document import canonical, verify
-from audits.battery.runner import spec_to_json
 
 from .conftest import BINARY_MAPPING, binary_frame, multiclass_frame
 
 
 def worker(args: str) -> str:
     """What a Celery task does: JSON in, JSON out."""
-    spec, role, chunk = json.loads(args)
-    return json.dumps(chunk_statistics(spec, role, chunk))
+    wire, role, chunk = json.loads(args)
+    return json.dumps(chunk_statistics(RunSpec.from_json(wire), role, chunk))
 
 
 @pytest.fixture(scope="module")
@@ -37,17 +44,17 @@ def parquet_pair(tmp_path_factory):
 def test_a_distributed_run_gives_the_streaming_document(parquet_pair):
     data, ref = parquet_pair
     expected = run(data, BINARY_MAPPING, reference=ref, tier=1, rows_per_chunk=1000)
-    wire = json.loads(json.dumps(spec_to_json(prepare(data, BINARY_MAPPING, reference=ref, tier=1,
-                                                      rows_per_chunk=1000))))  # fmt: skip
+    spec = prepare(data, BINARY_MAPPING, reference=ref, tier=1, rows_per_chunk=1000)
+    wire = json.loads(json.dumps(spec.resolved().to_json()))
     jobs = {
-        role: [json.dumps([wire, role, c]) for c in chunks(wire, role)]
+        role: [json.dumps([wire, role, c]) for c in chunks(RunSpec.from_json(wire), role)]
         for role in ("current", "reference")
     }
     assert len(jobs["current"]) > 2 and len(jobs["reference"]) > 2
     with multiprocessing.get_context("spawn").Pool(2) as pool:
         merged = {role: merge_statistics([json.loads(s) for s in pool.map(worker, args)])
                   for role, args in jobs.items()}  # fmt: skip
-    doc = finalize(wire, merged["current"], merged["reference"])
+    doc = finalize(RunSpec.from_json(wire), merged["current"], merged["reference"])
     assert canonical(doc) == canonical(expected)
 
 

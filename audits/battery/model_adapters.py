@@ -1,5 +1,5 @@
 """A loaded model seen through an evaluation set: the columns it reads, its predictions as class
-keys (keys.py), its scores per class, and the numeric space attacks work in.
+keys (value_keys.py), its scores per class, and the numeric space attacks work in.
 
 ``bind(features, header, kinds)`` matches the model's inputs to the data set and lists every
 mismatch (a feature count the model does not take, an input name the set lacks) as a Problem;
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import Problem
-from .keys import key_of
+from .value_keys import key_of
 
 
 @dataclass

@@ -9,7 +9,7 @@ positive class is the mapping's, else "1" / "True" / "yes" / "positive", else th
 from __future__ import annotations
 
 from .errors import Problem
-from .keys import MISSING, sort_keys
+from .value_keys import MISSING, sort_keys
 
 MAX_CLASSES = 50
 SUM_TOLERANCE = 1e-6

@@ -1,0 +1,114 @@
+"""The chunk side of a run: which checks a spec runs, and each chunk's statistics.
+
+A chunk's statistics are plain JSON (one state per runnable check) that ``merge_statistics``
+folds in chunk order; any process can compute them from the spec, so workers share one audit.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import pandas as pd
+
+from . import io, mapping
+from .checks import CHECKS
+from .chunk import Chunk
+from .run_spec import CURRENT, RunSpec
+from .stats.merge import merge_all
+
+Progress = Callable[[dict], None] | None
+
+
+def available_inputs(spec: RunSpec) -> set[str]:
+    """The inputs (``checks.base.INPUTS``) this spec provides to the checks."""
+    m = spec.mapping
+    out = set()
+    if spec.prediction_source:
+        out.add("predictions")
+    if spec.task != "regression":
+        out.add("classification")
+        if m["score"] or m["probabilities"]:
+            out.add("scores")
+    if spec.reference:
+        out.add("reference")
+    if m["sensitive"]:
+        out.add("sensitive")
+    if m["slices"]:
+        out.add("slices")
+    if spec.model:
+        out.add("model")
+    if spec.training:
+        out.add("training")
+    return out
+
+
+def runnable(spec: RunSpec, role: str = CURRENT) -> list[str]:
+    """Ids of the checks that run on this role's chunks (requirements met)."""
+    have = available_inputs(spec)
+    return [cid for cid, c in CHECKS.items() if c.requires <= have and role in c.roles]
+
+
+def _columns(spec: RunSpec, role: str) -> tuple[list[str], dict[str, str]]:
+    if role == CURRENT or spec.reference is None:
+        return mapping.columns_to_read(spec.mapping), spec.kinds_of(role)
+    return spec.reference.columns, spec.kinds_of(role)
+
+
+def chunks(spec: RunSpec, role: str = CURRENT) -> list[list[int]]:
+    """The planned row ranges of the data ("current") or reference set."""
+    if role == CURRENT:
+        return spec.chunks
+    return spec.reference.chunks if spec.reference else []
+
+
+def chunk_statistics(spec: RunSpec, role: str, chunk: list[int], frame=None) -> dict:
+    """Statistics of rows ``chunk = [start, stop)`` of one role, per runnable check.
+
+    A check that raises leaves ``{"__merge__": "error", ...}`` in its place; the others go on.
+    """
+    if frame is None:
+        cols, kinds = _columns(spec, role)
+        frame = io.read_chunk(spec.source_of(role), cols, chunk[0], chunk[1], kinds)
+    return _statistics(spec, role, frame)
+
+
+def _statistics(spec: RunSpec, role: str, frame: pd.DataFrame) -> dict:
+    view = Chunk(frame, spec, role)
+    states: dict[str, Any] = {}
+    out = {"rows": len(frame), "checks": states}
+    for cid in runnable(spec, role):
+        check = CHECKS[cid]
+        try:
+            states[cid] = (
+                check.accumulate(view) if role == CURRENT else check.accumulate_reference(view)
+            )
+        except Exception as exc:  # a broken check must not stop the others
+            states[cid] = {"__merge__": "error", "message": describe_error(exc)}
+    return out
+
+
+def merge_statistics(states: Iterable[dict]) -> dict:
+    """Merge chunk statistics in chunk order (pass them in the order of ``chunks``)."""
+    merged = merge_all(states)
+    if merged is None:
+        raise ValueError("no chunk statistics to merge")
+    return merged
+
+
+def iter_statistics(spec: RunSpec, role: str, progress: Progress = None) -> Iterator[dict]:
+    """Statistics of each planned chunk of a role, streamed in one process."""
+    cols, kinds = _columns(spec, role)
+    planned = chunks(spec, role)
+    for i, frame in enumerate(io.iter_chunks(spec.source_of(role), cols, planned, kinds)):
+        yield _statistics(spec, role, frame)
+        if progress:
+            progress({"stage": "chunk", "role": role, "done": i + 1, "total": len(planned)})
+
+
+def describe_error(exc: Exception) -> str:
+    """The exception as one line: its type, the function that raised it and its message."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {frame.name}" if frame else ""
+    return f"{type(exc).__name__}{where}: {exc}"
