@@ -229,8 +229,8 @@ def audit_run_queue(
                 training_set=training_set,
                 with_model=with_model,
                 tier=version.model.risk_tier,
-                policy_name=POLICY["name"],
-                policy_version=POLICY["version"],
+                policy_name=POLICY.name,
+                policy_version=POLICY.version,
                 requested_by=actor,
             )
             event_record(

@@ -13,24 +13,19 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from audits.battery import CHECKS
+from audits.battery.metric_table import metric_title
 from audits.models import AuditRun, RunStatus
 from governance.models import ModelVersion, RegulatoryRegime, TrailHead
 from governance.trail import GENESIS_HASH, canonical_json, json_safe
 from reports import charts
 
-# Checks in the order a reader expects them; any other check follows in document order.
-CHECK_ORDER = ("data_quality", "performance", "slices", "fairness", "calibration", "drift")
-CHECK_TITLES = {
-    "data_quality": "Data quality",
-    "performance": "Performance",
-    "slices": "Slices",
-    "fairness": "Fairness",
-    "calibration": "Calibration",
-    "drift": "Drift",
-    "robustness": "Robustness",
-    "adversarial": "Adversarial robustness",
-    "privacy": "Privacy (membership inference)",
-}
+
+def check_title(check_id: str) -> str:
+    """A check's title as the battery declares it (its id, spaced, for a check it no longer
+    runs)."""
+    check = CHECKS.get(check_id)
+    return check.title if check and check.title else check_id.replace("_", " ").capitalize()
 
 
 def card_facts(version: ModelVersion) -> dict[str, Any]:
@@ -146,10 +141,11 @@ def audit_documents(version: ModelVersion) -> list[tuple[int, dict[str, Any]]]:
 
 
 def audit_sections(document: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """One section per check of a result document: title, status, headline numbers, findings,
-    and its charts (`{"title", "svg"}`, svg None when there was nothing to draw)."""
+    """One section per check of a result document, in the battery's order: the check's title,
+    status, headline numbers (titled by the metric table), findings, and its charts
+    (`{"title", "svg"}`, svg None when there was nothing to draw)."""
     checks = list((document or {}).get("checks") or [])
-    rank = {check_id: i for i, check_id in enumerate(CHECK_ORDER)}
+    rank = {check_id: i for i, check_id in enumerate(CHECKS)}
     checks.sort(key=lambda c: rank.get(c.get("id"), len(rank)))
     return [_section(check) for check in checks]
 
@@ -158,10 +154,10 @@ def _section(check: Mapping[str, Any]) -> dict[str, Any]:
     check_id = str(check.get("id"))
     details = check.get("details") or {}
     metrics = check.get("metrics") or {}
-    headline = [(name.replace("_", " "), _number(value)) for name, value in metrics.items()]
+    headline = [(metric_title(check_id, name), _number(value)) for name, value in metrics.items()]
     return {
         "id": check_id,
-        "title": CHECK_TITLES.get(check_id, check_id.replace("_", " ").capitalize()),
+        "title": check_title(check_id),
         "status": check.get("status", ""),
         "metrics": headline,
         "metric_rows": [headline[i : i + 2] for i in range(0, len(headline), 2)],

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from audits import selectors as audit_selectors
+from audits.battery.metric_table import HIGHER, NEITHER, Metric, metric_of
 from audits.forms import AuditRequestForm
 from audits.models import AuditRun, RunStatus
 from governance.forms import DecisionForm, ReasonForm
@@ -19,62 +20,48 @@ from governance.models import VersionStatus
 from governance.permissions import user_can_change_team_models
 from governance.roles import Role
 from governance.views import AuthedRequest, posted, reader_required, uploaded, version_of
-from reports.content import CHECK_TITLES, audit_sections
+from reports.content import audit_sections, check_title
 from reports.verification import pdf_check
 
 LIVE = (VersionStatus.APPROVED, VersionStatus.DEPLOYED)
 CARD_STATUSES = (*LIVE, VersionStatus.SUSPENDED, VersionStatus.RETIRED)
-# Headline metrics whose direction the name does not tell (DESIGN: `_score` higher is better,
-# `_error` / `_difference` lower): neither better nor worse when they move.
-NEUTRAL = frozenset({"label_minority_share"})
-
-
-def direction(metric: str) -> int:
-    """+1 when a higher value is better, -1 when lower is better, 0 when the name does not say."""
-    name = metric.lower()
-    if name in NEUTRAL:
-        return 0
-    if name.endswith(("_score", "accuracy", "_ratio")):
-        return 1
-    lower_better = ("_error", "_difference", "_share", "_count", "_flag", "psi", "ece", "mce")
-    if name.endswith(lower_better) or name in ("brier", "log_loss"):
-        return -1
-    return 0
 
 
 def compare_metrics(
     current: Mapping[str, Any] | None, previous: Mapping[str, Any] | None
 ) -> list[dict[str, Any]]:
-    """Per check and headline metric: both values and whether this version did better or worse."""
+    """Per check and headline metric: both values and whether this version did better or worse,
+    by the direction the battery's metric table declares."""
     before = {c.get("id"): c for c in (previous or {}).get("checks") or []}
     rows = []
     for check in (current or {}).get("checks") or []:
-        old = before.get(check.get("id")) or {}
+        check_id = str(check.get("id"))
+        old = before.get(check_id) or {}
         names = list(dict.fromkeys([*(check.get("metrics") or {}), *(old.get("metrics") or {})]))
         for name in names:
             now_value = (check.get("metrics") or {}).get(name)
             old_value = (old.get("metrics") or {}).get(name)
             rows.append(
                 {
-                    "check": CHECK_TITLES.get(check.get("id"), check.get("id")),
+                    "check": check_title(check_id),
                     "metric": name,
                     "current": _shown(now_value),
                     "previous": _shown(old_value),
-                    "change": _change(name, now_value, old_value),
+                    "change": _change(metric_of(check_id, name), now_value, old_value),
                 }
             )
     return rows
 
 
-def _change(name: str, now: Any, old: Any) -> str:
+def _change(metric: Metric | None, now: Any, old: Any) -> str:
     if not isinstance(now, int | float) or not isinstance(old, int | float):
         return "n/a"
-    sign = direction(name)
     if abs(float(now) - float(old)) < 1e-9:
         return "same"
-    if sign == 0:
+    if metric is None or metric.better == NEITHER:
         return "changed"
-    return "better" if (float(now) - float(old)) * sign > 0 else "worse"
+    higher = float(now) > float(old)
+    return "better" if higher == (metric.better == HIGHER) else "worse"
 
 
 def _shown(value: Any) -> str:
@@ -154,7 +141,7 @@ def compare_page(request: AuthedRequest, slug: str, version: str) -> HttpRespons
     )
     before = {c.get("id"): c.get("status") for c in _checks(previous_run)}
     checks = [
-        (CHECK_TITLES.get(str(c.get("id")), c.get("id")), before.get(c.get("id")), c.get("status"))
+        (check_title(str(c.get("id"))), before.get(c.get("id")), c.get("status"))
         for c in _checks(current_run)
     ]
     context = {

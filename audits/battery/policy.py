@@ -1,118 +1,67 @@
-"""The policy: one versioned table of thresholds and required checks per risk tier, and the judge.
+"""The policy: the checks each risk tier requires, the thresholds of the metric table
+(metric_table.py), one name and version for both, and the judge.
 
-A rule is (check, metric, direction, warn, fail): direction "max" breaches when value > limit,
-"min" when value < limit. Each breach is one finding naming the metric, its value and the
-threshold. A check's status is its worst finding. The overall status is "error" if a required
-check errored; "fail" if a required check failed, or was skipped for want of an input (not
-because it does not apply to the task or the model); "warn" if any check warned or a check the
-tier does not require failed; else "pass". Tier 1 is high risk, 3 low; without a tier,
-DEFAULT_TIER. Tier 1 requires the model checks robustness and adversarial (an audit of a tier-1
-model without its artifact fails). The four-fifths (disparate impact) ratio is deliberately not
-judged here: the fairness check reports it as a flag with its legal context, for people to
-weigh.
+A rule is a metric's (warn, fail) in one tier: a metric where lower is better breaches when its
+value is above a limit, one where higher is better when below. Each breach is one finding naming
+the metric, its value and the threshold. A check never judges itself. A check's status is its
+worst finding. The overall status is "error" if a required check errored; "fail" if a required
+check failed, or was skipped for want of an input (not because it does not apply to the task or
+the model); "warn" if any check warned or a check the tier does not require failed; else "pass".
+Tier 1 is high risk, 3 low; without a tier, DEFAULT_TIER. Tier 1 requires the model checks
+robustness and adversarial (an audit of a tier-1 model without its artifact fails). The
+four-fifths (disparate impact) ratio is deliberately not judged here: the fairness check reports it
+as a flag with its legal context, for people to weigh.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .metric_table import LOWER, METRICS, Metric
 
 DEFAULT_TIER = 2
 
 _DATA = ("data_quality", "performance", "slices", "fairness", "calibration", "drift")
 
 
-def _rules(acc, gap, fair, ece, drift, model) -> list[tuple]:
-    """One tier's rules; ``model`` holds the model checks' (warn, fail) pairs by metric."""
-    return [
-        ("data_quality", "max_column_missing_share", "max", 0.05, 0.20),
-        ("data_quality", "duplicate_row_share", "max", 0.01, 0.10),
-        ("data_quality", "schema_difference_count", "max", 0, 3),
-        ("performance", "balanced_accuracy_score", "min", acc[0], acc[1]),
-        ("performance", "r2_score", "min", 0.3, 0.0),
-        ("slices", "worst_slice_gap_difference", "max", gap[0], gap[1]),
-        ("fairness", "demographic_parity_difference", "max", fair[0], fair[1]),
-        ("fairness", "equalized_odds_difference", "max", fair[0], fair[1]),
-        ("calibration", "ece", "max", ece[0], ece[1]),
-        ("calibration", "max_group_ece", "max", ece[0] * 2, ece[1] * 2),
-        ("drift", "drift_share", "max", drift[0], drift[1]),
-        ("robustness", "worst_accuracy_drop", "max", *model["worst_accuracy_drop"]),
-        ("robustness", "noise_flip_rate", "max", *model["noise_flip_rate"]),
-        ("adversarial", "robust_accuracy_drop", "max", *model["robust_accuracy_drop"]),
-        ("privacy", "attack_auc", "max", *model["attack_auc"]),
-        ("privacy", "membership_advantage", "max", *model["membership_advantage"]),
-        ("explainability", "sensitive_importance_share", "max", *model["sensitive_share"]),
-    ]
+@dataclass(frozen=True)
+class Rule:
+    """One judged threshold pair: a metric of the table and its (warn, fail) in one tier."""
+
+    metric: Metric
+    warn: float | None
+    fail: float | None
 
 
-def _model(drop, flips, adversarial, auc, advantage, sensitive) -> dict:
-    return {
-        "worst_accuracy_drop": drop,
-        "noise_flip_rate": flips,
-        "robust_accuracy_drop": adversarial,
-        "attack_auc": auc,
-        "membership_advantage": advantage,
-        "sensitive_share": sensitive,
-    }
+@dataclass(frozen=True)
+class Policy:
+    """A named, versioned policy: the checks each tier requires and the metric table's
+    thresholds."""
+
+    name: str
+    version: str
+    required: dict[int, tuple[str, ...]]
+    metrics: tuple[Metric, ...]
+
+    @property
+    def tiers(self) -> tuple[int, ...]:
+        return tuple(self.required)
+
+    def rules(self, tier: int) -> list[Rule]:
+        """The tier's thresholds, in table order."""
+        return [Rule(m, *m.tiers[tier]) for m in self.metrics if tier in m.tiers]
 
 
-POLICY = {
-    "name": "warden-default",
-    "version": "2026.11.2",
-    "tiers": {
-        1: {
-            "required": (*_DATA, "robustness", "adversarial"),
-            "rules": _rules(
-                (0.75, 0.65),
-                (0.05, 0.10),
-                (0.10, 0.20),
-                (0.05, 0.10),
-                (0.10, 0.30),
-                _model(
-                    (0.02, 0.05),
-                    (0.05, 0.10),
-                    (0.10, 0.25),
-                    (0.60, 0.70),
-                    (0.10, 0.20),
-                    (0.05, 0.20),
-                ),
-            ),
-        },
-        2: {
-            "required": ("data_quality", "performance", "fairness", "calibration"),
-            "rules": _rules(
-                (0.70, 0.60),
-                (0.08, 0.15),
-                (0.15, 0.25),
-                (0.08, 0.15),
-                (0.20, 0.50),
-                _model(
-                    (0.05, 0.10),
-                    (0.10, 0.20),
-                    (0.15, 0.35),
-                    (0.65, 0.75),
-                    (0.15, 0.30),
-                    (0.10, 0.30),
-                ),
-            ),
-        },
-        3: {
-            "required": ("data_quality", "performance"),
-            "rules": _rules(
-                (0.65, 0.55),
-                (0.10, 0.20),
-                (0.20, 0.30),
-                (0.10, 0.20),
-                (0.30, 0.60),
-                _model(
-                    (0.08, 0.15),
-                    (0.15, 0.30),
-                    (0.25, 0.50),
-                    (0.70, 0.80),
-                    (0.20, 0.40),
-                    (0.20, 0.40),
-                ),
-            ),
-        },
+POLICY = Policy(
+    name="warden-default",
+    version="2026.11.2",
+    required={
+        1: (*_DATA, "robustness", "adversarial"),
+        2: ("data_quality", "performance", "fairness", "calibration"),
+        3: ("data_quality", "performance"),
     },
-}
+    metrics=METRICS,
+)
 
 _RANK = {"pass": 0, "warn": 1, "fail": 2}
 
@@ -122,43 +71,43 @@ def resolve_tier(tier) -> int:
     if tier is None:
         return DEFAULT_TIER
     tier = int(tier)
-    if tier not in POLICY["tiers"]:
+    if tier not in POLICY.tiers:
         raise ValueError(f"tier must be 1, 2 or 3, not {tier}")
     return tier
 
 
 def judge(check_id: str, metrics: dict, tier: int) -> tuple[str, list[dict]]:
     """Status of one measured check and one finding per breached threshold."""
-    findings, status = [], "pass"
-    for rule_check, metric, direction, warn, fail in POLICY["tiers"][tier]["rules"]:
-        value = metrics.get(metric)
-        if rule_check != check_id or value is None or isinstance(value, bool):
+    findings: list[dict] = []
+    status = "pass"
+    for rule in POLICY.rules(tier):
+        value = metrics.get(rule.metric.name)
+        if rule.metric.check != check_id or value is None or isinstance(value, bool):
             continue
-        for severity, limit in (("fail", fail), ("warn", warn)):
-            if limit is None:
+        for severity, limit in (("fail", rule.fail), ("warn", rule.warn)):
+            if limit is None or not rule.metric.breached(value, limit):
                 continue
-            breached = value > limit if direction == "max" else value < limit
-            if breached:
-                word = "above" if direction == "max" else "below"
-                findings.append(
-                    {
-                        "severity": severity,
-                        "metric": metric,
-                        "value": value,
-                        "threshold": limit,
-                        "message": f"{metric} = {value:.4g} is {word} the tier-{tier} {severity} "
-                        f"threshold {limit:g}",
-                    }
-                )
-                status = max(status, severity, key=_RANK.get)
-                break
+            word = "above" if rule.metric.better == LOWER else "below"
+            findings.append(
+                {
+                    "severity": severity,
+                    "metric": rule.metric.name,
+                    "value": value,
+                    "threshold": limit,
+                    "message": f"{rule.metric.name} = {value:.4g} is {word} the tier-{tier} "
+                    f"{severity} threshold {limit:g}",
+                }
+            )
+            status = max(status, severity, key=_RANK.__getitem__)
+            break
     return status, findings
 
 
 def overall(checks: list[dict], tier: int) -> tuple[str, list[str]]:
     """The document's status and, for each required check that blocks, why."""
-    required = set(POLICY["tiers"][tier]["required"])
-    reasons, status = [], "pass"
+    required = set(POLICY.required[tier])
+    reasons: list[str] = []
+    status = "pass"
     for check in checks:
         cid, st = check["id"], check["status"]
         if cid in required and st == "error":
@@ -176,18 +125,25 @@ def overall(checks: list[dict], tier: int) -> tuple[str, list[str]]:
 
 
 def table() -> dict:
-    """The policy as JSON (for the document and the README)."""
+    """The policy as JSON (for the document and the README): a rule's direction is "max" when
+    a value above its thresholds breaches, "min" when one below does."""
     return {
-        "name": POLICY["name"],
-        "version": POLICY["version"],
+        "name": POLICY.name,
+        "version": POLICY.version,
         "tiers": {
-            str(t): {
-                "required": list(v["required"]),
+            str(tier): {
+                "required": list(POLICY.required[tier]),
                 "rules": [
-                    dict(zip(("check", "metric", "direction", "warn", "fail"), r, strict=True))
-                    for r in v["rules"]
+                    {
+                        "check": rule.metric.check,
+                        "metric": rule.metric.name,
+                        "direction": "max" if rule.metric.better == LOWER else "min",
+                        "warn": rule.warn,
+                        "fail": rule.fail,
+                    }
+                    for rule in POLICY.rules(tier)
                 ],
             }
-            for t, v in POLICY["tiers"].items()
+            for tier in POLICY.tiers
         },
     }

@@ -86,7 +86,7 @@ def finalize(
         "policy": {
             **spec.policy,
             "tier": tier,
-            "required": list(policy.POLICY["tiers"][tier]["required"]),
+            "required": list(policy.POLICY.required[tier]),
         },
         "checks": results,
     }
@@ -121,10 +121,8 @@ def _measure_model(cid: str, check: ModelCheck, inputs: ModelInputs, tier: int) 
 
 
 def _judged(cid: str, measured: Measurement, tier: int) -> dict:
-    """The check's result: its status is the worse of the policy's and its own warn findings."""
+    """The check's result: the policy's status from its metrics, its findings then the breaches."""
     status, breaches = policy.judge(cid, measured.metrics, tier)
-    if status == "pass" and any(f["severity"] == "warn" for f in measured.findings):
-        status = "warn"
     return {
         "id": cid,
         "status": status,

@@ -234,7 +234,7 @@ def prepare(
         rows=source.rows or 0,
         sha256=data_sha256,
         tier=resolve_tier(tier),
-        policy={"name": POLICY["name"], "version": POLICY["version"]},
+        policy={"name": POLICY.name, "version": POLICY.version},
         options={**DEFAULT_OPTIONS, **(options or {})},
         local=local,
     )

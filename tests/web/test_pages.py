@@ -3,7 +3,7 @@ pages show."""
 
 import pytest
 
-from reports.views import compare_metrics, direction
+from reports.views import compare_metrics
 from tests.factories import (
     audit_make,
     submitted_version_make,
@@ -76,12 +76,37 @@ def test_the_first_version_has_nothing_to_compare_with(cast, login):
     assert "nothing to compare it with" in page
 
 
-def test_a_metric_name_tells_its_direction():
-    assert direction("roc_auc_score") == direction("accuracy") == 1
-    assert direction("demographic_parity_ratio") == 1
-    for name in ("equalized_odds_difference", "ece", "score_psi", "drift_share", "brier"):
-        assert direction(name) == -1, name
-    assert direction("label_minority_share") == 0
+def test_the_comparison_calls_the_five_worsened_model_metrics_worse_not_changed():
+    """Issue #13: their names do not tell their direction; the metric table does."""
+    worsened = {
+        "robustness": {"worst_accuracy_drop": (0.01, 0.2), "noise_flip_rate": (0.01, 0.2)},
+        "adversarial": {"robust_accuracy_drop": (0.05, 0.4)},
+        "privacy": {"attack_auc": (0.5, 0.8), "membership_advantage": (0.0, 0.3)},
+    }
+
+    def document(at: int) -> dict:
+        return {
+            "checks": [
+                {"id": check, "metrics": {name: pair[at] for name, pair in metrics.items()}}
+                for check, metrics in worsened.items()
+            ]
+        }
+
+    rows = compare_metrics(document(1), document(0))
+    assert {(row["metric"], row["change"]) for row in rows} == {
+        ("worst_accuracy_drop", "worse"),
+        ("noise_flip_rate", "worse"),
+        ("robust_accuracy_drop", "worse"),
+        ("attack_auc", "worse"),
+        ("membership_advantage", "worse"),
+    }
+
+
+def test_a_metric_the_table_calls_neither_better_nor_worse_is_only_changed():
+    def document(share: float) -> dict:
+        return {"checks": [{"id": "data_quality", "metrics": {"label_minority_share": share}}]}
+
+    assert compare_metrics(document(0.4), document(0.2))[0]["change"] == "changed"
 
 
 def test_the_comparison_judges_each_metric_by_its_direction():

@@ -148,6 +148,7 @@ def _black_box(space, x, y, pool, std, options, classes) -> dict:
 
 class Adversarial(ModelCheck):
     id = "adversarial"
+    title = "Adversarial robustness"
 
     def measure_model(self, inputs) -> Measurement:
         # attacks hand arrays to a model fitted on a DataFrame: scikit-learn warns once per query

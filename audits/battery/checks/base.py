@@ -34,9 +34,11 @@ class Measurement:
 
 
 class Check:
-    """Base class: subclasses set ``id``, ``requires`` and ``roles`` and implement the methods."""
+    """Base class: subclasses set ``id``, ``title`` (as pages and cards head its section),
+    ``requires`` and ``roles`` and implement the methods."""
 
     id: str = ""
+    title: str = ""
     requires: frozenset[str] = frozenset()
     roles: tuple[str, ...] = ("current",)
 

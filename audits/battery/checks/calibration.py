@@ -66,6 +66,7 @@ class Calibration(Check):
     """Reliability bins, ECE, MCE, Brier, ECE per group (formulas above)."""
 
     id = "calibration"
+    title = "Calibration"
     requires = frozenset({"scores", "classification"})
 
     def accumulate(self, chunk) -> dict:

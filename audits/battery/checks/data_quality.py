@@ -39,6 +39,7 @@ class DataQuality(Check):
     """Missing cells, duplicate rows, constant columns, label balance, schema differences."""
 
     id = "data_quality"
+    title = "Data quality"
     roles = ("current", "reference")
 
     def accumulate(self, chunk) -> dict:

@@ -50,6 +50,7 @@ class Drift(Check):
     """Per-feature, prediction and score drift against the reference (decision rule above)."""
 
     id = "drift"
+    title = "Drift"
     requires = frozenset({"reference"})
     roles = ("current", "reference")
 

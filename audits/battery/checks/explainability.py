@@ -23,6 +23,7 @@ def _accuracy(estimator, frame, labels) -> float:
 
 class Explainability(ModelCheck):
     id = "explainability"
+    title = "Explainability"
 
     def measure_model(self, inputs) -> Measurement:
         options, model = inputs.options, inputs.model

@@ -48,6 +48,7 @@ class Fairness(Check):
     """Group rates and fairlearn-style gaps per sensitive attribute and intersection."""
 
     id = "fairness"
+    title = "Fairness"
     requires = frozenset({"predictions", "sensitive", "classification"})
 
     def accumulate(self, chunk) -> dict:

@@ -31,6 +31,7 @@ class Performance(Check):
     """Overall and per-class figures (formulas above)."""
 
     id = "performance"
+    title = "Performance"
     requires = frozenset({"predictions"})
 
     def accumulate(self, chunk) -> dict:

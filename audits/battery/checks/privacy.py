@@ -39,6 +39,7 @@ def _membership_scores(model, frame, labels: np.ndarray) -> tuple[np.ndarray, np
 
 class Privacy(ModelCheck):
     id = "privacy"
+    title = "Privacy (membership inference)"
     requires = frozenset({"model", "classification", "training"})
 
     def measure_model(self, inputs) -> Measurement:

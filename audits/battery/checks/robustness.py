@@ -6,7 +6,8 @@ sample); category swaps (``options["perturbed_share"]`` of each categorical feat
 replaced by a value drawn from the same column); missing values (that share of every feature's
 cells emptied). For each: accuracy, its drop from the clean accuracy, and the flip rate (share
 of rows whose prediction changed). A model that cannot score rows with missing values is a
-finding, not an error. The headline metrics use the reference scale
+finding, not an error: ``unscorable_perturbation_count`` counts those perturbations, and the
+policy, not the check, decides what that means. The headline metrics use the reference scale
 ``options["reference_epsilon"]``; the policy judges them.
 """
 
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..spec import is_numeric
-from .base import Measurement, ModelCheck
+from .base import Measurement, ModelCheck, info
 
 
 def _outcome(inputs, frame: pd.DataFrame, clean: float) -> dict:
@@ -64,6 +65,7 @@ def _emptied(frame, columns, share, rng) -> pd.DataFrame:
 
 class Robustness(ModelCheck):
     id = "robustness"
+    title = "Robustness"
 
     def measure_model(self, inputs) -> Measurement:
         options = inputs.options
@@ -87,13 +89,10 @@ class Robustness(ModelCheck):
             "category swaps": swaps if categorical else {},
             "missing values": missing,
         }
+        unscorable = [name for name, o in outcomes.items() if "error" in o]
         findings = [
-            {
-                "severity": "warn",
-                "message": f"the model cannot score rows with {name}: {o['error']}",
-            }
-            for name, o in outcomes.items()
-            if "error" in o
+            info(f"the model cannot score rows with {name}: {outcomes[name]['error']}")
+            for name in unscorable
         ]
         drops = [
             o["accuracy_drop"]
@@ -107,6 +106,7 @@ class Robustness(ModelCheck):
             "category_swap_flip_rate": swaps.get("flip_rate") if categorical else None,
             "missing_flip_rate": missing.get("flip_rate"),
             "worst_accuracy_drop": max(drops) if drops else None,
+            "unscorable_perturbation_count": len(unscorable),
         }
         details = {
             "rows": len(frame),

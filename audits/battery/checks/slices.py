@@ -20,6 +20,7 @@ class Slices(Check):
     """Metrics per slice value with 95% intervals; the worst judged slice and its gap."""
 
     id = "slices"
+    title = "Slices"
     requires = frozenset({"predictions", "slices"})
 
     def accumulate(self, chunk) -> dict:

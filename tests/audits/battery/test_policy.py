@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from audits.battery import run
+from audits.battery.metric_table import HIGHER, LOWER, METRICS, NEITHER
 from audits.battery.policy import POLICY, judge, overall, resolve_tier, table
 
 from .conftest import binary_frame, regression_frame
@@ -14,25 +15,36 @@ from .conftest import binary_frame, regression_frame
 def test_each_tier_lists_required_checks_and_rules_for_known_checks():
     from audits.battery import CHECKS
 
-    for tier, entry in POLICY["tiers"].items():
-        assert set(entry["required"]) <= set(CHECKS), tier
-        for check, _metric, direction, warn, fail in entry["rules"]:
-            assert check in CHECKS and direction in ("min", "max")
-            if warn is not None and fail is not None:
-                assert (warn <= fail) if direction == "max" else (warn >= fail)
+    for tier in POLICY.tiers:
+        assert set(POLICY.required[tier]) <= set(CHECKS), tier
+        for rule in POLICY.rules(tier):
+            assert rule.metric.check in CHECKS and rule.metric.better in (HIGHER, LOWER)
+            if rule.warn is not None and rule.fail is not None:
+                lower = rule.metric.better == LOWER
+                assert (rule.warn <= rule.fail) if lower else (rule.warn >= rule.fail)
 
 
 def test_higher_risk_tiers_are_stricter():
-    rules = {t: {(r[0], r[1]): r for r in e["rules"]} for t, e in POLICY["tiers"].items()}
-    for key, (_, _, direction, _warn, fail) in rules[1].items():
-        for tier in (2, 3):
-            other = rules[tier][key]
-            if direction == "max" and fail is not None:
-                assert fail <= other[4]
-            if direction == "min" and fail is not None:
-                assert fail >= other[4]
-    assert set(POLICY["tiers"][3]["required"]) <= set(POLICY["tiers"][2]["required"])
-    assert set(POLICY["tiers"][2]["required"]) <= set(POLICY["tiers"][1]["required"])
+    for metric in METRICS:
+        fails = [metric.tiers[t][1] for t in sorted(metric.tiers)]
+        if None not in fails:
+            assert fails == sorted(fails, reverse=metric.better == HIGHER), metric.name
+    assert set(POLICY.required[3]) <= set(POLICY.required[2]) <= set(POLICY.required[1])
+
+
+def test_every_metric_is_declared_once_with_a_direction_and_a_title():
+    keys = [(m.check, m.name) for m in METRICS]
+    assert len(keys) == len(set(keys))
+    for metric in METRICS:
+        assert metric.better in (HIGHER, LOWER, NEITHER) and metric.title, metric
+        assert not metric.tiers or metric.better != NEITHER, metric
+
+
+def test_a_perturbation_the_model_cannot_score_warns_by_the_policy_in_every_tier():
+    for tier in POLICY.tiers:
+        status, findings = judge("robustness", {"unscorable_perturbation_count": 1}, tier)
+        assert status == "warn" and findings[0]["threshold"] == 0
+        assert judge("robustness", {"unscorable_perturbation_count": 0}, tier) == ("pass", [])
 
 
 def test_a_breach_is_one_finding_naming_metric_value_and_threshold():
@@ -75,7 +87,7 @@ def test_tiers_resolve_with_a_default():
 
 def test_the_document_names_the_policy_and_its_version():
     doc = run(binary_frame(200), {"label": "y", "prediction": "pred", "features": ["x1"]}, tier=3)
-    assert doc["policy"]["name"] == POLICY["name"] and doc["policy"]["version"] == POLICY["version"]
+    assert doc["policy"]["name"] == POLICY.name and doc["policy"]["version"] == POLICY.version
     assert doc["policy"]["tier"] == 3
     assert table()["tiers"]["3"]["required"] == ["data_quality", "performance"]
 
