@@ -28,11 +28,12 @@ run: $(RUN_STAMP)
 test: $(DEV_STAMP)
 	scripts/test
 
-## lint: ruff (lint and format check) and mypy
+## lint: ruff (lint and format check), mypy and the import contracts (pyproject.toml)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy governance audits reports config
+	$(VENV)/bin/lint-imports
 
 ## bench: the speed and memory benchmarks; numbers go in the README
 bench: $(DEV_STAMP)

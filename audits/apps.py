@@ -4,13 +4,17 @@ from django.apps import AppConfig
 
 
 class AuditsConfig(AppConfig):
-    """Tells the registry how to find a version's latest audit (governance cannot import us)."""
+    """Tells the registry how to find a version's latest audit and which artifacts it may
+    accept (governance cannot import us)."""
 
     name = "audits"
     verbose_name = "Audits"
 
     def ready(self) -> None:
+        from audits.artifact_rules import BATTERY_ARTIFACT_RULES
         from audits.selectors import audit_evidence, latest_audit_annotations
+        from governance.artifacts import register_artifact_rules
         from governance.evidence import register_audit_evidence
 
         register_audit_evidence(audit_evidence, latest_audit_annotations)
+        register_artifact_rules(BATTERY_ARTIFACT_RULES)

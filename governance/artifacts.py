@@ -1,28 +1,58 @@
-"""Accepting a model artifact without ever unpickling it: the battery's artifact rules
-(audits/battery/artifacts.py) name the format, refuse pickle and joblib files, refuse skops
-files naming untrusted types and damaged files; here their refusals become InvalidInput."""
+"""Accepting a model artifact without ever unpickling it. The rules that name an artifact's format
+and load it (trusted types only, pickle refused) are the audit battery's; the registry cannot
+import the audits app, so that app registers them at start-up (audits.apps) and here their
+refusals become InvalidInput."""
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO
 
-from audits.battery.artifacts import ArtifactError, detect_format, open_artifact
 from governance.errors import InvalidInput
+
+
+class ArtifactRefused(Exception):
+    """Raised by the registered rules: not a model Warden will load; the message says why."""
+
+
+@dataclass(frozen=True)
+class ArtifactRules:
+    """``format_of(filename, head)`` names the format from the name and first bytes;
+    ``check(path, artifact_format)`` loads the stored file as a model. Both raise
+    ArtifactRefused."""
+
+    format_of: Callable[[str, bytes], str]
+    check: Callable[[str, str], None]
+
+
+_registered: list[ArtifactRules] = []
+
+
+def register_artifact_rules(rules: ArtifactRules) -> None:
+    """Called once by the audits app at start-up."""
+    _registered[:] = [rules]
+
+
+def _rules() -> ArtifactRules:
+    if not _registered:
+        raise RuntimeError("no artifact rules are registered: is the audits app installed?")
+    return _registered[0]
 
 
 def artifact_format_detect(filename: str, head: bytes) -> str:
     """The artifact's format from its name and first bytes, or InvalidInput saying why not."""
     try:
-        return detect_format(filename, head)
-    except ArtifactError as error:
-        raise InvalidInput(error.problems[0].reason, field="artifact") from None
+        return _rules().format_of(filename, head)
+    except ArtifactRefused as error:
+        raise InvalidInput(str(error), field="artifact") from None
 
 
 def artifact_check(path: str, artifact_format: str, filename: str) -> None:
     """The stored artifact loads as a model (trusted types only), or InvalidInput saying why."""
     try:
-        open_artifact(path, artifact_format)
-    except ArtifactError as error:
-        raise InvalidInput(f"{filename}: {error.problems[0].reason}", field="artifact") from None
+        _rules().check(path, artifact_format)
+    except ArtifactRefused as error:
+        raise InvalidInput(f"{filename}: {error}", field="artifact") from None
 
 
 def file_sha256(handle: IO[bytes], chunk_size: int = 1024 * 1024) -> tuple[str, int]:
