@@ -63,10 +63,7 @@ def require_auditable(
     this version's, the reference set (if any) is a reference set of the same model and the
     training sample (if any) one of this version's."""
     require_audit_rights(actor, version)
-    if version.model.risk_tier is None:
-        raise InvalidInput(
-            "the model has no risk tier yet: file its risk assessment first", field="version"
-        )
+    require_tier(version)
     if evaluation_set.version_id != version.pk or evaluation_set.role != SetRole.CURRENT:
         raise InvalidInput("name a current evaluation set of this version", field="evaluation_set")
     if reference_set is not None and (
@@ -78,6 +75,16 @@ def require_auditable(
         training_set.role != SetRole.TRAINING or training_set.version_id != version.pk
     ):
         raise InvalidInput("name a training sample of this version", field="training_set")
+
+
+def require_tier(version: ModelVersion) -> int:
+    """The tier the version's audits are judged under; a model without one is refused."""
+    tier = version.model.risk_tier
+    if tier is None:
+        raise InvalidInput(
+            "the model has no risk tier yet: file its risk assessment first", field="version"
+        )
+    return tier
 
 
 def require_model_fits(version: ModelVersion, evaluation_set: EvaluationSet) -> None:
@@ -228,7 +235,7 @@ def audit_run_queue(
                 reference_set=reference_set,
                 training_set=training_set,
                 with_model=with_model,
-                tier=version.model.risk_tier,
+                tier=require_tier(version),
                 policy_name=POLICY.name,
                 policy_version=POLICY.version,
                 requested_by=actor,

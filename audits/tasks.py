@@ -4,6 +4,7 @@ and rejected when their worker dies, so a killed worker's task is delivered agai
 delivery finds the work done (or claimed) and does nothing."""
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from celery import Task, shared_task
@@ -113,7 +114,7 @@ def audit_run_finalize(run_id: int, attempt: int) -> str:
 def audit_runs_recover() -> str:
     """Beat, every half minute: resend the work of runs whose worker died (heartbeat older than
     WARDEN_AUDIT_ORPHAN_SECONDS) and of queued runs nobody took."""
-    stale = timezone.now() - timezone.timedelta(seconds=settings.WARDEN_AUDIT_ORPHAN_SECONDS)
+    stale = timezone.now() - timedelta(seconds=settings.WARDEN_AUDIT_ORPHAN_SECONDS)
     resent = 0
     for run in AuditRun.objects.filter(status=RunStatus.QUEUED, requested_at__lt=stale):
         audit_run_plan.delay(run.pk)

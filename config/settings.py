@@ -182,7 +182,7 @@ SPECTACULAR_SETTINGS = {
 # no broker server. Production sets CELERY_BROKER_URL=redis://... (or amqp://...).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_TRANSPORT_OPTIONS = (
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, str | bool] = (
     {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -192,12 +192,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith("filesystem")
     else {}
 )
-for _folder in (
-    CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", ""),
-    CELERY_BROKER_TRANSPORT_OPTIONS.get("control_folder", ""),
-):
-    if _folder:  # the file-system transport needs its folders before a worker or client starts
-        Path(_folder).mkdir(parents=True, exist_ok=True)
+for _key in ("data_folder_in", "control_folder"):
+    _folder = CELERY_BROKER_TRANSPORT_OPTIONS.get(_key)
+    if isinstance(_folder, str) and _folder:  # the file-system transport needs its folders
+        Path(_folder).mkdir(parents=True, exist_ok=True)  # before a worker or client starts
 # The queue tasks go to and workers read (one Redis can serve several Warden instances).
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True

@@ -27,7 +27,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class WardenUserAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "team", "is_active"]
     list_filter = ["groups", "team", "is_active"]
-    fieldsets = (*UserAdmin.fieldsets, ("Warden", {"fields": ["team"]}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Warden", {"fields": ["team"]}))
 
 
 @admin.register(Team)

@@ -129,7 +129,7 @@ def decision_record(
             version.save()
         event_record(
             actor=actor,
-            verb=VERBS[decision],
+            verb=VERBS[DecisionKind(decision)],
             target=version,
             before=before,
             after={
@@ -187,7 +187,7 @@ def _current_approvals(version: ModelVersion):  # type: ignore[no-untyped-def]
 def _outcome(version: ModelVersion, decision: str) -> str | None:
     """The status the decision leads to, or None while a tier-1 version awaits its second."""
     if decision not in APPROVING_DECISIONS:
-        return OUTCOME[decision]
+        return OUTCOME[DecisionKind(decision)]
     signers = _current_approvals(version).values("signer").distinct().count()
     return (
         VersionStatus.APPROVED if signers >= approvals_required(version.model.risk_tier) else None

@@ -16,6 +16,7 @@ from governance.models import (
     Incident,
     IncidentStatus,
     ModelVersion,
+    SeriousKind,
     Severity,
     User,
     VersionStatus,
@@ -43,7 +44,9 @@ SUSPENDABLE = (VersionStatus.APPROVED, VersionStatus.DEPLOYED)
 def report_deadline(aware_at: datetime, serious_kind: str) -> datetime | None:
     """EU AI Act Art. 73: 15 days after awareness, 10 for a death, 2 for a widespread
     infringement or a critical infrastructure disruption; None for a non-serious incident."""
-    return aware_at + timedelta(days=REPORTING_DAYS[serious_kind]) if serious_kind else None
+    if not serious_kind:
+        return None
+    return aware_at + timedelta(days=REPORTING_DAYS[SeriousKind(serious_kind)])
 
 
 def _require_reporter(actor: User, versions: list[ModelVersion]) -> None:
@@ -206,7 +209,8 @@ def incident_deadline_remind(*, incident_id: int) -> bool:
     """E-mail the incident's owner (or every risk officer) that the report is due, once."""
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident_id)
-        if incident.deadline_reminded_at:
+        deadline = incident.report_deadline
+        if incident.deadline_reminded_at or deadline is None:  # nothing is due without a deadline
             return False
         incident.deadline_reminded_at = timezone.now()
         incident.save(update_fields=["deadline_reminded_at"])
@@ -214,7 +218,7 @@ def incident_deadline_remind(*, incident_id: int) -> bool:
             actor=None,
             verb="incident_deadline_reminder_sent",
             target=incident,
-            after={"report_deadline": incident.report_deadline.isoformat()},
+            after={"report_deadline": deadline.isoformat()},
         )
         recipients = [incident.owner] if incident.owner else risk_officers()
         transaction.on_commit(

@@ -174,7 +174,7 @@ def risk_assessment_record(
             override_tier=override_tier,
             override_reason=override_reason.strip(),
             override_by_name=actor.printed_name if overriding else "",
-            tier=override_tier if overriding else computed.tier,
+            tier=override_tier if override_tier is not None else computed.tier,
             assessed_by=actor,
         )
         model.risk_tier, model.risk_assessment = assessment.tier, assessment

@@ -43,7 +43,7 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
         if field.many_to_many:
             related = getattr(instance, name).values_list("pk", flat=True) if instance.pk else []
             values[name] = sorted(related)
-        elif field.is_relation:
+        elif field.is_relation and isinstance(field, models.Field):  # a forward key: its id
             values[name] = getattr(instance, field.attname)
         elif isinstance(field, models.FileField):
             values[name] = getattr(instance, name).name

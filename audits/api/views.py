@@ -14,7 +14,7 @@ from audits.api import serializers as s
 from audits.errors import UploadTooLarge
 from audits.models import AuditRun, EvaluationSet, Monitor
 from audits.uploads import CappedUploadHandler, upload_refusal
-from governance.api.permissions import HasRole
+from governance.api.permissions import HasRole, acting_user
 from governance.api.throttles import UploadThrottleMixin
 from governance.models import ModelVersion
 
@@ -55,7 +55,7 @@ class EvaluationSetViewSet(UploadThrottleMixin, mixins.ListModelMixin, viewsets.
             raise UploadTooLarge(refused, field="file")
         form.is_valid(raise_exception=True)
         created = services.evaluation_set_upload(
-            actor=request.user, version=target, **form.validated_data
+            actor=acting_user(request), version=target, **form.validated_data
         )
         return Response(s.EvaluationSetSerializer(created).data, status=201)
 
@@ -85,7 +85,7 @@ class VersionAuditViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         training_id = form.validated_data.get("training_set")
         training = _set_or_400(target, training_id, "training_set") if training_id else None
         run = services.audit_run_request(
-            actor=request.user,
+            actor=acting_user(request),
             version=target,
             evaluation_set=current,
             reference_set=reference,
@@ -133,7 +133,7 @@ class MonitorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         monitor = services.monitor_create(
-            actor=request.user,
+            actor=acting_user(request),
             version=target,
             evaluation_set=_set_or_400(target, data["evaluation_set"], "evaluation_set"),
             reference_set=_set_or_400(target, data["reference_set"], "reference_set"),

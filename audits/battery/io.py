@@ -51,6 +51,18 @@ class Source:
     def from_dict(cls, data: dict) -> Source:
         return cls(**data)
 
+    def file(self) -> str:
+        """The file's path; a DataFrame source has none."""
+        if self.path is None:
+            raise ValueError("an in-memory DataFrame has no file")
+        return self.path
+
+    def in_memory(self) -> pd.DataFrame:
+        """The DataFrame of a "frame" source; a file source has none."""
+        if self.frame is None:
+            raise ValueError("a file source holds no DataFrame")
+        return self.frame
+
 
 def open_source(data, *, header: bool = True, na_values: list[str] | None = None) -> Source:
     """Open a path (CSV or Parquet, by suffix or magic bytes) or a DataFrame; read its header."""
@@ -126,16 +138,18 @@ def read_chunk(
 ) -> pd.DataFrame:
     """The rows ``[start, stop)`` of the named columns (CSV kinds forced by ``dtypes``)."""
     if source.format == "frame":
-        return source.frame.iloc[start:stop][columns].reset_index(drop=True)
+        return source.in_memory().iloc[start:stop][columns].reset_index(drop=True)
     if source.format == "parquet":
-        pf = pq.ParquetFile(source.path, read_dictionary=_text_columns(source.path, columns))
+        path = source.file()
+        pf = pq.ParquetFile(path, read_dictionary=_text_columns(path, columns))
         meta = pf.metadata
-        groups, offset, first = [], 0, None
+        groups: list[int] = []
+        offset, first = 0, -1  # first: the row the first group read starts at
         for i in range(meta.num_row_groups):
             n = meta.row_group(i).num_rows
             if offset < stop and offset + n > start:
                 groups.append(i)
-                first = offset if first is None else first
+                first = offset if first < 0 else first
             offset += n
         if not groups:
             return pd.DataFrame({c: [] for c in columns})
@@ -157,11 +171,13 @@ def iter_chunks(source: Source, columns: list[str], chunks, dtypes=None) -> Iter
     if source.format != "csv" or not chunks:
         # read the next chunk in a thread (pyarrow decodes without the GIL) while this one is used
         with ThreadPoolExecutor(1) as pool:
-            pending = pool.submit(read_chunk, source, columns, *chunks[0], dtypes)
+            start, stop = chunks[0]
+            pending = pool.submit(read_chunk, source, columns, start, stop, dtypes)
             for following in [*chunks[1:], None]:
                 frame = pending.result()
                 if following is not None:
-                    pending = pool.submit(read_chunk, source, columns, *following, dtypes)
+                    start, stop = following
+                    pending = pool.submit(read_chunk, source, columns, start, stop, dtypes)
                 yield frame
         return
     size = chunks[0][1] - chunks[0][0]
@@ -222,7 +238,7 @@ def file_sha256(source: Source) -> str:
         hashed = pd.util.hash_pandas_object(source.frame, index=False).to_numpy(np.uint64)
         digest.update(hashed.tobytes())
         return digest.hexdigest()
-    with open(source.path, "rb") as handle:
+    with open(source.file(), "rb") as handle:
         while block := handle.read(_HASH_BLOCK):
             digest.update(block)
     return digest.hexdigest()

@@ -67,10 +67,10 @@ def _target_profile(frame: pd.DataFrame, m: dict, kinds: bool) -> dict:
         if col:
             s = frame[col]
             numeric = is_numeric(s)
-            values = s.to_numpy(np.float64, na_value=np.nan) if numeric else None
-            continuous = bool(
-                numeric and np.any(np.isfinite(values) & (values != np.round(values)))
-            )
+            continuous = False
+            if numeric:
+                values = s.to_numpy(np.float64, na_value=np.nan)
+                continuous = bool(np.any(np.isfinite(values) & (values != np.round(values))))
             out[role] = {
                 "missing": int(s.isna().sum()),
                 "numeric": int(numeric),
@@ -116,7 +116,8 @@ def _score_profile(s: pd.Series) -> dict:
 
 def _kinds_from_schema(source: io.Source, cols: list[str]) -> dict[str, str]:
     if source.format == "frame":
-        return {c: "numeric" if is_numeric(source.frame[c]) else "categorical" for c in cols}
+        frame = source.in_memory()
+        return {c: "numeric" if is_numeric(frame[c]) else "categorical" for c in cols}
     schema = pq.ParquetFile(source.path).schema_arrow
     out = {}
     for c in cols:
@@ -361,7 +362,7 @@ def _prepare_reference(
     wanted = [c for c in [*kinds, m["prediction"], m["score"], *(m["probabilities"] or [])] if c]
     present = [c for c in dict.fromkeys(wanted) if c in source.columns]
     if source.format == "csv":
-        only_columns = {key: None for key in mapping.KEYS} | {"sensitive": [], "slices": []}
+        only_columns: dict[str, Any] = dict.fromkeys(mapping.KEYS) | {"sensitive": [], "slices": []}
         profile, chunks = _profile(source, {**only_columns, "features": present}, rows_per_chunk)
         ref_kinds = {
             c: "numeric" if v["numeric"] == v["chunks"] else "categorical"

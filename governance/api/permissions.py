@@ -1,10 +1,21 @@
 """DRF permission classes. Row-level rules are the services' (governance.permissions)."""
 
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from governance.models import User
 from governance.permissions import user_can_ask_gate, user_can_read
+
+
+def acting_user(request: Request) -> User:
+    """The signed-in person a request acts as (the services' `actor`); anonymous is 401. Behind
+    HasRole it is always a User; this says so to the type checker and holds if it ever is not."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
 
 
 class HasRole(BasePermission):

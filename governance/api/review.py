@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from governance import decisions, incidents, lifecycle
 from governance.api import review_serializers as s
-from governance.api.permissions import CanAskGate, HasRole
+from governance.api.permissions import CanAskGate, HasRole, acting_user
 from governance.api.serializers import ModelVersionSerializer
 from governance.errors import InvalidInput
 from governance.gate import gate_reasons, gate_versions
@@ -34,7 +34,7 @@ def _version_response(version: ModelVersion) -> Response:
 def version_submit(request: Request, slug: str, version: str) -> Response:
     """An engineer submits the version for review with its latest completed audit."""
     return _version_response(
-        lifecycle.version_submit(actor=request.user, version=version_or_404(slug, version))
+        lifecycle.version_submit(actor=acting_user(request), version=version_or_404(slug, version))
     )
 
 
@@ -44,7 +44,7 @@ def version_submit(request: Request, slug: str, version: str) -> Response:
 def version_reopen(request: Request, slug: str, version: str) -> Response:
     """After changes were requested, the team takes the version back to draft."""
     return _version_response(
-        lifecycle.version_reopen(actor=request.user, version=version_or_404(slug, version))
+        lifecycle.version_reopen(actor=acting_user(request), version=version_or_404(slug, version))
     )
 
 
@@ -62,7 +62,7 @@ def version_suspend(request: Request, slug: str, version: str) -> Response:
     reason = _with_reason(request)
     return _version_response(
         lifecycle.version_suspend(
-            actor=request.user, version=version_or_404(slug, version), reason=reason
+            actor=acting_user(request), version=version_or_404(slug, version), reason=reason
         )
     )
 
@@ -75,7 +75,7 @@ def version_retire(request: Request, slug: str, version: str) -> Response:
     reason = _with_reason(request)
     return _version_response(
         lifecycle.version_retire(
-            actor=request.user, version=version_or_404(slug, version), reason=reason
+            actor=acting_user(request), version=version_or_404(slug, version), reason=reason
         )
     )
 
@@ -98,7 +98,7 @@ class DecisionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         form = s.DecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         approval = decisions.decision_record(
-            actor=request.user, version=target, **form.validated_data
+            actor=acting_user(request), version=target, **form.validated_data
         )
         return Response(s.ApprovalSerializer(approval).data, status=201)
 
@@ -122,7 +122,7 @@ class DeploymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         form = s.DeploymentCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         deployment = lifecycle.deployment_record(
-            actor=request.user, version=target, **form.validated_data
+            actor=acting_user(request), version=target, **form.validated_data
         )
         return Response(s.DeploymentSerializer(deployment).data, status=201)
 
@@ -167,7 +167,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
         data["versions"] = [_version_from_ref(ref) for ref in data["versions"]]
-        incident = incidents.incident_report(actor=request.user, **data)
+        incident = incidents.incident_report(actor=acting_user(request), **data)
         return Response(
             self.get_serializer(self.get_queryset().get(pk=incident.pk)).data, status=201
         )
@@ -178,7 +178,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         form = s.IncidentUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         incidents.incident_update(
-            actor=request.user, incident=incident, changes=dict(form.validated_data)
+            actor=acting_user(request), incident=incident, changes=dict(form.validated_data)
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=incident.pk)).data)
 
@@ -190,7 +190,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         form = s.AuthorityReportCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         report = incidents.authority_report_record(
-            actor=request.user, incident=incident, **form.validated_data
+            actor=acting_user(request), incident=incident, **form.validated_data
         )
         return Response(s.AuthorityReportSerializer(report).data, status=201)
 

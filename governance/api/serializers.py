@@ -27,7 +27,9 @@ from governance.models.registry import (
 class MLModelSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username")
     team = serializers.CharField(source="team.slug")
-    depends_on = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    depends_on: serializers.SlugRelatedField[MLModel] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
 
     class Meta:
         model = MLModel

@@ -16,7 +16,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from governance import services
 from governance.api import serializers as s
-from governance.api.permissions import HasRole
+from governance.api.permissions import HasRole, acting_user
 from governance.api.throttles import UploadThrottleMixin
 from governance.models import Event, MLModel, ModelVersion, RiskAssessment
 from governance.trail import trail_verify
@@ -82,11 +82,13 @@ class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         form = s.MLModelWriteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
-        team = data.pop("team", None) or request.user.team
+        team = data.pop("team", None) or acting_user(request).team
         if team is None:
             return Response({"team": ["name the team that owns the model"]}, status=400)
-        owner = data.pop("owner", request.user)
-        model = services.mlmodel_register(actor=request.user, team=team, owner=owner, **data)
+        owner = data.pop("owner", acting_user(request))
+        model = services.mlmodel_register(
+            actor=acting_user(request), team=team, owner=owner, **data
+        )
         return Response(s.MLModelSerializer(model).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.MLModelWriteSerializer, responses=s.MLModelSerializer)
@@ -95,7 +97,7 @@ class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         form = s.MLModelWriteSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         model = services.mlmodel_update(
-            actor=request.user, model=model, changes=dict(form.validated_data)
+            actor=acting_user(request), model=model, changes=dict(form.validated_data)
         )
         return Response(s.MLModelSerializer(model).data)
 
@@ -124,7 +126,7 @@ class RiskAssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         override_tier = answers.pop("override_tier", None)
         override_reason = answers.pop("override_reason", "")
         assessment = services.risk_assessment_record(
-            actor=request.user,
+            actor=acting_user(request),
             model=model,
             answers=answers,
             override_tier=override_tier,
@@ -164,7 +166,9 @@ class ModelVersionViewSet(
         model = get_object_or_404(MLModel, slug=slug)
         form = s.ModelVersionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        version = services.version_create(actor=request.user, model=model, **form.validated_data)
+        version = services.version_create(
+            actor=acting_user(request), model=model, **form.validated_data
+        )
         return Response(s.ModelVersionSerializer(version).data, status=201)
 
     @extend_schema(request=s.ModelVersionUpdateSerializer, responses=s.ModelVersionSerializer)
@@ -173,7 +177,7 @@ class ModelVersionViewSet(
         form = s.ModelVersionUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         instance = services.version_update(
-            actor=request.user, version=instance, changes=dict(form.validated_data)
+            actor=acting_user(request), version=instance, changes=dict(form.validated_data)
         )
         return Response(s.ModelVersionSerializer(instance).data)
 

@@ -15,7 +15,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from governance.api.permissions import HasRole
+from governance.api.permissions import HasRole, acting_user
 from governance.api.review import version_or_404
 from governance.errors import InvalidInput
 from reports import compliance, content, cyclonedx, services
@@ -59,7 +59,7 @@ def _attachment(response: R, name: str) -> R:
 def model_card_pdf(request: Request, slug: str, version: str) -> FileResponse:
     """The version's signed model card; issued first when no card states its current state."""
     target = version_or_404(slug, version)
-    return _pdf_response(services.model_card_for(actor=request.user, version=target))
+    return _pdf_response(services.model_card_for(actor=acting_user(request), version=target))
 
 
 @extend_schema(methods=["GET"], responses=ReportSerializer(many=True))
@@ -71,10 +71,10 @@ def model_cards(request: Request, slug: str, version: str) -> Response:
     or 200 with the current card when one already states the version as it is."""
     target = version_or_404(slug, version)
     if request.method == "GET":
-        require_read_card(request.user, target.model)
+        require_read_card(acting_user(request), target.model)
         cards = Report.objects.filter(kind=ReportKind.MODEL_CARD, version=target)
         return Response(ReportSerializer(cards.select_related("version__model"), many=True).data)
-    require_issue_card(request.user, target.model)
+    require_issue_card(acting_user(request), target.model)
     current = services.model_card_current(target)
     if current is not None:
         return Response(ReportSerializer(current).data)
@@ -94,7 +94,7 @@ def model_cards(request: Request, slug: str, version: str) -> Response:
 def model_card_cyclonedx(request: Request, slug: str, version: str) -> Response:
     """The version's model card as a CycloneDX 1.6 ML-BOM."""
     target = version_or_404(slug, version)
-    require_read_card(request.user, target.model)
+    require_read_card(acting_user(request), target.model)
     facts = content.card_facts(target)
     documents = dict(content.audit_documents(target))
     bom = cyclonedx.model_bom(facts, documents.get(facts["shown_audit_id"]))
@@ -108,7 +108,7 @@ def model_card_cyclonedx(request: Request, slug: str, version: str) -> Response:
 @permission_classes([HasRole])
 def compliance_pdf(request: Request) -> FileResponse:
     """A compliance report of the portfolio as it is now, signed and recorded."""
-    return _pdf_response(services.compliance_report_issue(actor=request.user))
+    return _pdf_response(services.compliance_report_issue(actor=acting_user(request)))
 
 
 @extend_schema(operation_id="compliance_csv", responses={(200, "text/csv"): OpenApiTypes.STR})
@@ -116,7 +116,7 @@ def compliance_pdf(request: Request) -> FileResponse:
 @permission_classes([HasRole])
 def compliance_csv(request: Request) -> HttpResponse:
     """The portfolio as CSV, one line per version; formula-like cells neutralised."""
-    require_read_portfolio(request.user)
+    require_read_portfolio(acting_user(request))
     text = compliance.portfolio_csv(compliance.portfolio())
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     return _attachment(response, f"warden-portfolio-{timezone.now():%Y%m%dT%H%M%SZ}.csv")
@@ -130,7 +130,7 @@ def compliance_csv(request: Request) -> HttpResponse:
 def evidence_zip(request: Request) -> FileResponse:
     """The evidence bundle: every card, result document, approval, incident, the trail and a
     manifest of sha256s."""
-    bundle = evidence_bundle(actor=request.user)
+    bundle = evidence_bundle(actor=acting_user(request))
     name = f"warden-evidence-{timezone.now():%Y%m%dT%H%M%SZ}.zip"
     return FileResponse(bundle, as_attachment=True, filename=name, content_type="application/zip")
 

@@ -95,7 +95,8 @@ class Calibration(Check):
         s = stats["current"]
         ece, mce, table = summarize(s["overall"])
         support = spec.options["min_support"]
-        per_group, worst = {}, None
+        per_group: dict[str, dict] = {}
+        worst = None
         for attr, groups in s["groups"].items():
             per_group[attr] = {}
             for key, b in sorted(groups.items()):

@@ -10,6 +10,8 @@ attribute, over groups with at least ``min_support`` rows.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import metrics as mx
@@ -59,7 +61,9 @@ class Fairness(Check):
         classes = spec.classes
         binary = spec.task == "binary"
         pos = classes.index(spec.positive) if binary and spec.positive in classes else None
-        out, headline, findings = {}, {}, []
+        out: dict[str, dict] = {}
+        headline: dict[str, tuple[float, str]] = {}
+        findings: list[dict] = []
         for attr in attributes(spec):
             cms = {k: np.asarray(v) for k, v in sorted(stats["current"].get(attr, {}).items())}
             entry = _binary(cms, pos, support) if binary else _multiclass(cms, classes, support)
@@ -124,7 +128,7 @@ def _multiclass(cms: dict, classes: list[str], support: int) -> dict:
     for i, cls in enumerate(classes):
         groups = {key: mx.binary_rates(*mx.one_vs_rest(cm, i)) for key, cm in cms.items()}
         per_class[cls] = _entry(groups, support)
-    top = {}
+    top: dict[str, dict[str, Any]] = {}
     for key, cm in cms.items():
         n = int(cm.sum())
         top[key] = {
@@ -136,9 +140,9 @@ def _multiclass(cms: dict, classes: list[str], support: int) -> dict:
             "precision": None,
             "accuracy": float(np.trace(cm)) / n if n else None,
         }
-    entry = {"groups": top, "per_class": per_class}
+    entry: dict[str, Any] = {"groups": top, "per_class": per_class}
     for scope in ("all", "supported"):
-        worst = {}
+        worst: dict[str, float | None] = {}
         for name in (*_GAPS, "demographic_parity_ratio"):
             vals = [
                 (c[name] if scope == "all" else c["supported"][name]) for c in per_class.values()

@@ -10,6 +10,7 @@ R^2 = 1 - SSE/SST with e = prediction - label.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,9 @@ class Performance(Check):
                 "y": moments(y),
             }
         k = chunk.k
-        state = {"cm": np.bincount(y * k + p, minlength=k * k).reshape(k, k).tolist()}
+        state: dict[str, Any] = {
+            "cm": np.bincount(y * k + p, minlength=k * k).reshape(k, k).tolist()
+        }
         if chunk.score is not None and chunk.positive_index is not None:
             pos = (y == chunk.positive_index).astype(np.int64)
             s = chunk.score

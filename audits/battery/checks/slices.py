@@ -8,6 +8,8 @@ overall - worst accuracy (worst - overall MAE), so a larger gap is worse.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import metrics as mx
@@ -97,7 +99,7 @@ def _regression_row(g: dict) -> dict:
 
 
 def _totals(state: dict, regression: bool) -> dict:
-    first = next(iter(state.values()), {})
+    first: dict[str, Any] = next(iter(state.values()), {})
     if regression:
         n = sum(g["n"] for g in first.values())
         return {
@@ -105,5 +107,5 @@ def _totals(state: dict, regression: bool) -> dict:
             "mean_absolute_error": sum(g["abs"] for g in first.values()) / n if n else None,
         }
     cms = [np.asarray(v) for v in first.values()]
-    cm = sum(cms) if cms else np.zeros((1, 1))
+    cm = np.sum(cms, axis=0) if cms else np.zeros((1, 1))
     return {"n": int(cm.sum()), "accuracy": float(np.trace(cm) / cm.sum()) if cm.sum() else None}

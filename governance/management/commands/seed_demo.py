@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from governance import services
-from governance.models import Team, User
+from governance.models import User
 from governance.roles import Role
 
 TEAMS = [("Credit Risk", "credit-risk"), ("Claims", "claims")]
@@ -21,7 +21,7 @@ PEOPLE = [
     ("raj", Role.RISK_OFFICER, None, "Raj", "Reyes"),
     ("ada", Role.AUDITOR, None, "Ada", "Adeyemi"),
 ]
-MODELS = [
+MODELS: list[dict[str, Any]] = [
     {
         "slug": "credit-default",
         "name": "Credit default scorer",
@@ -119,7 +119,7 @@ class Command(BaseCommand):
             slug: services.team_create(actor=None, name=name, slug=slug) for name, slug in TEAMS
         }
         credentials, people = [], {}
-        for username, role, team, first, last in [
+        for username, role, team_slug, first, last in [
             *PEOPLE,
             ("admin", Role.ADMIN, None, "Ann", "Admin"),
         ]:
@@ -129,7 +129,7 @@ class Command(BaseCommand):
                 username=username,
                 password=password,
                 role=role,
-                team=teams.get(team or ""),
+                team=teams.get(team_slug or ""),
                 first_name=first,
                 last_name=last,
                 email=f"{username}@warden.example",
@@ -138,7 +138,8 @@ class Command(BaseCommand):
         for spec in MODELS:
             spec = dict(spec)
             answers, owner = spec.pop("answers"), people[spec.pop("owner")]
-            team: Team = teams[spec.pop("team")]
-            model = services.mlmodel_register(actor=owner, team=team, owner=owner, **spec)
+            model = services.mlmodel_register(
+                actor=owner, team=teams[spec.pop("team")], owner=owner, **spec
+            )
             services.risk_assessment_record(actor=owner, model=model, answers=answers)
         return credentials
