@@ -11,9 +11,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import io, mapping
@@ -21,6 +18,7 @@ from .artifacts import ArtifactError, detect_format, open_artifact
 from .errors import BatteryInputError, Problem
 from .model_adapters import Model
 from .policy import POLICY, resolve_tier
+from .profiling import kinds_from_profile, kinds_from_schema, profile
 from .run_spec import (
     BATTERY_VERSION,
     CURRENT,
@@ -31,9 +29,7 @@ from .run_spec import (
     ModelSpec,
     RunSpec,
 )
-from .stats.merge import merge
-from .task_kind import MAX_CLASSES, SUM_TOLERANCE, decide_task
-from .value_keys import counts_by_key
+from .task_kind import decide_task
 
 # Run options; the model checks' (from seed on) are documented in sampling.py and each check.
 DEFAULT_OPTIONS = {
@@ -52,94 +48,6 @@ DEFAULT_OPTIONS = {
     "importance_rows": 5_000,
     "importance_repeats": 5,
 }
-
-
-def is_numeric(series: pd.Series) -> bool:
-    """Numbers, not booleans (pandas counts bool as numeric)."""
-    return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series)
-
-
-def _target_profile(frame: pd.DataFrame, m: dict, kinds: bool) -> dict:
-    """Mergeable facts about one chunk's target columns (and every column's kind for CSV)."""
-    out: dict = {"rows": len(frame)}
-    for role in ("label", "prediction"):
-        col = m[role]
-        if col:
-            s = frame[col]
-            numeric = is_numeric(s)
-            continuous = False
-            if numeric:
-                values = s.to_numpy(np.float64, na_value=np.nan)
-                continuous = bool(np.any(np.isfinite(values) & (values != np.round(values))))
-            out[role] = {
-                "missing": int(s.isna().sum()),
-                "numeric": int(numeric),
-                "text": int(not numeric and s.notna().any()),
-                "continuous": int(continuous),
-                **_value_counts(s, continuous),
-            }
-    for col in [m["score"], *(m["probabilities"] or [])]:
-        if col:
-            out.setdefault("scores", {})[col] = _score_profile(frame[col])
-    if m["probabilities"]:
-        probs = frame[m["probabilities"]].apply(pd.to_numeric, errors="coerce")
-        total = probs.sum(axis=1, min_count=len(m["probabilities"])).to_numpy(np.float64)
-        out["sum_off"] = int(np.sum(np.isfinite(total) & (np.abs(total - 1) > SUM_TOLERANCE)))
-    if kinds:
-        out["kinds"] = {
-            c: {"numeric": int(is_numeric(frame[c]) or frame[c].isna().all())} | {"chunks": 1}
-            for c in frame.columns
-        }
-    return out
-
-
-def _value_counts(s: pd.Series, continuous: bool) -> dict:
-    """Counts per value, or ``many`` when a chunk holds more values than any classifier's."""
-    counts = {} if continuous else counts_by_key(s.dropna())
-    many = len(counts) > 10 * MAX_CLASSES
-    return {"counts": {} if many else counts, "many": int(many)}
-
-
-def _score_profile(s: pd.Series) -> dict:
-    missing = s.isna()
-    x = pd.to_numeric(s, errors="coerce") if not is_numeric(s) else s
-    x = x.to_numpy(np.float64, na_value=np.nan)
-    bad = ~missing.to_numpy() & ~np.isfinite(x)
-    example = str(s[bad].iloc[0])[:40] if bad.any() else None
-    return {
-        "missing": int(missing.sum()),
-        "non_numeric": int(bad.sum()),
-        "example": {"__merge__": "min", "value": example},
-        "outside": int(np.sum((x < 0) | (x > 1))),
-    }
-
-
-def _kinds_from_schema(source: io.Source, cols: list[str]) -> dict[str, str]:
-    if source.format == "frame":
-        frame = source.in_memory()
-        return {c: "numeric" if is_numeric(frame[c]) else "categorical" for c in cols}
-    schema = pq.ParquetFile(source.path).schema_arrow
-    out = {}
-    for c in cols:
-        t = schema.field(c).type
-        numeric = pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
-        numeric = numeric or pa.types.is_temporal(t)
-        out[c] = "numeric" if numeric else "categorical"
-    return out
-
-
-def _profile(source: io.Source, m: dict, rows_per_chunk: int) -> tuple[dict, list[list[int]]]:
-    csv = source.format == "csv"
-    cols = mapping.columns_to_read(m) if csv else mapping.target_columns(m)
-    # CSV rows are unknown until this pass: it streams in chunks of rows_per_chunk
-    chunks = [[0, rows_per_chunk]] if csv else io.plan_chunks(source, rows_per_chunk)
-    profile = None
-    for frame in io.iter_chunks(source, cols, chunks):
-        profile = merge(profile, _target_profile(frame, m, csv))
-    if profile is None:
-        profile = _target_profile(pd.DataFrame({c: [] for c in cols}), m, csv)
-    source.rows = profile["rows"]
-    return profile, io.plan_chunks(source, rows_per_chunk)
 
 
 def inspect(
@@ -167,18 +75,14 @@ def _inspect(
     problems += header_problems
     if problems:
         return {}, None, problems
-    profile, chunks = _profile(source, m, rows_per_chunk)
-    if profile["rows"] == 0:
+    merged, chunks = profile(source, m, rows_per_chunk)
+    if merged["rows"] == 0:
         return {}, None, [Problem("", "the file has no data rows")]
     cols = [c for c in mapping.columns_to_read(m) if c not in mapping.target_columns(m)]
-    if source.format == "csv":
-        kinds = {
-            c: "numeric" if v["numeric"] == v["chunks"] else "categorical"
-            for c, v in profile["kinds"].items()
-        }
-    else:
-        kinds = _kinds_from_schema(source, cols)
-    fields, problems = decide_task(m, profile, task)
+    kinds = (
+        kinds_from_profile(merged) if source.format == "csv" else kinds_from_schema(source, cols)
+    )
+    fields, problems = decide_task(m, merged, task)
     fields.update(
         source=_described(source),
         kinds={c: kinds[c] for c in cols},
@@ -313,7 +217,7 @@ def model_problems(model, model_format: str | None, data: str, raw_mapping: dict
     m, problems = mapping.resolve(mapping.normalize(raw_mapping), source.columns)
     if problems:
         return problems
-    kinds = _kinds_from_schema(source, [c for c in m["features"] if c in source.columns])
+    kinds = kinds_from_schema(source, [c for c in m["features"] if c in source.columns])
     try:
         _fitting_model(str(model), model_format, source, m, kinds)
     except BatteryInputError as error:
@@ -363,14 +267,11 @@ def _prepare_reference(
     present = [c for c in dict.fromkeys(wanted) if c in source.columns]
     if source.format == "csv":
         only_columns: dict[str, Any] = dict.fromkeys(mapping.KEYS) | {"sensitive": [], "slices": []}
-        profile, chunks = _profile(source, {**only_columns, "features": present}, rows_per_chunk)
-        ref_kinds = {
-            c: "numeric" if v["numeric"] == v["chunks"] else "categorical"
-            for c, v in profile.get("kinds", {}).items()
-        }
+        merged, chunks = profile(source, {**only_columns, "features": present}, rows_per_chunk)
+        ref_kinds = kinds_from_profile(merged)
     else:
         chunks = io.plan_chunks(source, rows_per_chunk)
-        ref_kinds = _kinds_from_schema(source, present)
+        ref_kinds = kinds_from_schema(source, present)
     if not source.rows:
         raise BatteryInputError(Problem("", "the reference file has no data rows"))
     return _data_set(REFERENCE, source, sha, local, chunks=chunks, columns=present, kinds=ref_kinds)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..mapping import columns_to_read
+from ..profiling import is_numeric
 from ..run_spec import DataSetSpec, RunSpec
-from ..spec import is_numeric
 from ..stats.merge import distinct_sample, duplicate_rows, extreme
 from ..value_keys import MISSING
 from .base import Check, Measurement, info

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..spec import is_numeric
+from ..profiling import is_numeric
 from .base import Measurement, ModelCheck, info
 
 
