@@ -119,3 +119,17 @@ def test_a_csv_reference_measures_as_its_parquet_copy(tmp_path):
     drift_a, drift_b = (next(c for c in d["checks"] if c["id"] == "drift") for d in (a, b))
     assert drift_a["metrics"] == drift_b["metrics"]
     assert drift_a["details"]["features"] == drift_b["details"]["features"]
+
+
+def test_a_run_spec_crosses_a_process_boundary_as_json_unchanged(parquet_pair):
+    data, ref = parquet_pair
+    spec = prepare(data, BINARY_MAPPING, reference=ref, rows_per_chunk=1000).resolved()
+    wire = json.loads(json.dumps(spec.to_json()))
+    assert RunSpec.from_json(wire) == spec
+    assert spec.sha256 and spec.reference and spec.reference.sha256
+
+
+def test_a_run_spec_built_from_a_dataframe_refuses_to_leave_its_process():
+    spec = prepare(binary_frame(200), BINARY_MAPPING)
+    with pytest.raises(ValueError, match="DataFrame"):
+        spec.to_json()
