@@ -9,6 +9,7 @@ timestamp. Only columns the mapping names are ever read, and only they reach the
 from __future__ import annotations
 
 from .errors import BatteryInputError, Problem
+from .keys import key_of
 
 KEYS = (
     "label",
@@ -50,8 +51,21 @@ def normalize(mapping: dict) -> dict:
     if not out["label"]:
         raise BatteryInputError(Problem("label", "the mapping must name a label column"))
     if out["classes"] is not None:
-        out["classes"] = [str(c) for c in out["classes"]]
+        out["classes"] = _classes(out["classes"])
     return out
+
+
+def _classes(declared) -> list[str]:
+    """Declared classes as class keys (``1`` and ``1.0`` are "1"), each once, in their order."""
+    if not isinstance(declared, list | tuple) or not all(
+        isinstance(c, str | int | float) for c in declared
+    ):
+        raise BatteryInputError(Problem("classes", "must be a list of class values"))
+    keys = [key_of(c) for c in declared]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise BatteryInputError(Problem("classes", f"names class '{repeated[0]}' more than once"))
+    return keys
 
 
 def target_columns(m: dict) -> list[str]:

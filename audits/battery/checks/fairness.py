@@ -5,7 +5,8 @@ demographic parity difference max-min selection rate and ratio min/max, equalize
 difference max(TPR gap, FPR gap), equal opportunity difference (TPR gap) -- fairlearn's
 definitions; multiclass is one-vs-rest per class, the attribute's figures the worst class. The
 four-fifths flag (ratio < 0.8) is an indicator, not a verdict. Headline metrics are the worst
-attribute, over groups with at least ``min_support`` rows.
+attribute, over groups with at least ``min_support`` rows. Binary labels of one class with no
+declared positive class give per-group n and accuracy only, and a warn finding.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 
 from .. import metrics as mx
 from ..chunk import attributes, grouped_confusion
+from ..task import UNKNOWN_POSITIVE
 from .base import Check, Measurement, info
 
 FOUR_FIFTHS = 0.8
@@ -58,9 +60,17 @@ class Fairness(Check):
         binary = spec["task"] == "binary"
         pos = classes.index(spec["positive"]) if binary and spec["positive"] in classes else None
         out, headline, findings = {}, {}, []
+        if binary and pos is None:
+            # a required check must not pass silently with no figure: warn, naming the fix
+            findings.append(
+                {"severity": "warn", "message": f"rates and gaps not computed: {UNKNOWN_POSITIVE}"}
+            )
         for attr in attributes(spec):
             cms = {k: np.asarray(v) for k, v in sorted(stats["current"].get(attr, {}).items())}
-            entry = _binary(cms, pos, support) if binary else _multiclass(cms, classes, support)
+            if binary and pos is not None:
+                entry = _binary(cms, pos, support)
+            else:
+                entry = _multiclass(cms, classes if not binary else [], support)
             out[attr] = entry
             for name in (*_GAPS, "demographic_parity_ratio"):
                 value = entry["supported"][name]
@@ -92,15 +102,8 @@ class Fairness(Check):
         return Measurement(metrics, details, findings)
 
 
-def _binary(cms: dict, pos: int | None, support: int) -> dict:
-    groups = {}
-    for key, cm in cms.items():
-        if pos is None or cm.shape[0] < 2:
-            tp = fp = fn = 0
-            tn = int(cm.sum())
-        else:
-            tp, fp, tn, fn = mx.one_vs_rest(cm, pos)
-        groups[key] = mx.binary_rates(tp, fp, tn, fn)
+def _binary(cms: dict, pos: int, support: int) -> dict:
+    groups = {key: mx.binary_rates(*mx.one_vs_rest(cm, pos)) for key, cm in cms.items()}
     return _entry(groups, support)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from .. import metrics as mx
 from ..stats import sketch as sk
 from ..stats.merge import moments, std
+from ..task import UNKNOWN_POSITIVE
 from .base import Check, Measurement, info
 
 EPS = float(np.finfo(np.float64).eps)
@@ -107,6 +108,9 @@ class Performance(Check):
             metrics["log_loss"] = s["log_loss_sum"] / n if n else None
         if metrics.get("roc_auc_score") is None and ("scores" in s or "ovr" in s):
             findings.append(info("ROC AUC is undefined: a class has no rows"))
+        if spec["task"] == "binary" and spec["positive"] is None:
+            unknown = f"log loss, ROC AUC and average precision not computed: {UNKNOWN_POSITIVE}"
+            findings.append(info(unknown))
         return Measurement(metrics, details, findings)
 
 
