@@ -6,7 +6,8 @@ distinct values, else within the reported ``*_error_bound`` (stats/sketch.py). C
 features: chi-square on the 2 x K table of counts (SciPy's ``chi2_contingency``), Jensen-Shannon
 distance (base 2), PSI over categories. Decision, recorded per feature: with at most
 SMALL_SAMPLE rows on either side, drifted when p < P_VALUE; otherwise drifted when W / std >=
-0.1 (numeric) or JS >= 0.1 (categorical), since p-values flag trivial shifts at scale.
+0.1 (numeric; KS D >= 0.1 when the reference is constant, as W / std is then undefined) or
+JS >= 0.1 (categorical), since p-values flag trivial shifts at scale.
 Prediction and score drift are measured the same way; drift_share = drifted / compared features.
 """
 
@@ -135,7 +136,9 @@ def compare(ref: dict, cur: dict) -> dict | None:
             "psi": sk.psi(pair),
             "exact": ref["sketch"]["exact"] and cur["sketch"]["exact"],
         }
-        distance = ("wasserstein_normed", normed)
+        # W / std is undefined for a constant reference: D is then the share of current rows
+        # off the reference's one value (on its larger side), a distance on the same scale
+        distance = ("wasserstein_normed", normed) if sd else ("statistic", d)
     else:
         if ref["counts"]["overflow"] or cur["counts"]["overflow"]:
             return None
