@@ -3,6 +3,7 @@ of sketched columns within its reported bound, and large-sample KS p-values agai
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import ks_2samp
@@ -40,3 +41,52 @@ def test_a_feature_constant_in_both_sets_at_the_same_value_is_not_drifted(adult)
     current = adult[adult["hours_per_week"] == 40].iloc[8000:]
     hours = drift_of(current, reference, ["hours_per_week"])["details"]["features"]
     assert hours["hours_per_week"]["drifted"] is False
+
+
+def textbook_psi(ref: np.ndarray, cur: np.ndarray, floor: float = 1e-4) -> float:
+    """PSI over the reference's deciles (inverted CDF), bins closed on the right, floored."""
+    cuts = np.unique(np.quantile(ref, np.arange(1, 10) / 10, method="inverted_cdf"))
+    edges = np.concatenate([[-np.inf], cuts, [np.inf]])
+    r = np.diff(np.searchsorted(np.sort(ref), edges, side="right")) / len(ref)
+    c = np.diff(np.searchsorted(np.sort(cur), edges, side="right")) / len(cur)
+    r, c = np.maximum(r, floor), np.maximum(c, floor)
+    return float(np.sum((c - r) * np.log(c / r)))
+
+
+@pytest.mark.parametrize(
+    ("column", "reference", "current"),
+    [
+        ("marital_status", "Never-married", "Married-spouse-absent"),
+        ("relationship", "Husband", "Wife"),
+        ("race", "White", "Amer-Indian-Eskimo"),
+        ("sex", "Male", "Female"),
+    ],
+)
+def test_psi_of_a_sketched_column_is_within_its_reported_bound(adult, column, reference, current):
+    ref, cur = adult[adult[column] == reference], adult[adult[column] == current]
+    fnlwgt = drift_of(cur, ref, ["fnlwgt"])["details"]["features"]["fnlwgt"]
+    assert not fnlwgt["exact"]  # over 4,096 distinct values: bucketed
+    expected = textbook_psi(ref["fnlwgt"].to_numpy(float), cur["fnlwgt"].to_numpy(float))
+    assert abs(fnlwgt["psi"] - expected) <= fnlwgt["psi_error_bound"] + 1e-12
+
+
+def test_psi_of_an_exact_column_reports_a_zero_bound(adult):
+    ref, cur = adult[adult["sex"] == "Male"], adult[adult["sex"] == "Female"]
+    age = drift_of(cur, ref, ["age"])["details"]["features"]["age"]
+    assert age["psi_error_bound"] == 0
+    assert age["psi"] == pytest.approx(
+        textbook_psi(ref["age"].to_numpy(float), cur["age"].to_numpy(float)), abs=1e-12
+    )
+
+
+@pytest.mark.parametrize(
+    ("column", "value"), [("race", "White"), ("native_country", "United-States")]
+)
+def test_large_sample_ks_p_values_are_within_3e_6_of_scipy(adult, column, value):
+    current = adult[adult[column] == value]  # against all rows: nm / (n + m) over 15,000
+    features = ["age", "education_num", "hours_per_week", "capital_gain"]
+    details = drift_of(current, adult, features)["details"]["features"]
+    for feature in features:
+        expected = ks_2samp(current[feature], adult[feature], method="asymp")
+        assert details[feature]["statistic"] == pytest.approx(expected.statistic, abs=1e-12)
+        assert details[feature]["p_value"] == pytest.approx(expected.pvalue, abs=3e-6), feature
