@@ -5,7 +5,9 @@ demographic parity difference max-min selection rate and ratio min/max, equalize
 difference max(TPR gap, FPR gap), equal opportunity difference (TPR gap) -- fairlearn's
 definitions; multiclass is one-vs-rest per class, the attribute's figures the worst class. The
 four-fifths flag (ratio < 0.8) is an indicator, not a verdict. Headline metrics are the worst
-attribute, over groups with at least ``min_support`` rows. Binary labels of one class with no
+attribute, over groups with at least ``min_support`` rows. A group whose TPR (FPR) is undefined
+(no positive / negative labels) is left out of that gap and named in a finding and in
+``groups_left_out`` (fairlearn counts the rate as 0). Binary labels of one class with no
 declared positive class give per-group n and accuracy only, and a warn finding.
 """
 
@@ -72,6 +74,7 @@ class Fairness(Check):
             else:
                 entry = _multiclass(cms, classes if not binary else [], support)
             out[attr] = entry
+            findings += _left_out(attr, entry)
             for name in (*_GAPS, "demographic_parity_ratio"):
                 value = entry["supported"][name]
                 if value is None:
@@ -109,15 +112,42 @@ def _binary(cms: dict, pos: int, support: int) -> dict:
 
 def _entry(groups: dict, support: int) -> dict:
     judged = {k: g for k, g in groups.items() if g["n"] >= support}
+    undefined = {r: sorted(k for k, g in groups.items() if g[r] is None) for r in ("tpr", "fpr")}
     entry = {
         "groups": groups,
         **gaps(groups),
         "supported": gaps(judged),
         "groups_below_min_support": sorted(set(groups) - set(judged)),
+        "groups_left_out": {rate: keys for rate, keys in undefined.items() if keys},
     }
     ratio = entry["supported"]["demographic_parity_ratio"]
     entry["four_fifths_flag"] = ratio is not None and ratio < FOUR_FIFTHS
     return entry
+
+
+_WHY = {"tpr": "TPR (no positive labels)", "fpr": "FPR (no negative labels)"}
+
+
+def _left_out(attr: str, entry: dict) -> list[dict]:
+    """Findings naming the groups whose TPR or FPR is undefined and so is left out of the gaps
+    (fairlearn would count the rate as 0 and report a wider gap)."""
+    scopes = (
+        [(f" for class '{c}'", e) for c, e in entry["per_class"].items()]
+        if "per_class" in entry
+        else [("", entry)]
+    )
+    findings = []
+    for scope, part in scopes:
+        for rate, keys in part.get("groups_left_out", {}).items():
+            names = ", ".join(f"'{k}'" for k in keys)
+            findings.append(
+                info(
+                    f"'{attr}'{scope}: group(s) {names} left out of the {_WHY[rate]} gap of "
+                    "equalized odds; fairlearn would count the rate as 0",
+                    metric="equalized_odds_difference",
+                )
+            )
+    return findings
 
 
 def _multiclass(cms: dict, classes: list[str], support: int) -> dict:
