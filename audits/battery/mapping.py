@@ -1,8 +1,9 @@
 """The column mapping (the contract's ``mapping`` object): normalised, checked against a header.
 
-FIELDS declares each key once -- its JSON schema and what it means -- for the validation here,
-the OpenAPI schema of the upload (``json_schema``) and docs/mapping.md. Only columns the mapping
-names are ever read, and only they reach the document.
+FIELDS declares each key once, with its schema and what it means: ``normalize`` refuses any other
+key, ``json_schema`` is the API's OpenAPI schema of the mapping, and docs/mapping.md documents
+each (tests keep it in step). Only columns the mapping names are ever read, and only they reach
+the document.
 """
 
 from __future__ import annotations
