@@ -3,14 +3,13 @@ of sketched columns within its reported bound, and large-sample KS p-values agai
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import ks_2samp
 
 from audits.battery import run
 
-from .conftest import ADULT_COLUMNS
+from .conftest import ADULT_COLUMNS, textbook_psi
 
 
 @pytest.fixture(scope="module")
@@ -41,16 +40,6 @@ def test_a_feature_constant_in_both_sets_at_the_same_value_is_not_drifted(adult)
     current = adult[adult["hours_per_week"] == 40].iloc[8000:]
     hours = drift_of(current, reference, ["hours_per_week"])["details"]["features"]
     assert hours["hours_per_week"]["drifted"] is False
-
-
-def textbook_psi(ref: np.ndarray, cur: np.ndarray, floor: float = 1e-4) -> float:
-    """PSI over the reference's deciles (inverted CDF), bins closed on the right, floored."""
-    cuts = np.unique(np.quantile(ref, np.arange(1, 10) / 10, method="inverted_cdf"))
-    edges = np.concatenate([[-np.inf], cuts, [np.inf]])
-    r = np.diff(np.searchsorted(np.sort(ref), edges, side="right")) / len(ref)
-    c = np.diff(np.searchsorted(np.sort(cur), edges, side="right")) / len(cur)
-    r, c = np.maximum(r, floor), np.maximum(c, floor)
-    return float(np.sum((c - r) * np.log(c / r)))
 
 
 @pytest.mark.parametrize(
