@@ -3,14 +3,33 @@
 import json
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from audits.battery.mapping import json_schema
 from audits.models import AuditRun, EvaluationSet, Monitor, SetRole
 from governance.api.fields import StrictSerializer
 
 
+@extend_schema_field(json_schema())
+class MappingField(serializers.JSONField):
+    """The contract's mapping object (docs/mapping.md), as JSON or (in a multipart form) a JSON
+    string; its OpenAPI schema is the battery's own declaration of the keys."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except json.JSONDecodeError as error:
+                raise serializers.ValidationError(f"not valid JSON: {error}") from None
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("must be a JSON object naming at least the label")
+        return data
+
+
 class EvaluationSetSerializer(serializers.ModelSerializer):
     uploaded_by = serializers.CharField(source="uploaded_by.username")
+    mapping = MappingField(read_only=True)
 
     class Meta:
         model = EvaluationSet
@@ -28,20 +47,6 @@ class EvaluationSetSerializer(serializers.ModelSerializer):
             "uploaded_at",
         ]
         read_only_fields = fields
-
-
-class MappingField(serializers.JSONField):
-    """The contract's mapping object, as JSON or (in a multipart form) a JSON string."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, str):
-            try:
-                data = json.loads(data)
-            except json.JSONDecodeError as error:
-                raise serializers.ValidationError(f"not valid JSON: {error}") from None
-        if not isinstance(data, dict):
-            raise serializers.ValidationError("must be a JSON object naming at least the label")
-        return data
 
 
 class EvaluationSetUploadSerializer(StrictSerializer):

@@ -29,7 +29,7 @@ def available_inputs(spec: RunSpec) -> set[str]:
         out.add("predictions")
     if spec.task != "regression":
         out.add("classification")
-        if m["score"] or m["probabilities"]:
+        if m["probabilities"] or (m["score"] and spec.positive is not None):
             out.add("scores")
     if spec.reference:
         out.add("reference")

@@ -2,13 +2,16 @@
 
     python -m audits.battery --data FILE [--reference FILE] --label COL [--prediction COL]
         [--score COL] [--probabilities COL ...] [--sensitive COL ...] [--slice COL ...]
-        [--features COL ...] [--timestamp COL] [--positive VALUE] [--task T] [--tier 1|2|3]
+        [--features COL ...] [--timestamp COL] [--classes VALUE ...] [--positive VALUE]
+        [--task T] [--tier 1|2|3]
         [--no-header] [--na-value TOKEN ...] [--workers N] [--model FILE [--train FILE]]
         [--out FILE]
 
 ``--model`` (a .skops or .onnx file; pickle is refused) adds the model checks robustness,
 adversarial and explainability; ``--train`` (a sample of the training data, with the label and
-the model's columns) adds privacy (membership inference).
+the model's columns) adds privacy (membership inference). ``--classes`` and ``--positive`` may
+name classes the data lacks (a set whose labels are all negative still has a positive class);
+docs/mapping.md documents every mapping key these options fill.
 
 Writes the result document (stdout without --out). Exit 0: nothing fails the policy (pass or
 warn); 1: the overall status is fail or error; 2: bad input, with one line on stderr naming the
@@ -44,7 +47,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--slice", dest="slices", nargs="+", default=[])
     p.add_argument("--features", nargs="+")
     p.add_argument("--timestamp")
-    p.add_argument("--positive")
+    p.add_argument("--classes", nargs="+", help="every class, also those absent from the data")
+    p.add_argument("--positive", help="the positive class (binary), also when absent")
     p.add_argument("--task", choices=["binary", "multiclass", "regression"])
     p.add_argument("--tier", type=int, choices=[1, 2, 3])
     p.add_argument("--no-header", action="store_true")
@@ -65,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             "prediction": args.prediction,
             "score": args.score,
             "probabilities": args.probabilities,
+            "classes": args.classes,
             "positive_label": args.positive,
             "sensitive": args.sensitive,
             "slices": args.slices,

@@ -1,28 +1,88 @@
 """The column mapping (the contract's ``mapping`` object): normalised, checked against a header.
 
-Keys: label (required), prediction, score (binary positive-class probability), probabilities
-(one column per class, in the order of ``classes`` or of the sorted label values), classes,
-positive_label, sensitive, slices, features (default: every column the other keys do not name),
-timestamp. Only columns the mapping names are ever read, and only they reach the document.
+FIELDS declares each key once, with its schema and what it means: ``normalize`` refuses any other
+key, ``json_schema`` is the API's OpenAPI schema of the mapping, and docs/mapping.md documents
+each (tests keep it in step). Only columns the mapping names are ever read, and only they reach
+the document.
 """
 
 from __future__ import annotations
 
 from .errors import BatteryInputError, Problem
+from .value_keys import key_of
 
-KEYS = (
-    "label",
-    "prediction",
-    "score",
-    "probabilities",
-    "classes",
-    "positive_label",
-    "sensitive",
-    "slices",
-    "features",
-    "timestamp",
-)
+# OpenAPI 3.0 schemas (drf-spectacular's dialect): "nullable" rather than a list of types
+_COLUMN = {"type": "string", "minLength": 1}
+_OPTIONAL_COLUMN = {**_COLUMN, "nullable": True}
+_COLUMNS = {"type": "array", "items": _COLUMN}
+_VALUE = {"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]}
+
+FIELDS: dict[str, tuple[dict, str]] = {
+    "label": (_COLUMN, "Required. The column of true outcomes (classes or numbers)."),
+    "prediction": (
+        _OPTIONAL_COLUMN,
+        "The model's predicted class (or number, for regression). Without it a prediction is "
+        "derived: score >= 0.5 is the positive class, or the argmax of the probabilities.",
+    ),
+    "score": (
+        _OPTIONAL_COLUMN,
+        "Binary: the probability of the positive class, in [0, 1]. Not with probabilities.",
+    ),
+    "probabilities": (
+        {**_COLUMNS, "minItems": 2, "nullable": True},
+        "One probability column per class, in the order of classes (else of the sorted label "
+        "values); each row sums to 1. Multiclass, or binary as two columns.",
+    ),
+    "classes": (
+        {"type": "array", "items": _VALUE, "uniqueItems": True, "nullable": True},
+        "Every class, in order, also classes absent from these rows (a set whose labels are all "
+        "negative). Default: the label values, plus a declared positive label.",
+    ),
+    "positive_label": (
+        {**_VALUE, "nullable": True},
+        'Binary: the class that counts as positive, also when absent from the rows. Default: "1", '
+        '"True", "yes" or "positive" if a class, else the last of two classes; with one class '
+        "only and no declaration the positive class is unknown and its figures are not computed.",
+    ),
+    "sensitive": (
+        _COLUMNS,
+        "Columns of protected attributes: fairness per group, per attribute and for their "
+        "intersection; calibration per group.",
+    ),
+    "slices": (_COLUMNS, "Columns whose values the slices check reports performance by."),
+    "features": (
+        {**_COLUMNS, "nullable": True},
+        "The model's input columns: drift, data quality and the model checks read them. "
+        "Default (absent or null): every column the other keys do not name; [] for none.",
+    ),
+    "timestamp": (_OPTIONAL_COLUMN, "A column of event times (data quality)."),
+}
+KEYS = tuple(FIELDS)
 _LISTS = ("probabilities", "sensitive", "slices", "features")
+
+
+def json_schema() -> dict:
+    """The mapping as an OpenAPI 3.0 schema object, from FIELDS (the upload's request body and
+    the evaluation set's stored mapping)."""
+    return {
+        "type": "object",
+        "description": "Names the columns of the evaluation set. Keys are documented in "
+        "docs/mapping.md; in a multipart upload, send this object as a JSON string.",
+        "required": ["label"],
+        "additionalProperties": False,
+        "properties": {
+            key: {**schema, "description": text} for key, (schema, text) in FIELDS.items()
+        },
+        "example": {
+            "label": "two_year_recid",
+            "prediction": "high_risk",
+            "score": "score",
+            "positive_label": 1,
+            "sensitive": ["race", "sex"],
+            "slices": ["age_cat"],
+            "features": ["age", "priors_count", "juv_fel_count"],
+        },
+    }
 
 
 def normalize(mapping: dict) -> dict:
@@ -50,8 +110,21 @@ def normalize(mapping: dict) -> dict:
     if not out["label"]:
         raise BatteryInputError(Problem("label", "the mapping must name a label column"))
     if out["classes"] is not None:
-        out["classes"] = [str(c) for c in out["classes"]]
+        out["classes"] = _classes(out["classes"])
     return out
+
+
+def _classes(declared) -> list[str]:
+    """Declared classes as class keys (``1`` and ``1.0`` are "1"), each once, in their order."""
+    if not isinstance(declared, list | tuple) or not all(
+        isinstance(c, str | int | float) for c in declared
+    ):
+        raise BatteryInputError(Problem("classes", "must be a list of class values"))
+    keys = [key_of(c) for c in declared]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise BatteryInputError(Problem("classes", f"names class '{repeated[0]}' more than once"))
+    return keys
 
 
 def target_columns(m: dict) -> list[str]:

@@ -77,6 +77,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("fairness", "equal_opportunity_difference", LOWER, "Equal opportunity difference"),
     Metric("fairness", "demographic_parity_ratio", HIGHER, "Demographic parity ratio"),
     Metric("fairness", "four_fifths_flag", LOWER, "Below four-fifths"),
+    Metric("fairness", "uncomputed_rate_count", LOWER, "Gaps not computed (positive class unknown)",
+           _same((0, None))),
     # calibration
     Metric("calibration", "ece", LOWER, "Expected calibration error",
            {1: (0.05, 0.10), 2: (0.08, 0.15), 3: (0.10, 0.20)}),

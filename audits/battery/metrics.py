@@ -1,7 +1,10 @@
 """Metrics from counts: per-class precision / recall / F1, group rates, Wilson intervals.
 
-Conventions follow scikit-learn and fairlearn: a rate with an empty denominator is None (not 0,
-unlike ``zero_division=0``), and is left out of differences across groups.
+A rate with an empty denominator is None. Macro averages follow scikit-learn's defaults: over
+the classes present among labels or predictions, an undefined figure counting as 0
+(``zero_division=0``); a class in neither is left out, and the check names it. Differences across
+groups leave a group with an undefined rate out (fairlearn counts it as 0, which would make a
+group with no positive labels look like a TPR gap), and the fairness check names those groups.
 """
 
 from __future__ import annotations
@@ -32,9 +35,15 @@ def per_class(cm: np.ndarray, classes: list[str]) -> dict:
     return out
 
 
+def present(table: dict) -> list[str]:
+    """Classes among the labels or the predictions (scikit-learn's default ``labels``)."""
+    return [c for c, v in table.items() if v["support"] > 0 or v["precision"] is not None]
+
+
 def averages(table: dict) -> dict:
-    """Macro (plain mean over classes with support) and weighted (by support) P / R / F1."""
-    rows = [v for v in table.values() if v["support"] > 0]
+    """Macro (plain mean over the present classes, undefined as 0) and weighted (by support)
+    P / R / F1, as scikit-learn's ``average="macro"`` / ``"weighted"``."""
+    rows = [table[c] for c in present(table)]
     total = sum(v["support"] for v in rows)
     out = {}
     for name in ("precision", "recall", "f1"):

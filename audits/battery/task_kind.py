@@ -2,18 +2,25 @@
 merged profile of its target columns; every inconsistency becomes a Problem.
 
 Regression when the labels are numbers that are not whole or take more than MAX_CLASSES
-values (or when asked); otherwise classes are the label values, binary when at most two. The
-positive class is the mapping's, else "1" / "True" / "yes" / "positive", else the last class.
+values (or when asked); otherwise classes are the mapping's ``classes``, else the label values
+(plus a declared positive label or the one prediction value the labels lack), binary when at
+most two. The positive class is the mapping's, else "1" / "True" / "yes" / "positive", else the
+last of two classes. A label column with one class only and nothing declared has no known
+positive class: figures that need it are not computed, and the document says so (UNKNOWN_POSITIVE).
 """
 
 from __future__ import annotations
 
 from .errors import Problem
-from .value_keys import MISSING, sort_keys
+from .value_keys import MISSING, key_of, sort_keys
 
 MAX_CLASSES = 50
 SUM_TOLERANCE = 1e-6
 TASKS = ("binary", "multiclass", "regression")
+UNKNOWN_POSITIVE = (
+    "the label column holds one class only and no positive label is declared, so the positive "
+    "class is unknown: declare the mapping's classes or positive_label (--classes / --positive)"
+)
 
 
 def decide_task(m: dict, profile: dict, task: str | None) -> tuple[dict, list[Problem]]:
@@ -64,6 +71,9 @@ def decide_task(m: dict, profile: dict, task: str | None) -> tuple[dict, list[Pr
                 Problem(m["label"], f"labels {extra[:5]} are not among the mapping's classes")
             )
         classes = list(m["classes"])
+    elif len(classes) == 1 and m["positive_label"] is not None:
+        declared = positive_key(m["positive_label"])
+        classes = sort_keys({*classes, declared})  # the positive class absent from these rows
     if label["continuous"]:
         problems.append(Problem(m["label"], "labels are not whole numbers; use task regression"))
     if len(classes) > MAX_CLASSES or label["many"]:
@@ -119,6 +129,8 @@ def decide_task(m: dict, profile: dict, task: str | None) -> tuple[dict, list[Pr
         if m["prediction"]
         else ("score" if score else ("probabilities" if probs else None))
     )
+    if source == "score" and (positive is None or len(classes) != 2):
+        source = None  # a threshold on the score needs both classes named
     return {
         "task": kind,
         "classes": classes,
@@ -127,18 +139,19 @@ def decide_task(m: dict, profile: dict, task: str | None) -> tuple[dict, list[Pr
     }, problems
 
 
+def positive_key(wanted) -> str:
+    """The class key of a declared positive label (``1``, ``1.0`` and ``"1"`` are all "1")."""
+    return key_of(wanted) if isinstance(wanted, int | float | bool) else str(wanted)
+
+
 def _positive(m: dict, classes: list[str], problems: list[Problem]) -> str | None:
     wanted = m["positive_label"]
     if wanted is not None:
-        key = (
-            str(int(wanted))
-            if isinstance(wanted, float) and float(wanted).is_integer()
-            else str(wanted)
-        )
+        key = positive_key(wanted)
         if key not in classes:
             problems.append(Problem(m["label"], f"positive label '{key}' is not among the labels"))
         return key
     for usual in ("1", "True", "true", "yes", "positive"):
         if usual in classes:
             return usual
-    return classes[-1] if classes else None
+    return classes[-1] if len(classes) == 2 else None

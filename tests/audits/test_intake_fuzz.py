@@ -85,6 +85,7 @@ def test_a_nul_laden_file_is_refused_or_read(tmp_path):
                 "features",
                 "probabilities",
                 "positive_label",
+                "classes",
                 "bogus",
             ]
         ),

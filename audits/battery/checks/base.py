@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from ..run_spec import RunSpec
 
 INPUTS = {
-    "predictions": "a prediction column, or a score / probabilities to derive one from",
-    "scores": "a score (binary) or probability columns (multiclass)",
+    "predictions": "a prediction column, or a score / probabilities to derive one from (a score "
+    "only with both classes known: declare classes or positive_label when the labels hold one)",
+    "scores": "a score of a known positive class (binary; declare positive_label when the labels "
+    "hold one class only) or probability columns (multiclass)",
     "classification": "a binary or multiclass task",
     "reference": "a reference data set",
     "sensitive": "at least one sensitive attribute",

@@ -2,11 +2,13 @@
 
 Numeric features: two-sample KS (D, asymptotic p), Wasserstein-1 distance W and W / std(ref),
 PSI on the reference's deciles -- from sketches, exact while a feature has at most 4096
-distinct values, else within the reported ``*_error_bound`` (stats/sketch.py). Categorical
+distinct values, else within the reported ``*_error_bound`` (KS, Wasserstein and PSI; see
+stats/sketch.py). Categorical
 features: chi-square on the 2 x K table of counts (SciPy's ``chi2_contingency``), Jensen-Shannon
 distance (base 2), PSI over categories. Decision, recorded per feature: with at most
 SMALL_SAMPLE rows on either side, drifted when p < P_VALUE; otherwise drifted when W / std >=
-0.1 (numeric) or JS >= 0.1 (categorical), since p-values flag trivial shifts at scale.
+0.1 (numeric; KS D >= 0.1 when the reference is constant, as W / std is then undefined) or
+JS >= 0.1 (categorical), since p-values flag trivial shifts at scale.
 Prediction and score drift are measured the same way; drift_share = drifted / compared features.
 """
 
@@ -126,6 +128,7 @@ def compare(ref: dict, cur: dict) -> dict | None:
         pair = sk.Aligned(ref["sketch"], cur["sketch"])
         d, p, d_err = sk.ks(pair)
         w, w_err = sk.wasserstein(pair)
+        psi, psi_bound = sk.psi(pair)
         sd = std(ref["moments"])
         normed = w / sd if sd else (0.0 if w == 0 else None)
         out = {
@@ -137,10 +140,13 @@ def compare(ref: dict, cur: dict) -> dict | None:
             "wasserstein": w,
             "wasserstein_error_bound": w_err,
             "wasserstein_normed": normed,
-            "psi": sk.psi(pair),
+            "psi": psi,
+            "psi_error_bound": psi_bound,
             "exact": ref["sketch"]["exact"] and cur["sketch"]["exact"],
         }
-        distance = ("wasserstein_normed", normed)
+        # W / std is undefined for a constant reference: D is then the share of current rows
+        # off the reference's one value (on its larger side), a distance on the same scale
+        distance = ("wasserstein_normed", normed) if sd else ("statistic", d)
     else:
         if ref["counts"]["overflow"] or cur["counts"]["overflow"]:
             return None

@@ -5,7 +5,10 @@ demographic parity difference max-min selection rate and ratio min/max, equalize
 difference max(TPR gap, FPR gap), equal opportunity difference (TPR gap) -- fairlearn's
 definitions; multiclass is one-vs-rest per class, the attribute's figures the worst class. The
 four-fifths flag (ratio < 0.8) is an indicator, not a verdict. Headline metrics are the worst
-attribute, over groups with at least ``min_support`` rows.
+attribute, over groups with at least ``min_support`` rows. A group whose TPR (FPR) is undefined
+(no positive / negative labels) is left out of that gap and named in a finding and in
+``groups_left_out`` (fairlearn counts the rate as 0). Binary labels of one class with no
+declared positive class give per-group n and accuracy only, and a warn finding.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 from .. import metrics as mx
 from ..chunk import attributes, grouped_confusion
 from ..run_spec import RunSpec
+from ..task_kind import UNKNOWN_POSITIVE
 from .base import Check, Measurement, info
 
 FOUR_FIFTHS = 0.8
@@ -64,10 +68,16 @@ class Fairness(Check):
         out: dict[str, dict] = {}
         headline: dict[str, tuple[float, str]] = {}
         findings: list[dict] = []
+        if binary and pos is None:
+            findings.append(info(f"rates and gaps not computed: {UNKNOWN_POSITIVE}"))
         for attr in attributes(spec):
             cms = {k: np.asarray(v) for k, v in sorted(stats["current"].get(attr, {}).items())}
-            entry = _binary(cms, pos, support) if binary else _multiclass(cms, classes, support)
+            if binary and pos is not None:
+                entry = _binary(cms, pos, support)
+            else:
+                entry = _multiclass(cms, classes if not binary else [], support)
             out[attr] = entry
+            findings += _left_out(attr, entry)
             for name in (*_GAPS, "demographic_parity_ratio"):
                 value = entry["supported"][name]
                 if value is None:
@@ -89,6 +99,9 @@ class Fairness(Check):
             for name in (*_GAPS, "demographic_parity_ratio")
         }
         metrics["four_fifths_flag"] = any(v["four_fifths_flag"] for v in out.values())
+        if binary and pos is None:
+            # measured, so the policy can judge it: a required check never passes with no figure
+            metrics["uncomputed_rate_count"] = len(_GAPS) + 1
         details = {
             "attributes": out,
             "min_support": support,
@@ -98,29 +111,49 @@ class Fairness(Check):
         return Measurement(metrics, details, findings)
 
 
-def _binary(cms: dict, pos: int | None, support: int) -> dict:
-    groups = {}
-    for key, cm in cms.items():
-        if pos is None or cm.shape[0] < 2:
-            tp = fp = fn = 0
-            tn = int(cm.sum())
-        else:
-            tp, fp, tn, fn = mx.one_vs_rest(cm, pos)
-        groups[key] = mx.binary_rates(tp, fp, tn, fn)
+def _binary(cms: dict, pos: int, support: int) -> dict:
+    groups = {key: mx.binary_rates(*mx.one_vs_rest(cm, pos)) for key, cm in cms.items()}
     return _entry(groups, support)
 
 
 def _entry(groups: dict, support: int) -> dict:
     judged = {k: g for k, g in groups.items() if g["n"] >= support}
+    undefined = {r: sorted(k for k, g in groups.items() if g[r] is None) for r in ("tpr", "fpr")}
     entry = {
         "groups": groups,
         **gaps(groups),
         "supported": gaps(judged),
         "groups_below_min_support": sorted(set(groups) - set(judged)),
+        "groups_left_out": {rate: keys for rate, keys in undefined.items() if keys},
     }
     ratio = entry["supported"]["demographic_parity_ratio"]
     entry["four_fifths_flag"] = ratio is not None and ratio < FOUR_FIFTHS
     return entry
+
+
+_WHY = {"tpr": "TPR (no positive labels)", "fpr": "FPR (no negative labels)"}
+
+
+def _left_out(attr: str, entry: dict) -> list[dict]:
+    """Findings naming the groups whose TPR or FPR is undefined and so is left out of the gaps
+    (fairlearn would count the rate as 0 and report a wider gap)."""
+    scopes = (
+        [(f" for class '{c}'", e) for c, e in entry["per_class"].items()]
+        if "per_class" in entry
+        else [("", entry)]
+    )
+    findings = []
+    for scope, part in scopes:
+        for rate, keys in part.get("groups_left_out", {}).items():
+            names = ", ".join(f"'{k}'" for k in keys)
+            findings.append(
+                info(
+                    f"'{attr}'{scope}: group(s) {names} left out of the {_WHY[rate]} gap of "
+                    "equalized odds; fairlearn would count the rate as 0",
+                    metric="equalized_odds_difference",
+                )
+            )
+    return findings
 
 
 def _multiclass(cms: dict, classes: list[str], support: int) -> dict:

@@ -1,8 +1,9 @@
 """performance: how well predictions match labels, overall and per class.
 
 Classification: accuracy = trace(C)/n, balanced accuracy = mean recall, per-class precision /
-recall / F1, macro and weighted averages, the confusion matrix C; with scores, ROC AUC
-(one-vs-rest macro for multiclass), average precision (PR AUC) and log loss
+recall / F1, macro and weighted averages (scikit-learn's: over classes among labels or
+predictions, undefined as 0; a finding names each class left out), the confusion matrix C;
+with scores, ROC AUC (one-vs-rest macro for multiclass), average precision (PR AUC) and log loss
 -mean(ln clip(p_true, eps, 1-eps)). Regression: MAE = mean|e|, RMSE = sqrt(mean e^2),
 R^2 = 1 - SSE/SST with e = prediction - label.
 """
@@ -18,6 +19,7 @@ from .. import metrics as mx
 from ..run_spec import RunSpec
 from ..stats import sketch as sk
 from ..stats.merge import moments, std
+from ..task_kind import UNKNOWN_POSITIVE
 from .base import Check, Measurement, info
 
 EPS = float(np.finfo(np.float64).eps)
@@ -85,7 +87,7 @@ class Performance(Check):
             "n": n,
             "prediction_source": spec.prediction_source,
         }
-        findings = []
+        findings = _left_out(table)
         if "scores" in s:
             pair = sk.Aligned(s["scores"]["1"], s["scores"]["0"])
             auc, auc_err = sk.roc_auc(pair)
@@ -111,8 +113,46 @@ class Performance(Check):
         if "log_loss_sum" in s:
             metrics["log_loss"] = s["log_loss_sum"] / n if n else None
         if metrics.get("roc_auc_score") is None and ("scores" in s or "ovr" in s):
-            findings.append(info("ROC AUC is undefined: a class has no rows"))
+            unlabelled = ", ".join(f"'{c}'" for c, v in table.items() if not v["support"])
+            findings.append(
+                info(
+                    f"ROC AUC is undefined: no rows are labelled {unlabelled}; average precision "
+                    "is undefined for such a class and left out of its mean (scikit-learn "
+                    "would count 0)"
+                )
+            )
+        if spec.task == "binary" and spec.positive is None:
+            unknown = f"log loss, ROC AUC and average precision not computed: {UNKNOWN_POSITIVE}"
+            findings.append(info(unknown))
         return Measurement(metrics, details, findings)
+
+
+def _left_out(table: dict) -> list[dict]:
+    """Findings naming the classes the averages leave out: balanced accuracy (as scikit-learn)
+    skips classes no row is labelled with; macro averages skip classes in no label or
+    prediction (declared in the mapping, absent from the rows)."""
+    findings = []
+    unlabelled = [c for c, v in table.items() if not v["support"]]
+    if unlabelled:
+        findings.append(
+            info(
+                "balanced accuracy leaves out class(es) "
+                + ", ".join(f"'{c}'" for c in unlabelled)
+                + ": no row has that label, so its recall is undefined (as scikit-learn)",
+                metric="balanced_accuracy_score",
+            )
+        )
+    absent = sorted(set(table) - set(mx.present(table)))
+    if absent:
+        findings.append(
+            info(
+                "macro averages leave out class(es) "
+                + ", ".join(f"'{c}'" for c in absent)
+                + ": declared, but in no label and no prediction",
+                metric="macro_f1_score",
+            )
+        )
+    return findings
 
 
 def _regression(s: dict) -> Measurement:

@@ -54,6 +54,16 @@ def regression_frame(n: int = 1000, seed: int = 2) -> pd.DataFrame:
     return pd.DataFrame({"y": y, "pred": 3 * x + 0.3, "x1": x, "seg": rng.choice(["p", "q"], n)})
 
 
+def textbook_psi(ref: np.ndarray, cur: np.ndarray, floor: float = 1e-4) -> float:
+    """PSI over the reference's deciles (inverted CDF), bins closed on the right, floored."""
+    cuts = np.unique(np.quantile(ref, np.arange(1, 10) / 10, method="inverted_cdf"))
+    edges = np.concatenate([[-np.inf], cuts, [np.inf]])
+    r = np.diff(np.searchsorted(np.sort(ref), edges, side="right")) / len(ref)
+    c = np.diff(np.searchsorted(np.sort(cur), edges, side="right")) / len(cur)
+    r, c = np.maximum(r, floor), np.maximum(c, floor)
+    return float(np.sum((c - r) * np.log(c / r)))
+
+
 BINARY_MAPPING = {
     "label": "y", "prediction": "pred", "score": "score", "sensitive": ["group", "sex"],
     "slices": ["region"], "features": ["x1", "x2", "cat"],

@@ -23,6 +23,8 @@ from audits.battery.stats.merge import (
     std,
 )
 
+from .conftest import textbook_psi
+
 EXACT = 1e-9
 rng = np.random.default_rng(42)
 CONTINUOUS = [
@@ -76,12 +78,12 @@ def test_psi_matches_textbook_deciles_on_exact_sketch():
     c = np.bincount(np.searchsorted(edges, cur, side="left"), minlength=10) / len(cur)
     r, c = np.maximum(r, sk.PSI_FLOOR), np.maximum(c, sk.PSI_FLOOR)
     expected = np.sum((c - r) * np.log(c / r))
-    assert sk.psi(chunked(ref), chunked(cur)) == pytest.approx(expected, abs=EXACT)
+    assert sk.psi(chunked(ref), chunked(cur)) == (pytest.approx(expected, abs=EXACT), 0.0)
 
 
 def test_psi_is_zero_for_the_same_sample():
     x = rng.normal(size=5000)
-    assert sk.psi(chunked(x), chunked(x)) == pytest.approx(0, abs=EXACT)
+    assert sk.psi(chunked(x), chunked(x))[0] == pytest.approx(0, abs=EXACT)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -155,3 +157,21 @@ def test_many_repeats_of_few_rows_stay_exact():
     assert one["level"] == 0 and len(one["hashes"]) == len(np.unique(h))
     assert duplicate_rows(one) == (float(len(h) - len(np.unique(h))), True)
     assert merge_all(distinct_sample(part) for part in np.array_split(h, 7)) == one
+
+
+NARROW = {  # bucketed samples where several deciles share a bucket, or ties pile up in one
+    "narrow uniform": (rng.uniform(1e6, 1.001e6, 9000), rng.uniform(1e6, 1.002e6, 300)),
+    "half tied": (
+        np.concatenate([rng.normal(5000, 1, 6000), np.full(6000, 5000.5)]),
+        rng.normal(5000, 2, 40),
+    ),
+    "far shift": (rng.normal(0, 1, 8000), rng.normal(3, 1, 7000)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NARROW))
+def test_psi_is_within_its_bound_of_the_textbook_value_where_deciles_share_a_bucket(name):
+    ref, cur = NARROW[name]
+    value, bound = sk.psi(chunked(ref), chunked(cur))
+    assert bound > 0
+    assert abs(value - textbook_psi(ref, cur)) <= bound + 1e-12
