@@ -4,7 +4,8 @@ Two formats are accepted: scikit-learn models saved with skops, loaded with trus
 and ONNX models, run by onnxruntime. Pickle and joblib files are refused before a byte of them is
 interpreted: unpickling runs whatever code the file names. A skops file naming a type outside the
 trusted set is refused with every such type listed; ONNX files whose tensors live in external
-files are refused (an external path could point anywhere on the server).
+files are refused wherever the tensor sits (an external path could point anywhere on the
+server, and onnxruntime would read it relative to the worker's working directory).
 
 ``detect_format(name, head)`` names the format from the file name and its first bytes;
 ``open_artifact(path, fmt)`` returns a ``models.Model`` (see models.py) or raises
@@ -13,6 +14,7 @@ files are refused (an external path could point anywhere on the server).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import BatteryInputError, Problem
@@ -125,27 +127,63 @@ def _load_skops(path: Path):
 
 
 def _load_onnx(path: Path):
+    """The ONNX model parsed from the file's bytes (never from its path, so nothing inside can
+    resolve a file beside it), refused if any tensor anywhere in it keeps its data outside."""
     import onnx
     from google.protobuf.message import DecodeError
-    from onnx.external_data_helper import uses_external_data
 
     invalid = (DecodeError, onnx.checker.ValidationError, ValueError, RuntimeError)
     try:
-        proto = onnx.load(str(path), load_external_data=False)
+        proto = onnx.load_from_string(path.read_bytes())
     except invalid as error:
         raise ArtifactError(f"not a valid ONNX model: {_first_line(error)}") from None
-    graph = proto.graph
-    tensors = [
-        *graph.initializer,
-        *(a.t for n in graph.node for a in n.attribute if a.HasField("t")),
-    ]
-    if any(uses_external_data(t) for t in tensors):
+    if any(_is_external(tensor) for tensor in _tensors(proto)):
         raise ArtifactError("the ONNX model keeps tensors in external files; embed them")
     try:
         onnx.checker.check_model(proto)
     except invalid as error:
         raise ArtifactError(f"not a valid ONNX model: {_first_line(error)}") from None
     return proto
+
+
+def _tensors(proto) -> Iterator:
+    """Every tensor the model holds: initializers (dense and sparse) and tensor attributes of
+    every node, in the main graph, in every subgraph (If, Loop, Scan, any graph attribute) and
+    in the model's local functions."""
+    graphs = [proto.graph]
+    nodes = [node for function in proto.functions for node in function.node]
+    while graphs:
+        graph = graphs.pop()
+        yield from graph.initializer
+        for sparse in graph.sparse_initializer:
+            yield from (sparse.values, sparse.indices)
+        nodes.extend(graph.node)
+        while nodes:
+            for attribute in nodes.pop().attribute:
+                yield from _attribute_tensors(attribute)
+                graphs.extend(_attribute_graphs(attribute))
+
+
+def _attribute_tensors(attribute) -> Iterator:
+    sparse = [*attribute.sparse_tensors]
+    if attribute.HasField("sparse_tensor"):
+        sparse.append(attribute.sparse_tensor)
+    if attribute.HasField("t"):
+        yield attribute.t
+    yield from attribute.tensors
+    for tensor in sparse:
+        yield from (tensor.values, tensor.indices)
+
+
+def _attribute_graphs(attribute) -> list:
+    return [*([attribute.g] if attribute.HasField("g") else []), *attribute.graphs]
+
+
+def _is_external(tensor) -> bool:
+    """Data kept elsewhere, by the data_location flag or by external_data entries alone."""
+    import onnx
+
+    return tensor.data_location == onnx.TensorProto.EXTERNAL or len(tensor.external_data) > 0
 
 
 def _first_line(error: Exception) -> str:

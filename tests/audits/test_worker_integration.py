@@ -195,3 +195,13 @@ def test_the_embedded_file_system_broker_runs_an_audit_on_a_real_worker(
         app.conf.broker_transport_options = {}
         use_eager()
     assert run_state(run.pk).status == RunStatus.COMPLETED, pool.log("embedded")[-2000:]
+
+
+def test_a_worker_runs_from_an_empty_folder(workers):
+    """A relative path inside an uploaded file (an ONNX external tensor) resolves to nothing."""
+    import os
+
+    process = workers.start("cwd")
+    wait_for(lambda: "ready" in workers.log("cwd"), timeout=60, what="the worker to start")
+    folder = os.readlink(f"/proc/{process.pid}/cwd")
+    assert os.listdir(folder) == []
