@@ -127,7 +127,7 @@ def evaluation_set_upload(
                 original_path,
                 mapping,
                 parquet_path,
-                expansion_limit=settings.WARDEN_MAX_PARQUET_EXPANDED_BYTES,
+                limits=intake_limits(),
                 row_group_rows=settings.WARDEN_PARQUET_ROW_GROUP_ROWS,
             )
         except BatteryInputError as error:
@@ -161,6 +161,16 @@ def evaluation_set_upload(
             raise StorageFull(DISK_FULL_MESSAGE, field="file") from None
         raise
     return evaluation_set
+
+
+def intake_limits() -> intake.IntakeLimits:
+    """The upload limits from the settings (WARDEN_MAX_PARQUET_EXPANDED_BYTES, _COLUMNS and
+    _CELL_CHARS)."""
+    return intake.IntakeLimits(
+        expanded_bytes=settings.WARDEN_MAX_PARQUET_EXPANDED_BYTES,
+        columns=settings.WARDEN_MAX_COLUMNS,
+        cell_chars=settings.WARDEN_MAX_CELL_CHARS,
+    )
 
 
 def _remove_partial_file(name: str) -> None:

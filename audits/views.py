@@ -60,6 +60,7 @@ def _evaluation_set_new(request: AuthedRequest, slug: str, version: str) -> Http
             columns = battery_io.open_source(default_storage.path(stored)).columns
             if not columns:
                 raise BatteryInputError(f"{filename} has no columns")
+            intake.header_check(columns, services.intake_limits())
         except BatteryInputError as error:
             if stored:
                 default_storage.delete(stored)

@@ -5,7 +5,9 @@ files naming untrusted types and damaged files; here their refusals become Inval
 import hashlib
 from typing import IO
 
-from audits.battery.artifacts import ArtifactError, detect_format, open_artifact
+from django.conf import settings
+
+from audits.battery.artifacts import ArchiveLimits, ArtifactError, detect_format, open_artifact
 from governance.errors import InvalidInput
 
 
@@ -18,9 +20,14 @@ def artifact_format_detect(filename: str, head: bytes) -> str:
 
 
 def artifact_check(path: str, artifact_format: str, filename: str) -> None:
-    """The stored artifact loads as a model (trusted types only), or InvalidInput saying why."""
+    """The stored artifact loads as a model (trusted types only, a skops file unpacking within
+    WARDEN_MAX_SKOPS_UNPACKED_BYTES and WARDEN_MAX_SKOPS_MEMBERS), or InvalidInput saying why."""
+    limits = ArchiveLimits(
+        unpacked_bytes=settings.WARDEN_MAX_SKOPS_UNPACKED_BYTES,
+        members=settings.WARDEN_MAX_SKOPS_MEMBERS,
+    )
     try:
-        open_artifact(path, artifact_format)
+        open_artifact(path, artifact_format, limits)
     except ArtifactError as error:
         raise InvalidInput(f"{filename}: {error.problems[0].reason}", field="artifact") from None
 

@@ -15,6 +15,7 @@ server, and onnxruntime would read it relative to the worker's working directory
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BatteryInputError, Problem
@@ -50,6 +51,16 @@ REVIEWED_SKOPS_TYPES = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """How far a skops file (a ZIP) may unpack: its members' declared sizes together, and their
+    count. Checked from the ZIP's directory before any member is read; a member never yields
+    more than its declared size (zipfile stops there), so the bound is exact."""
+
+    unpacked_bytes: int = 2 * 1024**3
+    members: int = 10_000
+
+
 class ArtifactError(BatteryInputError):
     """The artifact cannot be used: its message names the problem (field "artifact")."""
 
@@ -76,14 +87,37 @@ def detect_format(name: str, head: bytes) -> str:
     raise ArtifactError(f"{name}: unsupported artifact; give a .skops or .onnx file")
 
 
-def skops_types(path: str | Path) -> tuple[list[str], list[str]]:
+def skops_archive_check(path: str | Path, limits: ArchiveLimits) -> None:
+    """Refuse a skops file that would unpack past ``limits`` (a decompression bomb), reading
+    only the ZIP's directory."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ArtifactError(f"not a readable skops file: {_first_line(error)}") from None
+    if len(members) > limits.members:
+        raise ArtifactError(
+            f"the skops file holds {len(members)} members, over the limit of {limits.members}"
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limits.unpacked_bytes:
+        raise ArtifactError(
+            f"the skops file unpacks to {unpacked} bytes, over the limit of {limits.unpacked_bytes}"
+        )
+
+
+def skops_types(path: str | Path, limits: ArchiveLimits) -> tuple[list[str], list[str]]:
     """The types a skops file names beyond skops' defaults: (reviewed by Warden, untrusted).
 
-    Reads only the file's schema; nothing in it is constructed."""
+    Reads only the file's schema, once the archive is known to unpack within ``limits``;
+    nothing in it is constructed."""
     import zipfile
 
     from skops.io import get_untrusted_types
 
+    skops_archive_check(path, limits)
     try:
         found = set(get_untrusted_types(file=path))
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as error:
@@ -91,10 +125,11 @@ def skops_types(path: str | Path) -> tuple[list[str], list[str]]:
     return sorted(found & REVIEWED_SKOPS_TYPES), sorted(found - REVIEWED_SKOPS_TYPES)
 
 
-def open_artifact(path: str | Path, fmt: str):
+def open_artifact(path: str | Path, fmt: str, limits: ArchiveLimits = ArchiveLimits()):
     """The loaded model (``models.SklearnModel`` or ``models.OnnxModel``), or ArtifactError.
 
-    ``fmt`` is the format ``detect_format`` named when the file was accepted."""
+    ``fmt`` is the format ``detect_format`` named when the file was accepted; a skops file
+    must unpack within ``limits``."""
     from .models import OnnxModel, SklearnModel
 
     path = Path(path)
@@ -104,14 +139,14 @@ def open_artifact(path: str | Path, fmt: str):
     except OSError as error:
         raise ArtifactError(f"cannot read {path.name}: {error.strerror}") from None
     if detect_format(f"model.{fmt}", head) == "skops":
-        return SklearnModel(_load_skops(path))
+        return SklearnModel(_load_skops(path, limits))
     return OnnxModel(_load_onnx(path))
 
 
-def _load_skops(path: Path):
+def _load_skops(path: Path, limits: ArchiveLimits):
     from skops.io import load
 
-    reviewed, untrusted = skops_types(path)
+    reviewed, untrusted = skops_types(path, limits)
     if untrusted:
         raise ArtifactError(
             "the skops file holds types Warden does not trust, so it was not loaded: "

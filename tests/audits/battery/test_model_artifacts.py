@@ -277,3 +277,42 @@ def test_a_missing_external_file_is_refused_in_the_same_words(tmp_path, monkeypa
             open_artifact(tmp_path / "m.onnx", "onnx")
         answers.append(str(refused.value))
     assert answers[0] == answers[1]
+
+
+def zip_bomb(path, member_bytes: int, members: int = 1) -> None:
+    """A .skops-named ZIP whose members are zeros: about 1 KB on disk per MB unpacked."""
+    import zipfile
+
+    block = bytes(1 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index in range(members):
+            with archive.open(f"member-{index}.npy", "w") as member:
+                for _ in range(member_bytes // len(block)):
+                    member.write(block)
+
+
+def test_a_skops_zip_bomb_is_refused_before_a_byte_is_unpacked(tmp_path):
+    import tracemalloc
+
+    from audits.battery.artifacts import ArchiveLimits, ArtifactError, open_artifact
+
+    zip_bomb(tmp_path / "bomb.skops", member_bytes=256 << 20)
+    assert (tmp_path / "bomb.skops").stat().st_size < 1 << 20
+    tracemalloc.start()
+    try:
+        with pytest.raises(ArtifactError) as refused:
+            open_artifact(tmp_path / "bomb.skops", "skops", ArchiveLimits(unpacked_bytes=64 << 20))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert f"unpacks to {256 << 20} bytes" in str(refused.value)
+    assert peak < 8 << 20  # nothing was decompressed
+
+
+def test_a_skops_zip_with_too_many_members_is_refused(tmp_path):
+    from audits.battery.artifacts import ArchiveLimits, ArtifactError, open_artifact
+
+    zip_bomb(tmp_path / "many.skops", member_bytes=0, members=11)
+    with pytest.raises(ArtifactError) as refused:
+        open_artifact(tmp_path / "many.skops", "skops", ArchiveLimits(members=10))
+    assert "11 members, over the limit of 10" in str(refused.value)
