@@ -2,7 +2,6 @@
 requeued, completed, errored) records one trail event in its transaction; progress and
 heartbeats are telemetry that the sweeper reads, not records, and write no event."""
 
-import hashlib
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +26,7 @@ from audits.models import (
     RunStatus,
     SetRole,
 )
+from governance.artifacts import stored_sha256
 from governance.errors import (
     DISK_FULL_MESSAGE,
     Conflict,
@@ -38,6 +38,7 @@ from governance.errors import (
 from governance.models import ModelVersion, User
 from governance.permissions import user_can_change_team_models
 from governance.roles import Role
+from governance.services import version_integrity_alert
 from governance.trail import event_record, snapshot
 
 SET_FIELDS = ["name", "role", "original_sha256", "original_format", "rows", "columns", "mapping"]
@@ -119,7 +120,7 @@ def evaluation_set_upload(
         stored.append(original_name)
         parquet_name = f"{Path(original_name).parent}/data.parquet"
         original_path = Path(default_storage.path(original_name))
-        sha256 = _sha256(original_path)
+        sha256 = stored_sha256(original_name)
         parquet_path = Path(default_storage.path(parquet_name))
         stored.append(parquet_name)
         try:
@@ -142,6 +143,7 @@ def evaluation_set_upload(
                 original_sha256=sha256,
                 original_size=original_path.stat().st_size,
                 parquet=parquet_name,
+                parquet_sha256=stored_sha256(parquet_name),
                 mapping=accepted.mapping,
                 rows=accepted.rows,
                 columns=accepted.columns,
@@ -177,14 +179,6 @@ def _remove_partial_file(name: str) -> None:
     """A save that ran out of disk can leave a truncated file behind under its intended name."""
     if default_storage.exists(name):
         default_storage.delete(name)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 22):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def audit_run_request(
@@ -401,6 +395,20 @@ def audit_run_error(*, run_id: int, reason: str, attempt: int | None = None) -> 
             note=reason[:5000],
         )
     return True
+
+
+def audit_run_integrity_error(*, run_id: int, attempt: int, problems: list[str]) -> bool:
+    """A file the run needs no longer matches the sha256 recorded on upload: error the run with
+    the reason and raise the version's integrity alert (which the gate reports), together."""
+    reason = "integrity: " + "; ".join(problems)
+    with transaction.atomic():
+        errored = audit_run_error(run_id=run_id, attempt=attempt, reason=reason)
+        if errored:
+            version_id = AuditRun.objects.values_list("version_id", flat=True).get(pk=run_id)
+            version_integrity_alert(
+                actor=None, version_id=version_id, reason=f"audit #{run_id}: " + "; ".join(problems)
+            )
+    return errored
 
 
 def missing_chunks(run: AuditRun) -> list[int]:

@@ -43,12 +43,17 @@ class AuditTask(Task):
 
 @shared_task(base=AuditTask)
 def audit_run_plan(run_id: int) -> str:
-    """Claim the run, fix its spec and send one task per chunk."""
+    """Claim the run, check its files are the ones uploaded, fix its spec and send one task
+    per chunk."""
     run = services.audit_run_claim(
         run_id=run_id, orphaned_after=settings.WARDEN_AUDIT_ORPHAN_SECONDS
     )
     if run is None:
         return "skipped: not claimable"
+    problems = engine.integrity_problems(run)
+    if problems:
+        services.audit_run_integrity_error(run_id=run_id, attempt=run.attempt, problems=problems)
+        return "errored: a file changed since upload"
     try:
         spec = engine.run_spec(run)
     except BatteryInputError as error:
@@ -87,6 +92,10 @@ def audit_run_finalize(run_id: int, attempt: int) -> str:
     stats = dict(ChunkStats.objects.filter(run=run, attempt=attempt).values_list("index", "stats"))
     if len(stats) != run.chunks_total:
         return "skipped: chunks missing"
+    problems = engine.integrity_problems(run)  # again: the chunks took time, the model loads now
+    if problems:
+        services.audit_run_integrity_error(run_id=run_id, attempt=attempt, problems=problems)
+        return "errored: a file changed since upload"
     checks: dict[str, str] = {}
 
     def progress(event: dict) -> None:

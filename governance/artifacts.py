@@ -6,6 +6,7 @@ import hashlib
 from typing import IO
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 
 from audits.battery.artifacts import ArchiveLimits, ArtifactError, detect_format, open_artifact
 from governance.errors import InvalidInput
@@ -41,3 +42,9 @@ def file_sha256(handle: IO[bytes], chunk_size: int = 1024 * 1024) -> tuple[str, 
         size += len(chunk)
     handle.seek(0)
     return digest.hexdigest(), size
+
+
+def stored_sha256(name: str) -> str:
+    """sha256 hex digest of a file as it is in storage now (OSError if it is gone)."""
+    with default_storage.open(name, "rb") as handle:
+        return file_sha256(handle)[0]
