@@ -3,7 +3,6 @@ validator, refusing what is unsafe, and writing the Parquet copy audits read.
 
 Nothing here touches the database; the service stores what `intake` returns."""
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +16,8 @@ from audits.battery import BatteryInputError, Problem, prepare
 from audits.battery import io as battery_io
 from audits.battery.mapping import columns_to_read
 from governance.errors import is_disk_full
+from governance.spreadsheet import FORMULA_LEADERS
 
-# A text cell a spreadsheet would run as a formula (OWASP "CSV injection").
-FORMULA_START = re.compile(r"^[=+\-@\t\r].")
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 TEXT_TYPES = (
     pa.types.is_string,
@@ -147,7 +145,8 @@ def _too_long(found: int, limits: IntakeLimits) -> str:
 
 
 def formula_cells(frame: pd.DataFrame, offset: int) -> list[Problem]:
-    """One problem per text column holding a cell that starts like a spreadsheet formula."""
+    """One problem per text column holding a cell that starts like a spreadsheet formula
+    (governance.spreadsheet); a number such as -1.5 is a number, not a formula."""
     problems = []
     for column in frame.columns:
         series = frame[column]
@@ -155,7 +154,7 @@ def formula_cells(frame: pd.DataFrame, offset: int) -> list[Problem]:
             continue
         text = series.dropna().astype(str)
         looks_like_formula = (
-            text.str.match(FORMULA_START) & pd.to_numeric(text, errors="coerce").isna()
+            text.str.startswith(FORMULA_LEADERS) & pd.to_numeric(text, errors="coerce").isna()
         )
         suspicious = text[looks_like_formula]
         if len(suspicious):

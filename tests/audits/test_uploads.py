@@ -101,6 +101,28 @@ def test_an_unknown_file_type_is_refused(cast, api, settings, version):
     assert ".csv or .parquet" in data["file"][0]
 
 
+@pytest.mark.parametrize(
+    "cell",
+    ["=", "=\nHYPERLINK(1)", "\t=1", "\uff1dHYPERLINK(1)", "\uff0b1", "\uff0d1", "\uff20SUM(A1)"],
+)
+def test_a_cell_a_spreadsheet_reads_as_a_formula_is_refused_however_short(
+    cast, api, settings, version, cell
+):
+    frame = pd.DataFrame({"y": [0, 1] * 5, "p": [0, 1] * 5, "note": ["ok"] * 10})
+    frame.loc[3, "note"] = cell
+    mapping = {"label": "y", "prediction": "p", "features": ["note"]}
+    content = frame.to_csv(index=False).encode()
+    data = refused(api, cast, settings, upload(api, cast.erin, csv_upload(content), mapping))
+    assert data["problems"][0]["column"] == "note" and "formula" in data["file"][0]
+
+
+def test_negative_numbers_in_a_text_column_are_not_formulas(cast, api, version):
+    frame = pd.DataFrame({"y": [0, 1] * 5, "p": [0, 1] * 5, "x": ["-1.5", "+2", "abc"] * 3 + ["d"]})
+    mapping = {"label": "y", "prediction": "p", "features": ["x"]}
+    response = upload(api, cast.erin, csv_upload(frame.to_csv(index=False).encode()), mapping)
+    assert response.status_code == 201, response.data
+
+
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@"])
 def test_a_cell_that_starts_like_a_formula_is_refused(
     cast, api, settings, version, compas_frame, prefix
