@@ -30,27 +30,17 @@ from governance.artifacts import stored_sha256
 from governance.errors import (
     DISK_FULL_MESSAGE,
     Conflict,
-    Forbidden,
     InvalidInput,
     StorageFull,
     is_disk_full,
 )
 from governance.models import ModelVersion, User
-from governance.permissions import user_can_change_team_models
-from governance.roles import Role
+from governance.permissions import require_start_audit, require_upload
 from governance.services import version_integrity_alert
 from governance.trail import event_record, snapshot
 
 SET_FIELDS = ["name", "role", "original_sha256", "original_format", "rows", "columns", "mapping"]
 RUN_FIELDS = ["status", "attempt", "verdict", "result_sha256", "error", "chunks_total"]
-
-
-def require_audit_rights(actor: User, version: ModelVersion) -> None:
-    """Engineers of the model's team upload sets and start audits; so may risk officers, whose
-    independent validation needs the same tools."""
-    if actor.has_role(Role.RISK_OFFICER) or user_can_change_team_models(actor, version.model.team):
-        return
-    raise Forbidden("only the model's team or a risk officer may do this")
 
 
 def require_auditable(
@@ -63,7 +53,7 @@ def require_auditable(
     """The actor may audit the version, the model has a tier to judge under, the current set is
     this version's, the reference set (if any) is a reference set of the same model and the
     training sample (if any) one of this version's."""
-    require_audit_rights(actor, version)
+    require_start_audit(actor, version)
     if version.model.risk_tier is None:
         raise InvalidInput(
             "the model has no risk tier yet: file its risk assessment first", field="version"
@@ -105,7 +95,7 @@ def evaluation_set_upload(
 ) -> EvaluationSet:
     """Store the original, check it with the battery's validator, write its Parquet copy and
     record the set. On any refusal nothing stays behind: no file, no row, no event."""
-    require_audit_rights(actor, version)
+    require_upload(actor, version)
     filename = Path(file.name or "upload").name
     try:
         intake.upload_format(filename)

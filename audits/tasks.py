@@ -4,6 +4,7 @@ and rejected when their worker dies, so a killed worker's task is delivered agai
 delivery finds the work done (or claimed) and does nothing."""
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from celery import Task, shared_task
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from audits import engine, services
+from audits import engine, services, staging
 from audits.battery import BatteryInputError
 from audits.models import AuditRun, ChunkStats, RunStatus
 
@@ -149,3 +150,10 @@ def monitors_run_due() -> str:
     """Beat: queue a drift audit for every active monitor whose interval has passed."""
     started = [services.monitor_run(monitor_id=pk) for pk in services.monitors_due()]
     return f"queued {sum(1 for run in started if run)} monitoring audit(s)"
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def staging_sweep() -> str:
+    """Beat, hourly: remove web uploads left in staging longer than WARDEN_STAGING_HOURS."""
+    removed = staging.staging_sweep(older_than=timedelta(hours=settings.WARDEN_STAGING_HOURS))
+    return f"removed {removed} staged upload(s)"

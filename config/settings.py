@@ -231,7 +231,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.revalidation_reminders_send",
         "schedule": 3600.0,
     },
+    "staging-sweep": {"task": "audits.tasks.staging_sweep", "schedule": 3600.0},
 }
+# A web upload whose mapping step was abandoned is removed after this many hours.
+WARDEN_STAGING_HOURS = env_int("WARDEN_STAGING_HOURS", 24)
 # Audit runs: rows per chunk task, and how long a silent run waits before its work is resent.
 WARDEN_AUDIT_CHUNK_ROWS = env_int("WARDEN_AUDIT_CHUNK_ROWS", 262_144)
 # Row-group size of the Parquet copy of each upload: the finest split audit chunks can use.
