@@ -135,7 +135,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WARDEN_MAX_ARTIFACT_BYTES = env_int("WARDEN_MAX_ARTIFACT_BYTES", 512 * 1024 * 1024)
 # A skops artifact (a ZIP) may unpack to this many bytes in this many members, at most.
-WARDEN_MAX_SKOPS_UNPACKED_BYTES = env_int("WARDEN_MAX_SKOPS_UNPACKED_BYTES", 2 * 1024**3)
+WARDEN_MAX_SKOPS_UNPACKED_BYTES = env_int("WARDEN_MAX_SKOPS_UNPACKED_BYTES", 1024**3)
 WARDEN_MAX_SKOPS_MEMBERS = env_int("WARDEN_MAX_SKOPS_MEMBERS", 10_000)
 # Evaluation-set uploads: the streamed cap; how far a Parquet file may expand once decoded
 # (counted exactly, dictionary-encoded text included: no more than a CSV at the cap holds);

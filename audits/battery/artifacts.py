@@ -57,7 +57,7 @@ class ArchiveLimits:
     count. Checked from the ZIP's directory before any member is read; a member never yields
     more than its declared size (zipfile stops there), so the bound is exact."""
 
-    unpacked_bytes: int = 2 * 1024**3
+    unpacked_bytes: int = 1024**3
     members: int = 10_000
 
 
