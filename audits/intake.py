@@ -68,10 +68,9 @@ def parquet_expansion_check(path: Path, limits: IntakeLimits) -> None:
     meta, schema = parquet.metadata, parquet.schema
     if len(parquet.schema_arrow.names) > limits.columns:
         raise BatteryInputError(_too_many_columns(len(parquet.schema_arrow.names), limits))
+    arrow = parquet.schema_arrow
     leaves = [schema.column(i) for i in range(len(schema))]
-    text = [
-        c.path for c in leaves if c.physical_type == "BYTE_ARRAY" and c.max_repetition_level == 0
-    ]
+    text = [c.path for c in leaves if c.physical_type == "BYTE_ARRAY" and _is_text(arrow, c.path)]
     encoded = pq.ParquetFile(path, read_dictionary=text)
     expanded = 0
     for group_index in range(meta.num_row_groups):
@@ -91,6 +90,21 @@ def parquet_expansion_check(path: Path, limits: IntakeLimits) -> None:
                 f"the Parquet file decodes to at least {expanded} bytes, over the limit of "
                 f"{limits.expanded_bytes} (WARDEN_MAX_PARQUET_EXPANDED_BYTES)"
             )
+
+
+def _is_text(arrow: pa.Schema, name: str) -> bool:
+    """Whether a top-level column holds strings or bytes (dictionary-encoded or not); a
+    duplicated name is left to the header check, which refuses it."""
+    index = arrow.get_field_index(name)
+    if index < 0:
+        return False
+    kind = arrow.field(index).type
+    kind = kind.value_type if pa.types.is_dictionary(kind) else kind
+    return any(
+        test(kind)
+        for test in (pa.types.is_string, pa.types.is_large_string, pa.types.is_binary,
+                     pa.types.is_large_binary)
+    )  # fmt: skip
 
 
 def _text_lengths(column: pa.ChunkedArray) -> pa.ChunkedArray:
