@@ -2,7 +2,9 @@
 (governance.artifacts.ArtifactRules): their refusals become ArtifactRefused naming the reason.
 Registered at start-up by audits.apps, so the registry never imports the battery."""
 
-from audits.battery.artifacts import ArtifactError, detect_format, open_artifact
+from django.conf import settings
+
+from audits.battery.artifacts import ArchiveLimits, ArtifactError, detect_format, open_artifact
 from governance.artifacts import ArtifactRefused, ArtifactRules
 
 
@@ -14,8 +16,14 @@ def _format_of(filename: str, head: bytes) -> str:
 
 
 def _check(path: str, artifact_format: str) -> None:
+    """Load the stored file; a skops file must unpack within WARDEN_MAX_SKOPS_UNPACKED_BYTES and
+    WARDEN_MAX_SKOPS_MEMBERS."""
+    limits = ArchiveLimits(
+        unpacked_bytes=settings.WARDEN_MAX_SKOPS_UNPACKED_BYTES,
+        members=settings.WARDEN_MAX_SKOPS_MEMBERS,
+    )
     try:
-        open_artifact(path, artifact_format)
+        open_artifact(path, artifact_format, limits)
     except ArtifactError as error:
         raise ArtifactRefused(error.problems[0].reason) from None
 

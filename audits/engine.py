@@ -11,6 +11,7 @@ from django.conf import settings
 
 from audits import battery
 from audits.models import AuditRun
+from governance.artifacts import stored_sha256
 
 
 def run_spec(run: AuditRun) -> dict[str, Any]:
@@ -40,6 +41,31 @@ def run_spec(run: AuditRun) -> dict[str, Any]:
         **model,
     )
     return spec.resolved().to_json()
+
+
+def integrity_problems(run: AuditRun) -> list[str]:
+    """Each file the run reads (the version's artifact for the model checks, each set's Parquet
+    copy) that is gone or no longer matches the sha256 recorded on upload; [] when all match.
+    Checked before a worker uses them, so a replaced file is never audited under the old hash."""
+    files: list[tuple[str, str, str]] = [
+        (f"evaluation set #{s.pk} ({s.name})", s.parquet.name or "", s.parquet_sha256)
+        for s in (run.evaluation_set, run.reference_set, run.training_set)
+        if s is not None
+    ]
+    if run.with_model:
+        version = run.version
+        files.insert(0, (f"the artifact of version {version.version}", version.artifact.name or "",
+                         version.artifact_sha256))  # fmt: skip
+    problems = []
+    for what, name, expected in files:
+        try:
+            found = stored_sha256(name)
+        except OSError:
+            problems.append(f"{what} is missing from storage")
+            continue
+        if found != expected:
+            problems.append(f"{what} no longer matches its upload: sha256 {found}, not {expected}")
+    return problems
 
 
 def chunk_jobs(wire: dict[str, Any]) -> list[tuple[str, list[int]]]:

@@ -28,6 +28,11 @@ MAPPING_LABELS = {
 }
 
 
+# Past this many columns a multiple choice is one scrolling list box, not a checkbox per
+# column: four lists of hundreds of checkboxes make a page nobody can use.
+CHECKBOX_COLUMNS = 24
+
+
 class EvaluationSetFileForm(forms.Form):
     """Step one: the file, its role and a name; its header is read for step two."""
 
@@ -44,16 +49,21 @@ class MappingForm(forms.Form):
         self.role = role
         single = [(c, c) for c in columns]
         optional = [("", "— none —"), *single]
+        several = (
+            forms.CheckboxSelectMultiple
+            if len(columns) <= CHECKBOX_COLUMNS
+            else lambda: forms.SelectMultiple(attrs={"size": 12})
+        )
         self.fields["label"] = forms.ChoiceField(choices=[("", "— choose —"), *single])
         self.fields["prediction"] = forms.ChoiceField(choices=optional, required=False)
         self.fields["score"] = forms.ChoiceField(choices=optional, required=False)
         self.fields["probabilities"] = forms.MultipleChoiceField(
-            choices=single, required=False, widget=forms.CheckboxSelectMultiple
+            choices=single, required=False, widget=several()
         )
         self.fields["positive_label"] = forms.CharField(max_length=200, required=False)
         for name in ("sensitive", "slices", "features"):
             self.fields[name] = forms.MultipleChoiceField(
-                choices=single, required=False, widget=forms.CheckboxSelectMultiple
+                choices=single, required=False, widget=several()
             )
         self.fields["timestamp"] = forms.ChoiceField(choices=optional, required=False)
         for name, field in self.fields.items():

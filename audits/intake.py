@@ -3,23 +3,38 @@ validator, refusing what is unsafe, and writing the Parquet copy audits read.
 
 Nothing here touches the database; the service stores what `intake` returns."""
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from audits.battery import BatteryInputError, Problem, RunSpec, prepare
 from audits.battery import io as battery_io
 from audits.battery.mapping import columns_to_read
 from governance.errors import is_disk_full
+from governance.spreadsheet import FORMULA_LEADERS
 
-# A text cell a spreadsheet would run as a formula (OWASP "CSV injection").
-FORMULA_START = re.compile(r"^[=+\-@\t\r].")
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+TEXT_TYPES = (
+    pa.types.is_string,
+    pa.types.is_large_string,
+    pa.types.is_binary,
+    pa.types.is_large_binary,
+)
+
+
+@dataclass(frozen=True)
+class IntakeLimits:
+    """How much an upload may hold once read: decoded bytes (Parquet), columns, and characters
+    in one cell or column name. Each refusal names the setting it comes from."""
+
+    expanded_bytes: int
+    columns: int
+    cell_chars: int
 
 
 @dataclass(frozen=True)
@@ -40,28 +55,112 @@ def upload_format(filename: str) -> str:
     return found
 
 
-def parquet_expansion_check(path: Path, limit: int) -> None:
-    """Refuse a Parquet file whose pages would expand past `limit` bytes, before reading any.
-    A column chunk expands to at least its uncompressed size and at least 8 bytes a row (run
-    length and dictionary encodings make tiny pages of millions of equal values)."""
+def parquet_expansion_check(path: Path, limits: IntakeLimits) -> None:
+    """Refuse a Parquet file that decodes past `limits.expanded_bytes`, or holds a cell longer
+    than `limits.cell_chars`, before pandas sees a row. Text is counted exactly: each row's
+    string length, read through the dictionary when the column is dictionary-encoded (so a
+    few long dictionary entries repeated a million times count a million times, and are never
+    materialised); every other column counts its uncompressed pages and at least 8 bytes a row."""
     try:
-        meta = pq.ParquetFile(path).metadata
+        parquet = pq.ParquetFile(path)
     except Exception as error:  # pyarrow raises several types for corrupt files
         raise BatteryInputError(f"not a readable Parquet file: {error}") from None
+    meta, schema = parquet.metadata, parquet.schema
+    if len(parquet.schema_arrow.names) > limits.columns:
+        raise BatteryInputError(_too_many_columns(len(parquet.schema_arrow.names), limits))
+    arrow = parquet.schema_arrow
+    leaves = [schema.column(i) for i in range(len(schema))]
+    text = [c.path for c in leaves if c.physical_type == "BYTE_ARRAY" and _is_text(arrow, c.path)]
+    encoded = pq.ParquetFile(path, read_dictionary=text)
     expanded = 0
     for group_index in range(meta.num_row_groups):
         group = meta.row_group(group_index)
         for column_index in range(group.num_columns):
             column = group.column(column_index)
-            expanded += max(column.total_uncompressed_size, group.num_rows * 8)
-    if expanded > limit:
-        raise BatteryInputError(
-            f"the Parquet pages expand to {expanded} bytes, over the limit of {limit}"
-        )
+            if column.path_in_schema not in text:
+                expanded += max(column.total_uncompressed_size, group.num_rows * 8)
+        for name in text:
+            lengths = _text_lengths(encoded.read_row_group(group_index, columns=[name]).column(0))
+            longest = pc.max(lengths).as_py() or 0
+            if longest > limits.cell_chars:
+                raise BatteryInputError(Problem(name, _too_long(longest, limits)))
+            expanded += (pc.sum(lengths).as_py() or 0) + group.num_rows * 8
+        if expanded > limits.expanded_bytes:
+            raise BatteryInputError(
+                f"the Parquet file decodes to at least {expanded} bytes, over the limit of "
+                f"{limits.expanded_bytes} (WARDEN_MAX_PARQUET_EXPANDED_BYTES)"
+            )
+
+
+def _is_text(arrow: pa.Schema, name: str) -> bool:
+    """Whether a top-level column holds strings or bytes (dictionary-encoded or not); a
+    duplicated name is left to the header check, which refuses it."""
+    index = arrow.get_field_index(name)
+    if index < 0:
+        return False
+    kind = arrow.field(index).type
+    kind = kind.value_type if pa.types.is_dictionary(kind) else kind
+    return any(
+        test(kind)
+        for test in (pa.types.is_string, pa.types.is_large_string, pa.types.is_binary,
+                     pa.types.is_large_binary)
+    )  # fmt: skip
+
+
+def _text_lengths(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Each row's length in bytes; a dictionary column's through its indices, never decoded."""
+    pieces = []
+    for piece in column.chunks:
+        if pa.types.is_dictionary(piece.type):
+            lengths = pc.take(pc.binary_length(piece.dictionary), piece.indices)
+        else:
+            lengths = pc.binary_length(piece)
+        pieces.append(lengths.cast(pa.int64()))
+    return pa.chunked_array(pieces, type=pa.int64())
+
+
+def header_check(columns: list[str], limits: IntakeLimits) -> None:
+    """Refuse a header with more columns than `limits.columns` or an over-long column name."""
+    if len(columns) > limits.columns:
+        raise BatteryInputError(_too_many_columns(len(columns), limits))
+    for name in columns:
+        if len(name) > limits.cell_chars:
+            raise BatteryInputError(
+                Problem(name[:40], "column name: " + _too_long(len(name), limits))
+            )
+
+
+def long_cells(frame: pd.DataFrame, offset: int, limits: IntakeLimits) -> list[Problem]:
+    """One problem per text column holding a cell longer than `limits.cell_chars`."""
+    problems = []
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column].dtype):
+            continue
+        lengths = frame[column].dropna().astype(str).str.len()
+        if len(lengths) and lengths.max() > limits.cell_chars:
+            row = offset + int(lengths.idxmax()) + 1
+            reason = f"row {row}: " + _too_long(int(lengths.max()), limits)
+            problems.append(Problem(str(column), reason))
+    return problems
+
+
+def _too_many_columns(found: int, limits: IntakeLimits) -> Problem:
+    return Problem(
+        "",
+        f"the file has {found} columns, over the limit of {limits.columns} (WARDEN_MAX_COLUMNS)",
+    )
+
+
+def _too_long(found: int, limits: IntakeLimits) -> str:
+    return (
+        f"a cell of {found} characters is over the limit of {limits.cell_chars} "
+        "(WARDEN_MAX_CELL_CHARS)"
+    )
 
 
 def formula_cells(frame: pd.DataFrame, offset: int) -> list[Problem]:
-    """One problem per text column holding a cell that starts like a spreadsheet formula."""
+    """One problem per text column holding a cell that starts like a spreadsheet formula
+    (governance.spreadsheet); a number such as -1.5 is a number, not a formula."""
     problems = []
     for column in frame.columns:
         series = frame[column]
@@ -69,7 +168,7 @@ def formula_cells(frame: pd.DataFrame, offset: int) -> list[Problem]:
             continue
         text = series.dropna().astype(str)
         looks_like_formula = (
-            text.str.match(FORMULA_START) & pd.to_numeric(text, errors="coerce").isna()
+            text.str.startswith(FORMULA_LEADERS) & pd.to_numeric(text, errors="coerce").isna()
         )
         suspicious = text[looks_like_formula]
         if len(suspicious):
@@ -83,20 +182,21 @@ def formula_cells(frame: pd.DataFrame, offset: int) -> list[Problem]:
 
 
 def intake(
-    original: Path, mapping: dict, parquet_out: Path, *, expansion_limit: int, row_group_rows: int
+    original: Path, mapping: dict, parquet_out: Path, *, limits: IntakeLimits, row_group_rows: int
 ) -> Intake:
     """Validate the upload and write its Parquet copy (only the mapped columns, typed once).
     Raises BatteryInputError listing every problem; writes nothing in that case."""
     file_format = upload_format(original.name)
     if original.stat().st_size == 0:
         raise BatteryInputError("the file is empty")
-    if file_format == "parquet":
-        parquet_expansion_check(original, expansion_limit)
     try:
+        if file_format == "parquet":
+            parquet_expansion_check(original, limits)
+        header_check(battery_io.open_source(original).columns, limits)
         spec = prepare(original, mapping)
         columns = columns_to_read(spec.mapping)
         source = spec.source_of("current")
-        _copy_to_parquet(source, columns, spec, parquet_out, row_group_rows)
+        _copy_to_parquet(source, columns, spec, parquet_out, row_group_rows, limits)
     except BatteryInputError:
         parquet_out.unlink(missing_ok=True)
         raise
@@ -109,7 +209,12 @@ def intake(
 
 
 def _copy_to_parquet(
-    source: battery_io.Source, columns: list[str], spec: RunSpec, out: Path, row_group_rows: int
+    source: battery_io.Source,
+    columns: list[str],
+    spec: RunSpec,
+    out: Path,
+    row_group_rows: int,
+    limits: IntakeLimits,
 ) -> None:
     """Write the mapped columns, typed once, in row groups of `row_group_rows`: the unit that
     audit chunks (and so parallel workers) split the set by."""
@@ -119,7 +224,7 @@ def _copy_to_parquet(
     try:
         for start, stop in spec.chunks:
             frame = battery_io.read_chunk(source, columns, start, stop, spec.kinds)
-            problems += formula_cells(frame, start)
+            problems += long_cells(frame, start, limits) + formula_cells(frame, start)
             if problems:
                 raise BatteryInputError(problems)
             if schema is None:

@@ -34,6 +34,8 @@ class EvaluationSet(models.Model):
     original_sha256 = models.CharField(max_length=64)
     original_size = models.PositiveBigIntegerField()
     parquet = models.FileField(upload_to=upload_to, max_length=400)
+    # The copy's own sha256: workers check it before reading the copy (engine.integrity_problems).
+    parquet_sha256 = models.CharField(max_length=64, default="")
     mapping = models.JSONField()
     rows = models.PositiveBigIntegerField()
     columns = models.JSONField()

@@ -2,7 +2,6 @@
 requeued, completed, errored) records one trail event in its transaction; progress and
 heartbeats are telemetry that the sweeper reads, not records, and write no event."""
 
-import hashlib
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -27,29 +26,21 @@ from audits.models import (
     RunStatus,
     SetRole,
 )
+from governance.artifacts import stored_sha256
 from governance.errors import (
     DISK_FULL_MESSAGE,
     Conflict,
-    Forbidden,
     InvalidInput,
     StorageFull,
     is_disk_full,
 )
 from governance.models import ModelVersion, User
-from governance.permissions import user_can_change_team_models
-from governance.roles import Role
+from governance.permissions import require_start_audit, require_upload
+from governance.services import version_integrity_alert
 from governance.trail import event_record, snapshot
 
 SET_FIELDS = ["name", "role", "original_sha256", "original_format", "rows", "columns", "mapping"]
 RUN_FIELDS = ["status", "attempt", "verdict", "result_sha256", "error", "chunks_total"]
-
-
-def require_audit_rights(actor: User, version: ModelVersion) -> None:
-    """Engineers of the model's team upload sets and start audits; so may risk officers, whose
-    independent validation needs the same tools."""
-    if actor.has_role(Role.RISK_OFFICER) or user_can_change_team_models(actor, version.model.team):
-        return
-    raise Forbidden("only the model's team or a risk officer may do this")
 
 
 def require_auditable(
@@ -62,7 +53,7 @@ def require_auditable(
     """The actor may audit the version, the model has a tier to judge under, the current set is
     this version's, the reference set (if any) is a reference set of the same model and the
     training sample (if any) one of this version's."""
-    require_audit_rights(actor, version)
+    require_start_audit(actor, version)
     require_tier(version)
     if evaluation_set.version_id != version.pk or evaluation_set.role != SetRole.CURRENT:
         raise InvalidInput("name a current evaluation set of this version", field="evaluation_set")
@@ -111,7 +102,7 @@ def evaluation_set_upload(
 ) -> EvaluationSet:
     """Store the original, check it with the battery's validator, write its Parquet copy and
     record the set. On any refusal nothing stays behind: no file, no row, no event."""
-    require_audit_rights(actor, version)
+    require_upload(actor, version)
     filename = Path(file.name or "upload").name
     try:
         intake.upload_format(filename)
@@ -126,7 +117,7 @@ def evaluation_set_upload(
         stored.append(original_name)
         parquet_name = f"{Path(original_name).parent}/data.parquet"
         original_path = Path(default_storage.path(original_name))
-        sha256 = _sha256(original_path)
+        sha256 = stored_sha256(original_name)
         parquet_path = Path(default_storage.path(parquet_name))
         stored.append(parquet_name)
         try:
@@ -134,7 +125,7 @@ def evaluation_set_upload(
                 original_path,
                 mapping,
                 parquet_path,
-                expansion_limit=settings.WARDEN_MAX_PARQUET_EXPANDED_BYTES,
+                limits=intake_limits(),
                 row_group_rows=settings.WARDEN_PARQUET_ROW_GROUP_ROWS,
             )
         except BatteryInputError as error:
@@ -149,6 +140,7 @@ def evaluation_set_upload(
                 original_sha256=sha256,
                 original_size=original_path.stat().st_size,
                 parquet=parquet_name,
+                parquet_sha256=stored_sha256(parquet_name),
                 mapping=accepted.mapping,
                 rows=accepted.rows,
                 columns=accepted.columns,
@@ -170,18 +162,20 @@ def evaluation_set_upload(
     return evaluation_set
 
 
+def intake_limits() -> intake.IntakeLimits:
+    """The upload limits from the settings (WARDEN_MAX_PARQUET_EXPANDED_BYTES, _COLUMNS and
+    _CELL_CHARS)."""
+    return intake.IntakeLimits(
+        expanded_bytes=settings.WARDEN_MAX_PARQUET_EXPANDED_BYTES,
+        columns=settings.WARDEN_MAX_COLUMNS,
+        cell_chars=settings.WARDEN_MAX_CELL_CHARS,
+    )
+
+
 def _remove_partial_file(name: str) -> None:
     """A save that ran out of disk can leave a truncated file behind under its intended name."""
     if default_storage.exists(name):
         default_storage.delete(name)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 22):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def audit_run_request(
@@ -398,6 +392,20 @@ def audit_run_error(*, run_id: int, reason: str, attempt: int | None = None) -> 
             note=reason[:5000],
         )
     return True
+
+
+def audit_run_integrity_error(*, run_id: int, attempt: int, problems: list[str]) -> bool:
+    """A file the run needs no longer matches the sha256 recorded on upload: error the run with
+    the reason and raise the version's integrity alert (which the gate reports), together."""
+    reason = "integrity: " + "; ".join(problems)
+    with transaction.atomic():
+        errored = audit_run_error(run_id=run_id, attempt=attempt, reason=reason)
+        if errored:
+            version_id = AuditRun.objects.values_list("version_id", flat=True).get(pk=run_id)
+            version_integrity_alert(
+                actor=None, version_id=version_id, reason=f"audit #{run_id}: " + "; ".join(problems)
+            )
+    return errored
 
 
 def missing_chunks(run: AuditRun) -> list[int]:

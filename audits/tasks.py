@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from audits import engine, services
+from audits import engine, services, staging
 from audits.battery import BatteryInputError
 from audits.models import AuditRun, ChunkStats, RunStatus
 
@@ -44,12 +44,17 @@ class AuditTask(Task):
 
 @shared_task(base=AuditTask)
 def audit_run_plan(run_id: int) -> str:
-    """Claim the run, fix its spec and send one task per chunk."""
+    """Claim the run, check its files are the ones uploaded, fix its spec and send one task
+    per chunk."""
     run = services.audit_run_claim(
         run_id=run_id, orphaned_after=settings.WARDEN_AUDIT_ORPHAN_SECONDS
     )
     if run is None:
         return "skipped: not claimable"
+    problems = engine.integrity_problems(run)
+    if problems:
+        services.audit_run_integrity_error(run_id=run_id, attempt=run.attempt, problems=problems)
+        return "errored: a file changed since upload"
     try:
         spec = engine.run_spec(run)
     except BatteryInputError as error:
@@ -88,6 +93,10 @@ def audit_run_finalize(run_id: int, attempt: int) -> str:
     stats = dict(ChunkStats.objects.filter(run=run, attempt=attempt).values_list("index", "stats"))
     if len(stats) != run.chunks_total:
         return "skipped: chunks missing"
+    problems = engine.integrity_problems(run)  # again: the chunks took time, the model loads now
+    if problems:
+        services.audit_run_integrity_error(run_id=run_id, attempt=attempt, problems=problems)
+        return "errored: a file changed since upload"
     checks: dict[str, str] = {}
 
     def progress(event: dict) -> None:
@@ -141,3 +150,10 @@ def monitors_run_due() -> str:
     """Beat: queue a drift audit for every active monitor whose interval has passed."""
     started = [services.monitor_run(monitor_id=pk) for pk in services.monitors_due()]
     return f"queued {sum(1 for run in started if run)} monitoring audit(s)"
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def staging_sweep() -> str:
+    """Beat, hourly: remove web uploads left in staging longer than WARDEN_STAGING_HOURS."""
+    removed = staging.staging_sweep(older_than=timedelta(hours=settings.WARDEN_STAGING_HOURS))
+    return f"removed {removed} staged upload(s)"

@@ -2,23 +2,21 @@
 mapping offered from the file's own header) and starting an audit. The version page and an
 audit's live page are in reports.views, which draws the charts."""
 
-import uuid
-from pathlib import Path
-
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from audits import intake, services
-from audits.battery import BatteryInputError
-from audits.battery import io as battery_io
+from audits import services, staging
 from audits.errors import UploadRejected
 from audits.forms import AuditRequestForm, EvaluationSetFileForm, MappingForm
 from audits.uploads import CappedUploadHandler, upload_refusal
-from governance.errors import ServiceError
+from governance.api.throttles import upload_wait
+from governance.errors import ServiceError, StorageFull
+from governance.permissions import can_upload
 from governance.views import (
     AuthedRequest,
     posted,
@@ -34,7 +32,15 @@ STAGED = "staged_evaluation_sets"  # session key: token -> the staged upload awa
 
 @csrf_exempt
 def evaluation_set_new(request: HttpRequest, slug: str, version: str) -> HttpResponse:
-    # The upload cap must be in place before the body is read, which CSRF checking would do.
+    """Step one's door: who may upload, and the uploads throttle, are checked before the body
+    is read (CSRF checking would read it), and the upload cap is in place when it is."""
+    if request.user.is_authenticated:
+        if not can_upload(request.user, version_of(slug, version)):  # type: ignore[arg-type]
+            raise PermissionDenied("only the model's team or a risk officer may upload sets")
+        wait = upload_wait(request) if request.method == "POST" else None
+        if wait is not None:
+            messages.error(request, f"Too many uploads: try again in {int(wait) + 1} seconds.")
+            return redirect("evaluation-set-new", slug=slug, version=version)
     request.upload_handlers.insert(0, CappedUploadHandler(request))
     return _evaluation_set_new(request, slug, version)
 
@@ -42,41 +48,36 @@ def evaluation_set_new(request: HttpRequest, slug: str, version: str) -> HttpRes
 @csrf_protect
 @reader_required
 def _evaluation_set_new(request: AuthedRequest, slug: str, version: str) -> HttpResponse:
-    """Step one: keep the file aside and read its header, then ask for the mapping."""
+    """Step one: stage the file and read its header, then ask for the mapping."""
     target = version_of(slug, version)
     form = EvaluationSetFileForm(posted(request), uploaded(request))
     refused = upload_refusal(request) if request.method == "POST" else ""
+    status = 200
     if refused:
         form.is_valid()
         form.errors["file"] = form.error_class([refused])  # not also "this field is required"
     elif request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        filename = Path(upload.name or "upload").name
-        token = uuid.uuid4().hex
-        stored = ""
         try:
-            intake.upload_format(filename)
-            stored = default_storage.save(f"staging/{token}/{filename}", upload)
-            columns = battery_io.open_source(default_storage.path(stored)).columns
-            if not columns:
-                raise BatteryInputError(f"{filename} has no columns")
-        except BatteryInputError as error:
-            if stored:
-                default_storage.delete(stored)
-            form.add_error("file", str(error))
+            staged = staging.staging_store(
+                actor=request.user, version=target, file=form.cleaned_data["file"]
+            )
+        except ServiceError as error:
+            refuse(form, error)
+            status = error.status_code if isinstance(error, StorageFull) else 200
         else:
-            staged = request.session.get(STAGED, {})
-            staged[token] = {
+            sessions = request.session.get(STAGED, {})
+            sessions[staged.token] = {
                 "version": target.pk,
-                "stored": stored,
-                "filename": filename,
+                "stored": staged.stored,
+                "filename": staged.filename,
                 "role": form.cleaned_data["role"],
                 "name": form.cleaned_data["name"],
-                "columns": columns,
+                "columns": staged.columns,
             }
-            request.session[STAGED] = staged
-            return redirect("evaluation-set-map", slug=slug, version=version, token=token)
-    return render(request, "audits/evaluation_set_new.html", {"form": form, "version": target})
+            request.session[STAGED] = sessions
+            return redirect("evaluation-set-map", slug=slug, version=version, token=staged.token)
+    context = {"form": form, "version": target}
+    return render(request, "audits/evaluation_set_new.html", context, status=status)
 
 
 @reader_required
@@ -105,7 +106,7 @@ def evaluation_set_map(request: AuthedRequest, slug: str, version: str, token: s
         except ServiceError as error:
             refuse(form, error)
         else:
-            default_storage.delete(staged["stored"])
+            staging.staging_discard(token)
             sets = request.session[STAGED]
             sets.pop(token, None)
             request.session[STAGED] = sets

@@ -134,9 +134,16 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploads bigger than this stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WARDEN_MAX_ARTIFACT_BYTES = env_int("WARDEN_MAX_ARTIFACT_BYTES", 512 * 1024 * 1024)
-# Evaluation-set uploads: the streamed cap, and how far a Parquet file's pages may expand.
+# A skops artifact (a ZIP) may unpack to this many bytes in this many members, at most.
+WARDEN_MAX_SKOPS_UNPACKED_BYTES = env_int("WARDEN_MAX_SKOPS_UNPACKED_BYTES", 1024**3)
+WARDEN_MAX_SKOPS_MEMBERS = env_int("WARDEN_MAX_SKOPS_MEMBERS", 10_000)
+# Evaluation-set uploads: the streamed cap; how far a Parquet file may expand once decoded
+# (counted exactly, dictionary-encoded text included: no more than a CSV at the cap holds);
+# and the most columns a file and characters a cell (or column name) may have.
 WARDEN_MAX_UPLOAD_BYTES = env_int("WARDEN_MAX_UPLOAD_BYTES", 2 * 1024**3)
-WARDEN_MAX_PARQUET_EXPANDED_BYTES = env_int("WARDEN_MAX_PARQUET_EXPANDED_BYTES", 16 * 1024**3)
+WARDEN_MAX_PARQUET_EXPANDED_BYTES = env_int("WARDEN_MAX_PARQUET_EXPANDED_BYTES", 2 * 1024**3)
+WARDEN_MAX_COLUMNS = env_int("WARDEN_MAX_COLUMNS", 2_000)
+WARDEN_MAX_CELL_CHARS = env_int("WARDEN_MAX_CELL_CHARS", 100_000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -222,7 +229,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.revalidation_reminders_send",
         "schedule": 3600.0,
     },
+    "staging-sweep": {"task": "audits.tasks.staging_sweep", "schedule": 3600.0},
 }
+# A web upload whose mapping step was abandoned is removed after this many hours.
+WARDEN_STAGING_HOURS = env_int("WARDEN_STAGING_HOURS", 24)
 # Audit runs: rows per chunk task, and how long a silent run waits before its work is resent.
 WARDEN_AUDIT_CHUNK_ROWS = env_int("WARDEN_AUDIT_CHUNK_ROWS", 262_144)
 # Row-group size of the Parquet copy of each upload: the finest split audit chunks can use.

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
+from django.core.files.storage import default_storage
+
 from governance.errors import InvalidInput
 
 
@@ -48,7 +50,8 @@ def artifact_format_detect(filename: str, head: bytes) -> str:
 
 
 def artifact_check(path: str, artifact_format: str, filename: str) -> None:
-    """The stored artifact loads as a model (trusted types only), or InvalidInput saying why."""
+    """The stored artifact loads as a model (trusted types only, a skops file within the archive
+    limits), or InvalidInput saying why."""
     try:
         _rules().check(path, artifact_format)
     except ArtifactRefused as error:
@@ -64,3 +67,9 @@ def file_sha256(handle: IO[bytes], chunk_size: int = 1024 * 1024) -> tuple[str, 
         size += len(chunk)
     handle.seek(0)
     return digest.hexdigest(), size
+
+
+def stored_sha256(name: str) -> str:
+    """sha256 hex digest of a file as it is in storage now (OSError if it is gone)."""
+    with default_storage.open(name, "rb") as handle:
+        return file_sha256(handle)[0]

@@ -25,7 +25,7 @@ def gate_versions() -> QuerySet[ModelVersion]:
 def _gate_versions() -> QuerySet[ModelVersion]:
     """Built once per process, copied per call: resolving the subqueries costs more than
     copying them. Never evaluated itself, so it holds no rows."""
-    return ModelVersion.objects.only("status", "approval_expires_at").annotate(
+    return ModelVersion.objects.only("status", "approval_expires_at", "integrity_alert").annotate(
         has_open_critical=Exists(open_critical_incidents().filter(versions=OuterRef("pk"))),
         **latest_audit_annotations(),
     )
@@ -46,6 +46,8 @@ def gate_reasons(version: ModelVersion) -> list[str]:
             f"expired: the approval lapsed on {version.approval_expires_at:%Y-%m-%d}; "
             "revalidate the version"
         )
+    if version.integrity_alert:
+        reasons.append(f"integrity: {version.integrity_alert}")
     if version.has_open_critical:  # type: ignore[attr-defined]
         incidents = open_critical_incidents().filter(versions=version).order_by("pk")
         for pk, title in incidents.values_list("pk", "title"):

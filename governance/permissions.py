@@ -4,7 +4,7 @@ Auditors change nothing; engineers change only their own team's models and versi
 risk officer (or an admin) may override a computed risk tier."""
 
 from governance.errors import Forbidden
-from governance.models import MLModel, Team, User
+from governance.models import MLModel, ModelVersion, Team, User
 from governance.roles import Role
 
 READER_ROLES = (Role.ENGINEER, Role.RISK_OFFICER, Role.AUDITOR, Role.ADMIN)
@@ -45,3 +45,27 @@ def require_assess_risk(user: User, model: MLModel, *, overriding: bool) -> None
         raise Forbidden("only a risk officer may override the computed tier", field="override_tier")
     if not user_can_change_team_models(user, model.team):
         raise Forbidden("only engineers of the model's team or risk officers may assess it")
+
+
+def can_upload(user: User, version: ModelVersion) -> bool:
+    """Evaluation sets of a version are uploaded by the model's team (and admins) and by risk
+    officers, whose independent validation needs the same tools; never by auditors. The API,
+    the pages and the services all ask this one rule."""
+    return user.is_active and (
+        user.has_role(Role.RISK_OFFICER) or user_can_change_team_models(user, version.model.team)
+    )
+
+
+def can_start_audit(user: User, version: ModelVersion) -> bool:
+    """The people who may upload a version's evaluation sets may audit the version on them."""
+    return can_upload(user, version)
+
+
+def require_upload(user: User, version: ModelVersion) -> None:
+    if not can_upload(user, version):
+        raise Forbidden("only the model's team or a risk officer may upload evaluation sets")
+
+
+def require_start_audit(user: User, version: ModelVersion) -> None:
+    if not can_start_audit(user, version):
+        raise Forbidden("only the model's team or a risk officer may audit this version")

@@ -271,3 +271,21 @@ def version_update(*, actor: User, version: ModelVersion, changes: dict[str, Any
             after=snapshot(version, VERSION_FIELDS),
         )
     return version
+
+
+def version_integrity_alert(*, actor: User | None, version_id: int, reason: str) -> None:
+    """Record that a file of the version no longer matches its upload's sha256 (a worker found
+    it before using the file); the gate refuses the version from now on, saying why."""
+    with transaction.atomic():
+        version = ModelVersion.objects.select_for_update().get(pk=version_id)
+        before = snapshot(version, ["integrity_alert"])
+        version.integrity_alert = reason[:2000]
+        version.save(update_fields=["integrity_alert"])
+        event_record(
+            actor=actor,
+            verb="version_integrity_failed",
+            target=version,
+            before=before,
+            after=snapshot(version, ["integrity_alert"]),
+            note=reason[:2000],
+        )

@@ -23,6 +23,7 @@ from governance.models import (
     ModelVersion,
     VersionStatus,
 )
+from governance.spreadsheet import starts_like_formula
 from governance.trail import trail_verify
 from reports.content import utc_text
 
@@ -45,8 +46,6 @@ CSV_COLUMNS = [
     "open_incidents",
     "next_incident_deadline",
 ]
-# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def portfolio(now: datetime | None = None) -> dict[str, Any]:
@@ -115,11 +114,11 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 def csv_safe(value: Any) -> Any:
-    """A cell a spreadsheet shows as text: text starting with =, +, -, @, tab or carriage return
+    """A cell a spreadsheet shows as text: text that starts like a formula (governance.spreadsheet)
     gets a leading apostrophe (OWASP's advice); numbers, booleans and None pass as they are."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and starts_like_formula(value):
         return "'" + value
     return value
 

@@ -17,7 +17,7 @@ from audits.forms import AuditRequestForm
 from audits.models import AuditRun, RunStatus
 from governance.forms import DecisionForm, ReasonForm
 from governance.models import VersionStatus
-from governance.permissions import user_can_change_team_models
+from governance.permissions import can_start_audit, can_upload, user_can_change_team_models
 from governance.roles import Role
 from governance.views import AuthedRequest, posted, reader_required, uploaded, version_of
 from reports.content import audit_sections, check_title
@@ -94,13 +94,13 @@ def version_page(request: AuthedRequest, slug: str, version: str) -> HttpRespons
         "approvals": target.approvals.all(),
         "deployments": target.deployments.select_related("deployed_by"),
         "incidents": target.incidents.all(),
-        "can_upload": is_team and status == VersionStatus.DRAFT,
+        "can_upload": can_upload(user, target),
         "can_submit": is_team and status == VersionStatus.DRAFT,
         "can_reopen": is_team and status == VersionStatus.CHANGES_REQUESTED,
         "can_decide": is_officer and status in (VersionStatus.SUBMITTED, VersionStatus.SUSPENDED),
         "can_suspend": is_officer and status in LIVE,
         "can_retire": (is_team or is_officer) and status != VersionStatus.RETIRED,
-        "can_audit": (is_team or is_officer) and status == VersionStatus.DRAFT,
+        "can_audit": can_start_audit(user, target),
         "has_card": status in CARD_STATUSES,
         "decision_form": DecisionForm(),
         "reason_form": ReasonForm(),

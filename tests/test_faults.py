@@ -145,3 +145,20 @@ def test_postgres_restarted_mid_audit_the_run_still_completes_once(workers, cast
     state = wait_for(finished, timeout=240, every=0.5, what="the audit after the restart")
     assert state.status == RunStatus.COMPLETED, (state.error, workers.log("steady")[-3000:])
     assert Event.objects.filter(verb="audit_completed", target_id=str(run.pk)).count() == 1
+
+
+def test_a_full_disk_during_the_web_uploads_first_step_answers_507_and_keeps_nothing(
+    cast, client, full_disk
+):
+    from tests.factories import tiered_model_make
+
+    version_make(tiered_model_make(cast.erin, 3), cast.erin)
+    client.force_login(cast.erin)
+    big = SimpleUploadedFile("big.csv", classifier_csv(rows=60_000))  # about 3 MB
+    response = client.post(
+        "/models/credit-default/versions/1.0.0/evaluation-sets/new/",
+        {"file": big, "role": "current"},
+    )
+    assert response.status_code == 507
+    assert "disk is full" in response.content.decode()
+    assert files_in(full_disk / "staging") == []

@@ -92,12 +92,15 @@ class Workers:
             "MEDIA_ROOT": str(self.media_root),
             "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
             "WARDEN_VAR_DIR": str(self.var_dir),
+            "PYTHONPATH": str(REPO_DIR),
             **env,
         }
         log = (self.log_dir / f"worker-{name}.log").open("wb")
+        run_dir = self.var_dir / "run"  # empty, as in production: no relative path finds a file
+        run_dir.mkdir(exist_ok=True)
         process = subprocess.Popen(
             command,
-            cwd=REPO_DIR,
+            cwd=run_dir,
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,

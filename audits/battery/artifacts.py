@@ -4,7 +4,8 @@ Two formats are accepted: scikit-learn models saved with skops, loaded with trus
 and ONNX models, run by onnxruntime. Pickle and joblib files are refused before a byte of them is
 interpreted: unpickling runs whatever code the file names. A skops file naming a type outside the
 trusted set is refused with every such type listed; ONNX files whose tensors live in external
-files are refused (an external path could point anywhere on the server).
+files are refused wherever the tensor sits (an external path could point anywhere on the
+server, and onnxruntime would read it relative to the worker's working directory).
 
 ``detect_format(name, head)`` names the format from the file name and its first bytes;
 ``open_artifact(path, fmt)`` returns a ``model_adapters.Model`` (see model_adapters.py) or raises
@@ -13,6 +14,8 @@ files are refused (an external path could point anywhere on the server).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BatteryInputError, Problem
@@ -48,6 +51,16 @@ REVIEWED_SKOPS_TYPES = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """How far a skops file (a ZIP) may unpack: its members' declared sizes together, and their
+    count. Checked from the ZIP's directory before any member is read; a member never yields
+    more than its declared size (zipfile stops there), so the bound is exact."""
+
+    unpacked_bytes: int = 1024**3
+    members: int = 10_000
+
+
 class ArtifactError(BatteryInputError):
     """The artifact cannot be used: its message names the problem (field "artifact")."""
 
@@ -74,14 +87,37 @@ def detect_format(name: str, head: bytes) -> str:
     raise ArtifactError(f"{name}: unsupported artifact; give a .skops or .onnx file")
 
 
-def skops_types(path: str | Path) -> tuple[list[str], list[str]]:
+def skops_archive_check(path: str | Path, limits: ArchiveLimits) -> None:
+    """Refuse a skops file that would unpack past ``limits`` (a decompression bomb), reading
+    only the ZIP's directory."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ArtifactError(f"not a readable skops file: {_first_line(error)}") from None
+    if len(members) > limits.members:
+        raise ArtifactError(
+            f"the skops file holds {len(members)} members, over the limit of {limits.members}"
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limits.unpacked_bytes:
+        raise ArtifactError(
+            f"the skops file unpacks to {unpacked} bytes, over the limit of {limits.unpacked_bytes}"
+        )
+
+
+def skops_types(path: str | Path, limits: ArchiveLimits) -> tuple[list[str], list[str]]:
     """The types a skops file names beyond skops' defaults: (reviewed by Warden, untrusted).
 
-    Reads only the file's schema; nothing in it is constructed."""
+    Reads only the file's schema, once the archive is known to unpack within ``limits``;
+    nothing in it is constructed."""
     import zipfile
 
     from skops.io import get_untrusted_types
 
+    skops_archive_check(path, limits)
     try:
         found = set(get_untrusted_types(file=path))
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as error:
@@ -89,10 +125,11 @@ def skops_types(path: str | Path) -> tuple[list[str], list[str]]:
     return sorted(found & REVIEWED_SKOPS_TYPES), sorted(found - REVIEWED_SKOPS_TYPES)
 
 
-def open_artifact(path: str | Path, fmt: str):
-    """The loaded model (``models.SklearnModel`` or ``models.OnnxModel``), or ArtifactError.
+def open_artifact(path: str | Path, fmt: str, limits: ArchiveLimits = ArchiveLimits()):
+    """The loaded model (a ``model_adapters.SklearnModel`` or ``OnnxModel``), or ArtifactError.
 
-    ``fmt`` is the format ``detect_format`` named when the file was accepted."""
+    ``fmt`` is the format ``detect_format`` named when the file was accepted; a skops file
+    must unpack within ``limits``."""
     from .model_adapters import OnnxModel, SklearnModel
 
     path = Path(path)
@@ -102,14 +139,14 @@ def open_artifact(path: str | Path, fmt: str):
     except OSError as error:
         raise ArtifactError(f"cannot read {path.name}: {error.strerror}") from None
     if detect_format(f"model.{fmt}", head) == "skops":
-        return SklearnModel(_load_skops(path))
+        return SklearnModel(_load_skops(path, limits))
     return OnnxModel(_load_onnx(path))
 
 
-def _load_skops(path: Path):
+def _load_skops(path: Path, limits: ArchiveLimits):
     from skops.io import load
 
-    reviewed, untrusted = skops_types(path)
+    reviewed, untrusted = skops_types(path, limits)
     if untrusted:
         raise ArtifactError(
             "the skops file holds types Warden does not trust, so it was not loaded: "
@@ -125,27 +162,63 @@ def _load_skops(path: Path):
 
 
 def _load_onnx(path: Path):
+    """The ONNX model parsed from the file's bytes (never from its path, so nothing inside can
+    resolve a file beside it), refused if any tensor anywhere in it keeps its data outside."""
     import onnx
     from google.protobuf.message import DecodeError
-    from onnx.external_data_helper import uses_external_data
 
     invalid = (DecodeError, onnx.checker.ValidationError, ValueError, RuntimeError)
     try:
-        proto = onnx.load(str(path), load_external_data=False)
+        proto = onnx.load_from_string(path.read_bytes())
     except invalid as error:
         raise ArtifactError(f"not a valid ONNX model: {_first_line(error)}") from None
-    graph = proto.graph
-    tensors = [
-        *graph.initializer,
-        *(a.t for n in graph.node for a in n.attribute if a.HasField("t")),
-    ]
-    if any(uses_external_data(t) for t in tensors):
+    if any(_is_external(tensor) for tensor in _tensors(proto)):
         raise ArtifactError("the ONNX model keeps tensors in external files; embed them")
     try:
         onnx.checker.check_model(proto)
     except invalid as error:
         raise ArtifactError(f"not a valid ONNX model: {_first_line(error)}") from None
     return proto
+
+
+def _tensors(proto) -> Iterator:
+    """Every tensor the model holds: initializers (dense and sparse) and tensor attributes of
+    every node, in the main graph, in every subgraph (If, Loop, Scan, any graph attribute) and
+    in the model's local functions."""
+    graphs = [proto.graph]
+    nodes = [node for function in proto.functions for node in function.node]
+    while graphs:
+        graph = graphs.pop()
+        yield from graph.initializer
+        for sparse in graph.sparse_initializer:
+            yield from (sparse.values, sparse.indices)
+        nodes.extend(graph.node)
+        while nodes:
+            for attribute in nodes.pop().attribute:
+                yield from _attribute_tensors(attribute)
+                graphs.extend(_attribute_graphs(attribute))
+
+
+def _attribute_tensors(attribute) -> Iterator:
+    sparse = [*attribute.sparse_tensors]
+    if attribute.HasField("sparse_tensor"):
+        sparse.append(attribute.sparse_tensor)
+    if attribute.HasField("t"):
+        yield attribute.t
+    yield from attribute.tensors
+    for tensor in sparse:
+        yield from (tensor.values, tensor.indices)
+
+
+def _attribute_graphs(attribute) -> list:
+    return [*([attribute.g] if attribute.HasField("g") else []), *attribute.graphs]
+
+
+def _is_external(tensor) -> bool:
+    """Data kept elsewhere, by the data_location flag or by external_data entries alone."""
+    import onnx
+
+    return tensor.data_location == onnx.TensorProto.EXTERNAL or len(tensor.external_data) > 0
 
 
 def _first_line(error: Exception) -> str:

@@ -1,13 +1,28 @@
 """Throttling of the expensive writes: uploads are limited per user by the "uploads" rate."""
 
+from types import SimpleNamespace
+
+from django.http import HttpRequest
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+
+UPLOADS = "uploads"
 
 
 class UploadThrottleMixin:
     """For viewsets whose `create` takes an upload: throttle creating, never reading."""
 
-    throttle_scope = "uploads"
+    throttle_scope = UPLOADS
 
     def get_throttles(self) -> list[BaseThrottle]:
         # the viewset sets `action`; this mixin declares no type for it that could disagree
         return [ScopedRateThrottle()] if getattr(self, "action", None) == "create" else []
+
+
+def upload_wait(request: HttpRequest) -> float | None:
+    """For pages that take uploads: None when the user may upload now (the upload is counted),
+    else the seconds to wait. The same "uploads" rate and counter as the API's, so the pages
+    and the API share one allowance."""
+    throttle = ScopedRateThrottle()
+    if throttle.allow_request(request, SimpleNamespace(throttle_scope=UPLOADS)):  # type: ignore[arg-type]
+        return None
+    return throttle.wait() or 1.0

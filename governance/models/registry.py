@@ -191,6 +191,9 @@ class ModelVersion(models.Model):
     # What the reviewers review: the audit the version was submitted with.
     submitted_audit_run_id = models.PositiveBigIntegerField(null=True, blank=True)
     submitted_audit_sha256 = models.CharField(max_length=64, blank=True)
+    # Set when a worker found a file of this version (its artifact or an evaluation set) no
+    # longer matching the sha256 recorded on upload: the gate refuses the version while set.
+    integrity_alert = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["model", "-created_at", "-id"]

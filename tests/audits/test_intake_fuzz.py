@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audits.battery import BatteryInputError
-from audits.intake import intake
+from audits.intake import IntakeLimits, intake
 
-LIMIT = 50 * 1024 * 1024
+LIMITS = IntakeLimits(expanded_bytes=50 * 1024 * 1024, columns=2_000, cell_chars=100_000)
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -25,9 +25,7 @@ def take_in(tmp_path: Path, name: str, content: bytes, mapping=MAPPING) -> None:
     original = folder / name
     original.write_bytes(content)
     try:
-        intake(
-            original, mapping, folder / "data.parquet", expansion_limit=LIMIT, row_group_rows=1000
-        )
+        intake(original, mapping, folder / "data.parquet", limits=LIMITS, row_group_rows=1000)
     except BatteryInputError as refusal:
         assert str(refusal).strip(), "a refusal must say why"
         assert "\n" not in str(refusal)

@@ -158,3 +158,19 @@ def test_a_training_sample_must_be_one(cast, api, compas_set):
     assert response.status_code == 400 and "training sample" in str(response.data["training_set"])
     assert not AuditRun.objects.exists()
     assert EvaluationSet.objects.count() == 1 and default_storage.exists(compas_set.parquet.name)
+
+
+def test_an_onnx_model_reading_a_server_file_from_an_if_branch_is_refused(
+    cast, api, media_root, tmp_path, monkeypatch
+):
+    from tests.audits.battery.test_model_artifacts import SECRET, if_branch_model
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "secret_key").write_bytes(SECRET)
+    mlmodel_make(cast.erin, slug="alpha")
+    model = if_branch_model("secret_key").SerializeToString()
+    response = upload_version(api, cast.erin, "alpha", SimpleUploadedFile("m.onnx", model))
+    assert response.status_code == 400
+    assert "external files" in response.data["artifact"][0]
+    assert SECRET[:4].decode() not in str(response.data)
+    assert not ModelVersion.objects.exists() and not any(media_root.rglob("*.*"))

@@ -101,6 +101,28 @@ def test_an_unknown_file_type_is_refused(cast, api, settings, version):
     assert ".csv or .parquet" in data["file"][0]
 
 
+@pytest.mark.parametrize(
+    "cell",
+    ["=", "=\nHYPERLINK(1)", "\t=1", "\uff1dHYPERLINK(1)", "\uff0b1", "\uff0d1", "\uff20SUM(A1)"],
+)
+def test_a_cell_a_spreadsheet_reads_as_a_formula_is_refused_however_short(
+    cast, api, settings, version, cell
+):
+    frame = pd.DataFrame({"y": [0, 1] * 5, "p": [0, 1] * 5, "note": ["ok"] * 10})
+    frame.loc[3, "note"] = cell
+    mapping = {"label": "y", "prediction": "p", "features": ["note"]}
+    content = frame.to_csv(index=False).encode()
+    data = refused(api, cast, settings, upload(api, cast.erin, csv_upload(content), mapping))
+    assert data["problems"][0]["column"] == "note" and "formula" in data["file"][0]
+
+
+def test_negative_numbers_in_a_text_column_are_not_formulas(cast, api, version):
+    frame = pd.DataFrame({"y": [0, 1] * 5, "p": [0, 1] * 5, "x": ["-1.5", "+2", "abc"] * 3 + ["d"]})
+    mapping = {"label": "y", "prediction": "p", "features": ["x"]}
+    response = upload(api, cast.erin, csv_upload(frame.to_csv(index=False).encode()), mapping)
+    assert response.status_code == 201, response.data
+
+
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@"])
 def test_a_cell_that_starts_like_a_formula_is_refused(
     cast, api, settings, version, compas_frame, prefix
@@ -140,7 +162,7 @@ def test_a_parquet_file_that_expands_past_the_limit_is_refused(cast, api, settin
         api, cast.erin, csv_upload(content, "bomb.parquet"), {"label": "y", "prediction": "p"}
     )
     data = refused(api, cast, settings, response)
-    assert "expand" in data["file"][0]
+    assert "WARDEN_MAX_PARQUET_EXPANDED_BYTES" in data["file"][0]
 
 
 def test_labels_and_predictions_from_different_sets_are_refused(cast, api, settings, version):
@@ -169,3 +191,74 @@ def test_duplicate_column_names_are_refused(cast, api, settings, version):
 def test_an_unknown_field_is_refused(cast, api, settings, version, compas_csv):
     response = upload(api, cast.erin, csv_upload(compas_csv), colour="blue")
     assert "colour" in refused(api, cast, settings, response)
+
+
+def dictionary_bomb(rows: int = 250_000, width: int = 10_000) -> bytes:
+    """A Parquet file of a few KB whose text column, dictionary-encoded, decodes to
+    rows x width bytes: three long strings repeated row after row."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    words = pa.array([letter * width for letter in "abc"])
+    text = pa.DictionaryArray.from_arrays(pa.array(np.arange(rows) % 3, pa.int32()), words)
+    zeros = pa.array(np.arange(rows) % 2)
+    buffer = pa.BufferOutputStream()
+    pq.write_table(pa.table({"y": zeros, "p": zeros, "note": text}), buffer, compression="zstd")
+    return buffer.getvalue().to_pybytes()
+
+
+def test_a_dictionary_encoded_parquet_bomb_is_refused_without_decoding_it(
+    cast, api, settings, version
+):
+    import tracemalloc
+
+    content = dictionary_bomb()
+    assert len(content) < 100_000  # 2.5 GB of text once decoded
+    tracemalloc.start()
+    try:
+        response = upload(
+            api,
+            cast.erin,
+            csv_upload(content, "bomb.parquet"),
+            {"label": "y", "prediction": "p", "features": ["note"]},
+        )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    data = refused(api, cast, settings, response)
+    assert "WARDEN_MAX_PARQUET_EXPANDED_BYTES" in data["file"][0]
+    assert peak < 100 * 1024**2  # the strings were never built
+
+
+def test_a_parquet_cell_longer_than_the_limit_is_refused_naming_its_column(
+    cast, api, settings, version
+):
+    settings.WARDEN_MAX_CELL_CHARS = 1_000
+    content = dictionary_bomb(rows=10, width=2_000)
+    response = upload(
+        api, cast.erin, csv_upload(content, "long.parquet"), {"label": "y", "prediction": "p"}
+    )
+    data = refused(api, cast, settings, response)
+    assert data["problems"][0]["column"] == "note"
+    assert "WARDEN_MAX_CELL_CHARS" in data["problems"][0]["reason"]
+
+
+def test_a_csv_cell_longer_than_the_limit_is_refused_naming_its_column(
+    cast, api, settings, version
+):
+    settings.WARDEN_MAX_CELL_CHARS = 1_000
+    content = b"y,p,note\n1,1,short\n0,0," + b"x" * 2_000 + b"\n"
+    mapping = {"label": "y", "prediction": "p", "features": ["note"]}
+    data = refused(api, cast, settings, upload(api, cast.erin, csv_upload(content), mapping))
+    assert data["problems"][0]["column"] == "note"
+    assert "row 2" in data["problems"][0]["reason"]
+    assert "WARDEN_MAX_CELL_CHARS" in data["problems"][0]["reason"]
+
+
+def test_a_csv_of_100000_columns_is_refused_naming_the_limit(cast, api, settings, version):
+    header = ",".join(["y", "p", *(f"c{i}" for i in range(100_000))])
+    content = (header + "\n" + ",".join(["1"] * 100_002) + "\n").encode()
+    response = upload(api, cast.erin, csv_upload(content), {"label": "y", "prediction": "p"})
+    data = refused(api, cast, settings, response)
+    assert "100002 columns" in data["file"][0] and "WARDEN_MAX_COLUMNS" in data["file"][0]

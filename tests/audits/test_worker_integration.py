@@ -195,3 +195,42 @@ def test_the_embedded_file_system_broker_runs_an_audit_on_a_real_worker(
         app.conf.broker_transport_options = {}
         use_eager()
     assert run_state(run.pk).status == RunStatus.COMPLETED, pool.log("embedded")[-2000:]
+
+
+def test_a_worker_runs_from_an_empty_folder(workers):
+    """A relative path inside an uploaded file (an ONNX external tensor) resolves to nothing."""
+    import os
+
+    process = workers.start("cwd")
+    wait_for(lambda: "ready" in workers.log("cwd"), timeout=60, what="the worker to start")
+    folder = os.readlink(f"/proc/{process.pid}/cwd")
+    assert os.listdir(folder) == []
+
+
+def test_a_worker_refuses_an_artifact_replaced_after_upload(
+    workers, cast, api, version, compas_csv
+):
+    """The file on disk is hashed on the worker: a swapped model is never audited."""
+    from governance.gate import gate_reasons, gate_versions
+    from tests.factories import skops_model_bytes
+
+    upload = services.evaluation_set_upload(
+        actor=cast.erin,
+        version=version,
+        file=csv_upload(compas_csv),
+        mapping=COMPAS_MAPPING,
+        role="current",
+    )
+    response = api.as_user(cast.erin).post(AUDITS, {"evaluation_set": upload.pk}, format="json")
+    assert response.status_code == 202  # queued; no worker runs yet
+    with open(version.artifact.path, "wb") as handle:
+        handle.write(skops_model_bytes())
+    workers.start("solo")
+    run = wait_for(
+        lambda: (r := run_state(response.data["id"])).status == RunStatus.ERRORED and r,
+        timeout=120,
+        what="the run to error",
+    )
+    assert "no longer matches" in run.error and run.result is None, workers.log("solo")[-2000:]
+    assert Event.objects.filter(verb="version_integrity_failed").count() == 1
+    assert any("integrity" in r for r in gate_reasons(gate_versions().get(pk=version.pk)))

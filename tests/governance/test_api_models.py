@@ -214,3 +214,16 @@ def test_the_openapi_schema_and_docs_are_served(api, cast):
     docs = api.get("/api/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def test_a_skops_file_unpacking_past_the_limit_is_refused_naming_the_setting(cast, api, settings):
+    settings.WARDEN_MAX_SKOPS_UNPACKED_BYTES = 1_000  # a real model unpacks to more
+    mlmodel_make(cast.erin, slug="alpha")
+    response = api.as_user(cast.erin).post(
+        "/api/models/alpha/versions/",
+        {"version": "1", "artifact": skops_model_file()},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "unpacks to" in response.data["artifact"][0]
+    assert not ModelVersion.objects.exists()

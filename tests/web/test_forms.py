@@ -153,6 +153,27 @@ def test_the_mapping_step_offers_the_files_own_columns(cast, login, draft):
     assert choices == ["", "label", "predicted", "score", "group", "x"]
 
 
+def test_a_mapping_step_of_500_columns_is_list_boxes_not_checkboxes(cast, login, draft):
+    client = login(cast.erin)
+    header = ",".join(["label", "predicted", *(f"feature_{i}" for i in range(498))])
+    content = (header + "\n" + ",".join(["1"] * 500) + "\n").encode()
+    page = client.get(stage(client, content)).content.decode()
+    assert 'type="checkbox"' not in page
+    assert page.count("<select") == 8  # label, prediction, score, timestamp and four lists
+    assert len(page) < 300_000
+
+
+def test_a_file_of_more_columns_than_the_limit_is_an_error_on_the_file(
+    cast, login, draft, settings
+):
+    settings.WARDEN_MAX_COLUMNS = 10
+    upload = SimpleUploadedFile("wide.csv", (",".join(f"c{i}" for i in range(11)) + "\n").encode())
+    response = login(cast.erin).post(
+        VERSION + "evaluation-sets/new/", {"file": upload, "role": "current"}
+    )
+    assert "WARDEN_MAX_COLUMNS" in errors_of(response)["file"][0]
+
+
 def test_a_mapping_without_a_label_is_an_error_on_the_label(cast, login, draft):
     client = login(cast.erin)
     response = client.post(stage(client), {"prediction": "predicted"})

@@ -158,3 +158,161 @@ def test_a_training_sample_without_the_models_columns_is_refused(tmp_path, data_
     frame.drop(columns=["c"]).to_csv(tmp_path / "train.csv", index=False)
     code, err = cli(path, tmp_path / "m.skops", capsys, "--train", str(tmp_path / "train.csv"))
     assert code == 2 and "column 'c'" in err and "training sample" in err, err
+
+
+SECRET = b"#!/usr/bin/env python top secret bytes"
+
+
+def _external(name: str, location: str):
+    """A tensor of 8 bytes whose data onnxruntime would read from `location`."""
+    import onnx
+
+    tensor = onnx.TensorProto(name=name, data_type=onnx.TensorProto.UINT8, dims=[8])
+    tensor.data_location = onnx.TensorProto.EXTERNAL
+    for key, value in (("location", location), ("offset", "0"), ("length", "8")):
+        tensor.external_data.add(key=key, value=value)
+    return tensor
+
+
+def _model(nodes, inputs, outputs, **graph):
+    from onnx import helper
+
+    body = helper.make_graph(nodes, "g", inputs, outputs, **graph)
+    return helper.make_model(body, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+
+
+def _bytes_out(name: str):
+    from onnx import TensorProto, helper
+
+    return helper.make_tensor_value_info(name, TensorProto.UINT8, [8])
+
+
+def _constant(output: str, location: str):
+    from onnx import helper
+
+    return helper.make_node("Constant", [], [output], value=_external("w", location))
+
+
+def if_branch_model(location: str):
+    """An If whose then-branch holds the external constant: it reaches the output when run."""
+    from onnx import TensorProto, helper
+
+    then = helper.make_graph([_constant("t", location)], "then", [], [_bytes_out("t")])
+    zeros = helper.make_tensor("z", TensorProto.UINT8, [8], [0] * 8)
+    otherwise = helper.make_graph(
+        [helper.make_node("Constant", [], ["e"], value=zeros)], "else", [], [_bytes_out("e")]
+    )
+    branch = helper.make_node("If", ["c"], ["y"], then_branch=then, else_branch=otherwise)
+    condition = helper.make_tensor_value_info("c", TensorProto.BOOL, [])
+    return _model([branch], [condition], [_bytes_out("y")])
+
+
+def loop_body_model(location: str):
+    from onnx import TensorProto, helper
+
+    info = helper.make_tensor_value_info
+    body = helper.make_graph(
+        [_constant("t", location), helper.make_node("Identity", ["cond"], ["cond_out"])],
+        "body",
+        [info("i", TensorProto.INT64, []), info("cond", TensorProto.BOOL, [])],
+        [info("cond_out", TensorProto.BOOL, []), _bytes_out("t")],
+    )
+    loop = helper.make_node("Loop", ["n", "c"], ["y"], body=body)
+    inputs = [info("n", TensorProto.INT64, []), info("c", TensorProto.BOOL, [])]
+    return _model([loop], inputs, [info("y", TensorProto.UINT8, [None, 8])])
+
+
+def sparse_initializer_model(location: str):
+    from onnx import TensorProto, helper
+
+    indices = helper.make_tensor("idx", TensorProto.INT64, [8], list(range(8)))
+    sparse = helper.make_sparse_tensor(_external("s", location), indices, [8])
+    node = helper.make_node("Identity", ["s"], ["y"])
+    return _model([node], [], [_bytes_out("y")], sparse_initializer=[sparse])
+
+
+def constant_attribute_model(location: str):
+    return _model([_constant("y", location)], [], [_bytes_out("y")])
+
+
+EXTERNAL_PLACES = [if_branch_model, loop_body_model, sparse_initializer_model,
+                   constant_attribute_model]  # fmt: skip
+
+
+def test_onnxruntime_would_read_an_if_branchs_external_file(tmp_path, monkeypatch):
+    """The danger the refusals below prevent is real: the file's bytes come out as outputs."""
+    import onnxruntime
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "secret_key").write_bytes(SECRET)
+    model = if_branch_model("secret_key").SerializeToString()
+    session = onnxruntime.InferenceSession(model, providers=["CPUExecutionProvider"])
+    assert bytes(session.run(None, {"c": np.array(True)})[0]) == SECRET[:8]
+
+
+@pytest.mark.parametrize("build", EXTERNAL_PLACES, ids=lambda build: build.__name__)
+def test_an_onnx_model_with_an_external_tensor_anywhere_is_refused(tmp_path, monkeypatch, build):
+    from audits.battery.artifacts import ArtifactError, open_artifact
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "secret_key").write_bytes(SECRET)
+    (tmp_path / "m.onnx").write_bytes(build("secret_key").SerializeToString())
+    with pytest.raises(ArtifactError) as refused:
+        open_artifact(tmp_path / "m.onnx", "onnx")
+    assert "external files" in str(refused.value)
+    assert SECRET[:4].decode() not in str(refused.value)
+
+
+@pytest.mark.parametrize("build", EXTERNAL_PLACES, ids=lambda build: build.__name__)
+def test_a_missing_external_file_is_refused_in_the_same_words(tmp_path, monkeypatch, build):
+    """Existing and missing files get one answer, so a refusal reveals nothing of the disk."""
+    from audits.battery.artifacts import ArtifactError, open_artifact
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "secret_key").write_bytes(SECRET)
+    answers = []
+    for location in ("secret_key", "no-such-file"):
+        (tmp_path / "m.onnx").write_bytes(build(location).SerializeToString())
+        with pytest.raises(ArtifactError) as refused:
+            open_artifact(tmp_path / "m.onnx", "onnx")
+        answers.append(str(refused.value))
+    assert answers[0] == answers[1]
+
+
+def zip_bomb(path, member_bytes: int, members: int = 1) -> None:
+    """A .skops-named ZIP whose members are zeros: about 1 KB on disk per MB unpacked."""
+    import zipfile
+
+    block = bytes(1 << 20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index in range(members):
+            with archive.open(f"member-{index}.npy", "w") as member:
+                for _ in range(member_bytes // len(block)):
+                    member.write(block)
+
+
+def test_a_skops_zip_bomb_is_refused_before_a_byte_is_unpacked(tmp_path):
+    import tracemalloc
+
+    from audits.battery.artifacts import ArchiveLimits, ArtifactError, open_artifact
+
+    zip_bomb(tmp_path / "bomb.skops", member_bytes=256 << 20)
+    assert (tmp_path / "bomb.skops").stat().st_size < 1 << 20
+    tracemalloc.start()
+    try:
+        with pytest.raises(ArtifactError) as refused:
+            open_artifact(tmp_path / "bomb.skops", "skops", ArchiveLimits(unpacked_bytes=64 << 20))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert f"unpacks to {256 << 20} bytes" in str(refused.value)
+    assert peak < 8 << 20  # nothing was decompressed
+
+
+def test_a_skops_zip_with_too_many_members_is_refused(tmp_path):
+    from audits.battery.artifacts import ArchiveLimits, ArtifactError, open_artifact
+
+    zip_bomb(tmp_path / "many.skops", member_bytes=0, members=11)
+    with pytest.raises(ArtifactError) as refused:
+        open_artifact(tmp_path / "many.skops", "skops", ArchiveLimits(members=10))
+    assert "11 members, over the limit of 10" in str(refused.value)

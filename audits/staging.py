@@ -1,0 +1,88 @@
+"""Staging: the web upload's first step keeps the file aside while its header is read and its
+column mapping asked for. Only someone who may upload stages a file, and a staged file is not
+a record (no row, no trail event: nothing is governed until `evaluation_set_upload` takes it);
+`staging_sweep` removes what was left behind."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+
+from audits import intake
+from audits.battery import BatteryInputError
+from audits.battery import io as battery_io
+from audits.errors import UploadRejected
+from audits.services import intake_limits
+from governance.errors import DISK_FULL_MESSAGE, StorageFull, is_disk_full
+from governance.models import ModelVersion, User
+from governance.permissions import require_upload
+
+STAGING = "staging"
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A staged upload: its token (the folder under staging/), stored name, and header."""
+
+    token: str
+    stored: str
+    filename: str
+    columns: list[str]
+
+
+def staging_store(*, actor: User, version: ModelVersion, file: UploadedFile) -> Staged:
+    """Keep the file under staging/<token>/ and read its header, once the actor is known to
+    be allowed to upload: UploadRejected for a file that cannot be a set, StorageFull (507)
+    when the disk is full; either way nothing stays behind."""
+    require_upload(actor, version)
+    filename = Path(file.name or "upload").name
+    try:
+        intake.upload_format(filename)
+    except BatteryInputError as error:
+        raise UploadRejected(error.problems) from None
+    token = uuid.uuid4().hex
+    try:
+        stored = default_storage.save(f"{STAGING}/{token}/{filename}", file)
+        columns = battery_io.open_source(default_storage.path(stored)).columns
+        if not columns:
+            raise BatteryInputError(f"{filename} has no columns")
+        intake.header_check(columns, intake_limits())
+    except BatteryInputError as error:
+        staging_discard(token)
+        raise UploadRejected(error.problems) from None
+    except OSError as error:
+        staging_discard(token)  # a save that ran out of disk leaves a truncated file
+        if is_disk_full(error):
+            raise StorageFull(DISK_FULL_MESSAGE, field="file") from None
+        raise
+    return Staged(token, stored, filename, columns)
+
+
+def staging_discard(token: str) -> None:
+    """Remove a staged upload's folder and everything in it."""
+    folder = f"{STAGING}/{token}"
+    if not default_storage.exists(folder):
+        return
+    for name in default_storage.listdir(folder)[1]:
+        default_storage.delete(f"{folder}/{name}")
+    default_storage.delete(folder)
+
+
+def staging_sweep(*, older_than: timedelta) -> int:
+    """Remove the staged uploads nobody has touched for `older_than` (their mapping step was
+    abandoned); the number removed."""
+    if not default_storage.exists(STAGING):
+        return 0
+    cutoff = timezone.now() - older_than
+    removed = 0
+    for token in default_storage.listdir(STAGING)[0]:
+        folder = f"{STAGING}/{token}"
+        names = [folder, *(f"{folder}/{name}" for name in default_storage.listdir(folder)[1])]
+        if all(default_storage.get_modified_time(name) < cutoff for name in names):
+            staging_discard(token)
+            removed += 1
+    return removed
