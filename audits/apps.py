@@ -10,7 +10,7 @@ class AuditsConfig(AppConfig):
     verbose_name = "Audits"
 
     def ready(self) -> None:
-        from audits.selectors import audit_evidence, latest_audit_annotations
+        from audits.selectors import audit_evidence, latest_audit_annotations, version_contributors
         from governance.evidence import register_audit_evidence
 
-        register_audit_evidence(audit_evidence, latest_audit_annotations)
+        register_audit_evidence(audit_evidence, latest_audit_annotations, version_contributors)

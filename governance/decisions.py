@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from governance import hooks
 from governance.errors import Conflict, Forbidden, InvalidInput
+from governance.evidence import audit_contributors
 from governance.lifecycle import STATUS_FIELDS, approval_expiry, locked, move
 from governance.models import (
     APPROVING_DECISIONS,
@@ -92,6 +93,12 @@ def decision_record(
             f"too many wrong passwords: signing is locked until {locked_until:%H:%M:%S} UTC",
             field="password",
         )
+    if actor.password_set_by_other:
+        raise Forbidden(
+            "your password was set by someone else: change it yourself (the Password page) "
+            "before signing",
+            field="password",
+        )
     if not actor.check_password(password):
         signature_refused(actor=actor, version=version)
         raise Forbidden("the password is not correct; the attempt is recorded", field="password")
@@ -163,15 +170,28 @@ def _check_can_decide(actor: User, version: ModelVersion, decision: str) -> None
             f"version {version.version} is {version.status}; only a submitted version "
             "can be decided on (and a suspended one re-approved)"
         )
-    if actor.pk == version.submitted_by_id:
-        raise Forbidden("you submitted this version; someone else must decide on it")
-    if actor.pk == version.model.owner_id:
-        raise Forbidden("you own this model; someone else must decide on it")
+    involvement = decision_conflict(actor, version)
+    if involvement:
+        raise Forbidden(f"you {involvement}; someone else must decide on it")
     if (
         decision in APPROVING_DECISIONS
         and _current_approvals(version).filter(signer=actor).exists()
     ):
         raise Conflict("you have approved this version already; a second risk officer must")
+
+
+def decision_conflict(actor: User, version: ModelVersion) -> str:
+    """How the actor took part in the version ("uploaded this version", ...), or "" when they
+    did not. Checked by person, never by role, so a role granted later changes nothing."""
+    if actor.pk == version.model.owner_id:
+        return "own this model"
+    if actor.pk == version.created_by_id:
+        return "uploaded this version"
+    if actor.pk == version.submitted_by_id:
+        return "submitted this version"
+    if actor.pk in audit_contributors(version):
+        return "uploaded evaluation data or started an audit of this version"
+    return ""
 
 
 def _current_approvals(version: ModelVersion):  # type: ignore[no-untyped-def]

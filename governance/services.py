@@ -3,7 +3,6 @@ act, changes rows in one transaction and records exactly one trail event in it."
 
 from typing import Any
 
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -16,7 +15,6 @@ from governance.permissions import (
     require_register_model,
 )
 from governance.risk import tier_compute
-from governance.roles import Role
 from governance.trail import event_record, snapshot
 
 MODEL_FIELDS = [
@@ -61,38 +59,28 @@ def team_create(*, actor: User | None, name: str, slug: str) -> Team:
     return team
 
 
-def user_create(
-    *,
-    actor: User | None,
-    username: str,
-    password: str,
-    role: str,
-    team: Team | None = None,
-    email: str = "",
-    first_name: str = "",
-    last_name: str = "",
-) -> User:
-    """Provision a user in one role; engineers must belong to a team."""
-    if role not in Role.values:
-        raise InvalidInput(f"unknown role {role!r}; one of {', '.join(Role.values)}", field="role")
-    if role == Role.ENGINEER and team is None:
-        raise InvalidInput("an engineer needs a team", field="team")
+def team_update(*, actor: User | None, team: Team, changes: dict[str, Any]) -> Team:
+    """Rename a team or change its slug (admin set-up)."""
+    unknown = set(changes) - {"name", "slug"}
+    if unknown:
+        raise InvalidInput("a team has only a name and a slug", field=sorted(unknown)[0])
     with transaction.atomic():
-        if User.objects.filter(username=username).exists():
-            raise InvalidInput(f"user {username!r} exists already", field="username")
-        user = User.objects.create_user(
-            username=username,
-            password=password,
-            email=email,
-            team=team,
-            first_name=first_name,
-            last_name=last_name,
-            is_staff=role == Role.ADMIN,
+        team = Team.objects.select_for_update().get(pk=team.pk)
+        slug = changes.get("slug", team.slug)
+        if Team.objects.filter(slug=slug).exclude(pk=team.pk).exists():
+            raise InvalidInput(f"a team with slug {slug!r} exists already", field="slug")
+        before = snapshot(team, ["name", "slug"])
+        for name, value in changes.items():
+            setattr(team, name, value)
+        team.save()
+        event_record(
+            actor=actor,
+            verb="team_updated",
+            target=team,
+            before=before,
+            after=snapshot(team, ["name", "slug"]),
         )
-        user.groups.add(Group.objects.get(name=role))
-        after = {**snapshot(user, ["username", "email", "team"]), "role": role}
-        event_record(actor=actor, verb="user_created", target=user, after=after)
-    return user
+    return team
 
 
 def mlmodel_register(
