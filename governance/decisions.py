@@ -44,6 +44,25 @@ def approvals_required(tier: int | None) -> int:
     return 2 if tier == 1 else 1
 
 
+def decision_tier(version: ModelVersion) -> int:
+    """The highest tier (lowest number) the model held since the version was submitted: a
+    version is decided under it, for the approvals needed and the approval's lifetime, so a
+    tier lowered during review cannot lighten the review."""
+    model = version.model
+    assessments = model.assessments.order_by("-assessed_at", "-id")
+    tiers = {model.risk_tier}
+    if version.submitted_at is not None:
+        tiers.add(
+            assessments.filter(assessed_at__lte=version.submitted_at)
+            .values_list("tier", flat=True)
+            .first()
+        )
+        tiers |= set(
+            assessments.filter(assessed_at__gt=version.submitted_at).values_list("tier", flat=True)
+        )
+    return min((tier for tier in tiers if tier is not None), default=1)
+
+
 def signed_digest(artifact_sha256: str, audit_result_sha256: str) -> str:
     """sha256 of exactly what a signature covers: the artifact hash and the audit result hash."""
     return hashlib.sha256(f"{artifact_sha256}\n{audit_result_sha256}".encode()).hexdigest()
@@ -130,7 +149,7 @@ def decision_record(
         if outcome:
             move(version, outcome)
             if outcome == VersionStatus.APPROVED:
-                version.approval_expires_at = approval_expiry(version.model.risk_tier or 1, now)
+                version.approval_expires_at = approval_expiry(decision_tier(version), now)
                 version.revalidation_reminded_at = None
                 transaction.on_commit(lambda: hooks.version_approved(version.pk))
             version.save()
@@ -209,6 +228,4 @@ def _outcome(version: ModelVersion, decision: str) -> str | None:
     if decision not in APPROVING_DECISIONS:
         return OUTCOME[decision]
     signers = _current_approvals(version).values("signer").distinct().count()
-    return (
-        VersionStatus.APPROVED if signers >= approvals_required(version.model.risk_tier) else None
-    )
+    return VersionStatus.APPROVED if signers >= approvals_required(decision_tier(version)) else None

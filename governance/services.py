@@ -14,7 +14,7 @@ from governance.permissions import (
     require_change_model,
     require_register_model,
 )
-from governance.risk import tier_compute
+from governance.risk import POINTS, tier_compute
 from governance.trail import event_record, snapshot
 
 MODEL_FIELDS = [
@@ -34,6 +34,7 @@ MODEL_FIELDS = [
     "risk_assessment",
 ]
 MODEL_EDITABLE = frozenset(MODEL_FIELDS) - {"slug", "team", "risk_tier", "risk_assessment"}
+QUESTIONNAIRE_FIELDS = list(POINTS)
 VERSION_FIELDS = [
     "version",
     "artifact",
@@ -133,36 +134,27 @@ def mlmodel_update(*, actor: User, model: MLModel, changes: dict[str, Any]) -> M
 
 
 def risk_assessment_record(
-    *,
-    actor: User,
-    model: MLModel,
-    answers: dict[str, str],
-    override_tier: int | None = None,
-    override_reason: str = "",
+    *, actor: User, model: MLModel, answers: dict[str, str]
 ) -> RiskAssessment:
-    """File a questionnaire, compute the tier with its rationale and make it the model's
-    current tier. An override (a risk officer's) replaces the computed tier and needs a reason."""
-    overriding = override_tier is not None
-    if overriding and not override_reason.strip():
-        raise InvalidInput(
-            "an override of the computed tier needs a reason", field="override_reason"
-        )
-    if override_reason and not overriding:
-        raise InvalidInput("a reason was given but no override_tier", field="override_tier")
-    require_assess_risk(actor, model, overriding=overriding)
+    """File a questionnaire and compute the tier with its rationale. The model takes that tier,
+    unless a risk officer's override stands: it carries over until a risk officer changes it."""
+    require_assess_risk(actor, model, overriding=False)
     computed = tier_compute(answers)
     with transaction.atomic():
         model = MLModel.objects.select_for_update().get(pk=model.pk)
+        standing = model.risk_assessment
+        if standing is None or standing.override_tier is None:
+            standing = None
         before = snapshot(model, ["risk_tier", "risk_assessment"])
         assessment = RiskAssessment.objects.create(
             model=model,
             **answers,
             computed_tier=computed.tier,
             rationale=computed.rationale,
-            override_tier=override_tier,
-            override_reason=override_reason.strip(),
-            override_by_name=actor.printed_name if overriding else "",
-            tier=override_tier if overriding else computed.tier,
+            override_tier=standing.override_tier if standing else None,
+            override_reason=standing.override_reason if standing else "",
+            override_by_name=standing.override_by_name if standing else "",
+            tier=standing.tier if standing else computed.tier,
             assessed_by=actor,
         )
         model.risk_tier, model.risk_assessment = assessment.tier, assessment
@@ -171,17 +163,63 @@ def risk_assessment_record(
             **snapshot(model, ["risk_tier", "risk_assessment"]),
             **answers,
             "computed_tier": computed.tier,
-            "override_tier": override_tier,
-            "override_reason": assessment.override_reason,
+            "override_tier": assessment.override_tier,
         }
-        verb = "risk_tier_overridden" if overriding else "risk_assessed"
+        stands = (
+            f" The override to tier {standing.tier} by {standing.override_by_name} stands."
+            if standing
+            else ""
+        )
         event_record(
             actor=actor,
-            verb=verb,
+            verb="risk_assessed",
             target=model,
             before=before,
             after=after,
-            note=computed.rationale,
+            note=computed.rationale + stands,
+        )
+    return assessment
+
+
+def risk_tier_override(*, actor: User, model: MLModel, tier: int, reason: str) -> RiskAssessment:
+    """A risk officer sets the model's tier over the questionnaire's, with a reason. It is a
+    new assessment on the current answers, and it stands until a risk officer overrides again."""
+    if tier not in (1, 2, 3):
+        raise InvalidInput("a tier is 1, 2 or 3", field="tier")
+    if not reason.strip():
+        raise InvalidInput("an override of the computed tier needs a reason", field="reason")
+    require_assess_risk(actor, model, overriding=True)
+    with transaction.atomic():
+        model = MLModel.objects.select_for_update().get(pk=model.pk)
+        current = model.risk_assessment
+        if current is None:
+            raise Conflict("file the risk questionnaire before overriding its tier")
+        before = snapshot(model, ["risk_tier", "risk_assessment"])
+        answers = {name: getattr(current, name) for name in QUESTIONNAIRE_FIELDS}
+        assessment = RiskAssessment.objects.create(
+            model=model,
+            **answers,
+            computed_tier=current.computed_tier,
+            rationale=current.rationale,
+            override_tier=tier,
+            override_reason=reason.strip(),
+            override_by_name=actor.printed_name,
+            tier=tier,
+            assessed_by=actor,
+        )
+        model.risk_tier, model.risk_assessment = tier, assessment
+        model.save(update_fields=["risk_tier", "risk_assessment", "updated_at"])
+        event_record(
+            actor=actor,
+            verb="risk_tier_overridden",
+            target=model,
+            before=before,
+            after={
+                **snapshot(model, ["risk_tier", "risk_assessment"]),
+                "computed_tier": current.computed_tier,
+                "override_tier": tier,
+            },
+            note=assessment.override_reason,
         )
     return assessment
 

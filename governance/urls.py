@@ -18,6 +18,7 @@ urlpatterns = [
     path("models/new/", views.model_new, name="model-new"),
     path("models/<slug:slug>/", views.model_page, name="model-page"),
     path("models/<slug:slug>/risk/", views.model_assess, name="model-assess"),
+    path("models/<slug:slug>/risk/override/", views.model_override, name="model-override"),
     path("models/<slug:slug>/versions/new/", views.version_new, name="version-new"),
     path(f"{VERSION}decide/", views.version_decide, name="version-decide"),
     *[

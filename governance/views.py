@@ -120,7 +120,7 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
     """The risk officer's home: versions awaiting a decision, open incidents with their
     deadlines, and approvals that lapse soon."""
     queue = [
-        (version, decisions.approvals_required(version.model.risk_tier))
+        (version, decisions.approvals_required(decisions.decision_tier(version)))
         for version in selectors.review_queue()
     ]
     context = {
@@ -193,25 +193,47 @@ def model_page(request: AuthedRequest, slug: str) -> HttpResponse:
 
 @reader_required
 def model_assess(request: AuthedRequest, slug: str) -> HttpResponse:
-    """File a new risk questionnaire; a risk officer may override the computed tier."""
+    """File a new risk questionnaire (a risk officer also sees the override form)."""
     model = get_object_or_404(MLModel.objects.select_related("team"), slug=slug)
-    can_override = request.user.has_role(Role.RISK_OFFICER)
-    form = f.RiskAssessmentForm(posted(request), can_override=can_override)
+    form = f.QuestionnaireForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.risk_assessment_record(
-                actor=request.user,
-                model=model,
-                answers=form.answers(),
-                override_tier=form.cleaned_data.get("override_tier"),
-                override_reason=form.cleaned_data.get("override_reason", ""),
+                actor=request.user, model=model, answers=form.answers()
             )
         except ServiceError as error:
             refuse(form, error)
         else:
             messages.success(request, f"Assessed: tier {assessment.tier}.")
             return redirect("model-page", slug=model.slug)
-    return render(request, "governance/model_assess.html", {"form": form, "model": model})
+    return _assess_page(request, model, form=form, override_form=f.TierOverrideForm())
+
+
+@reader_required
+def model_override(request: AuthedRequest, slug: str) -> HttpResponse:
+    """A risk officer overrides the computed tier with a reason."""
+    model = get_object_or_404(MLModel.objects.select_related("team"), slug=slug)
+    form = f.TierOverrideForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.risk_tier_override(
+                actor=request.user, model=model, **form.cleaned_data
+            )
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, f"Overridden: tier {assessment.tier}.")
+            return redirect("model-page", slug=model.slug)
+    return _assess_page(request, model, form=f.QuestionnaireForm(), override_form=form)
+
+
+def _assess_page(
+    request: AuthedRequest, model: MLModel, *, form: forms.Form, override_form: forms.Form
+) -> HttpResponse:
+    context = {"form": form, "model": model}
+    if request.user.has_role(Role.RISK_OFFICER):
+        context["override_form"] = override_form
+    return render(request, "governance/model_assess.html", context)
 
 
 @reader_required

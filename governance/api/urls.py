@@ -7,6 +7,7 @@ from governance.api import review, views
 models_list = views.MLModelViewSet.as_view({"get": "list", "post": "create"})
 model_detail = views.MLModelViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
 risk = views.RiskAssessmentViewSet.as_view({"get": "list", "post": "create"})
+risk_override = views.RiskAssessmentViewSet.as_view({"post": "override"})
 versions_list = views.ModelVersionViewSet.as_view({"get": "list", "post": "create"})
 version_detail = views.ModelVersionViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
 events_list = views.EventViewSet.as_view({"get": "list"})
@@ -25,6 +26,7 @@ urlpatterns = [
     path("models/", models_list, name="model-list"),
     path("models/<slug:slug>/", model_detail, name="model-detail"),
     path("models/<slug:slug>/risk-assessment/", risk, name="model-risk-assessment"),
+    path("models/<slug:slug>/risk-tier-override/", risk_override, name="model-risk-override"),
     path("models/<slug:slug>/versions/", versions_list, name="version-list"),
     path(f"models/{VERSION}", version_detail, name="version-detail"),
     path(f"models/{VERSION}submit/", review.version_submit, name="version-submit"),
