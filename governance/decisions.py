@@ -1,12 +1,11 @@
 """Risk officers' decisions as electronic signatures (21 CFR Part 11): the password re-entered,
 a meaning chosen, the manifestation stored, and the signature bound to the sha256 of the
 artifact and of the audit result it was made on. Four eyes are enforced here, never configured
-away: neither the submitter nor the owner may decide, and tier 1 needs two risk officers."""
+away: neither the owner nor anyone who uploaded, audited or submitted the version may decide,
+and tier 1 needs two risk officers."""
 
 import hashlib
-from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,13 +17,13 @@ from governance.models import (
     APPROVING_DECISIONS,
     Approval,
     DecisionKind,
-    Event,
     ModelVersion,
     User,
     VersionStatus,
 )
 from governance.notifications import notify
 from governance.roles import Role
+from governance.signatures import signature_check
 from governance.trail import event_record, snapshot
 
 OUTCOME = {
@@ -68,31 +67,6 @@ def signed_digest(artifact_sha256: str, audit_result_sha256: str) -> str:
     return hashlib.sha256(f"{artifact_sha256}\n{audit_result_sha256}".encode()).hexdigest()
 
 
-def signing_locked_until(actor: User) -> datetime | None:
-    """When the actor may sign again after WARDEN_SIGNATURE_MAX_FAILURES wrong passwords within
-    WARDEN_SIGNATURE_LOCKOUT_MINUTES; None when they may sign now."""
-    window = timedelta(minutes=settings.WARDEN_SIGNATURE_LOCKOUT_MINUTES)
-    recent = Event.objects.filter(
-        verb="signature_refused", actor=actor, occurred_at__gte=timezone.now() - window
-    )
-    failures = list(
-        recent.order_by("-occurred_at").values_list("occurred_at", flat=True)[
-            : settings.WARDEN_SIGNATURE_MAX_FAILURES
-        ]
-    )
-    if len(failures) < settings.WARDEN_SIGNATURE_MAX_FAILURES:
-        return None
-    return failures[0] + window
-
-
-def signature_refused(*, actor: User, version: ModelVersion) -> None:
-    """Record a failed signature attempt in its own transaction, so it stays on the trail."""
-    with transaction.atomic():
-        event_record(
-            actor=actor, verb="signature_refused", target=version, note="the password did not match"
-        )
-
-
 def decision_record(
     *,
     actor: User,
@@ -106,21 +80,7 @@ def decision_record(
     """Sign one decision on a submitted version (or re-approve a suspended one)."""
     if not actor.has_role(Role.RISK_OFFICER):
         raise Forbidden("only risk officers decide on versions")
-    locked_until = signing_locked_until(actor)
-    if locked_until:
-        raise Forbidden(
-            f"too many wrong passwords: signing is locked until {locked_until:%H:%M:%S} UTC",
-            field="password",
-        )
-    if actor.password_set_by_other:
-        raise Forbidden(
-            "your password was set by someone else: change it yourself (the Password page) "
-            "before signing",
-            field="password",
-        )
-    if not actor.check_password(password):
-        signature_refused(actor=actor, version=version)
-        raise Forbidden("the password is not correct; the attempt is recorded", field="password")
+    signature_check(actor=actor, password=password, target=version)
     if decision == DecisionKind.APPROVE_WITH_CONDITIONS and not conditions.strip():
         raise InvalidInput("state the conditions", field="conditions")
     if decision not in APPROVING_DECISIONS and not comment.strip():

@@ -208,6 +208,18 @@ class AuthorityReportForm(forms.Form):
     reference = forms.CharField(max_length=200, required=False)
 
 
+class NotReportableForm(forms.Form):
+    """A risk officer's signed finding that a serious incident need not be reported."""
+
+    reason = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
+    password = forms.CharField(
+        max_length=200,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Your password, re-entered: it signs the finding.",
+    )
+
+
 class InventoryFilterForm(forms.Form):
     """The inventory's filters (GET); a bad value is an inline error, never a 500."""
 

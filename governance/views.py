@@ -389,6 +389,9 @@ def incident_page(request: AuthedRequest, pk: int) -> HttpResponse:
     report = f.AuthorityReportForm(
         request.POST if request.POST.get("form") == "report" else None, prefix="report"
     )
+    waiver = f.NotReportableForm(
+        request.POST if request.POST.get("form") == "waiver" else None, prefix="waiver"
+    )
     try:
         if update.is_bound and update.is_valid():
             incidents.incident_update(
@@ -402,13 +405,20 @@ def incident_page(request: AuthedRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, "The report to the authority is recorded.")
             return redirect("incident-page", pk=incident.pk)
+        if waiver.is_bound and waiver.is_valid():
+            incidents.incident_not_reportable_sign(
+                actor=request.user, incident=incident, **waiver.cleaned_data
+            )
+            messages.success(request, "Signed: the incident is not reportable.")
+            return redirect("incident-page", pk=incident.pk)
     except ServiceError as error:
-        refuse(update if update.is_bound else report, error)
+        refuse(next(form for form in (update, report, waiver) if form.is_bound), error)
     context = {
         "nav": "incidents",
         "incident": incident,
         "update": update,
         "report": report,
+        "waiver": waiver,
         "now": timezone.now(),
         "can_update": request.user.has_role(Role.RISK_OFFICER)
         or request.user.pk == incident.reported_by_id,

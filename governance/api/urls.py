@@ -20,6 +20,7 @@ deployments = review.DeploymentViewSet.as_view({"get": "list", "post": "create"}
 incidents_list = review.IncidentViewSet.as_view({"get": "list", "post": "create"})
 incident_detail = review.IncidentViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
 authority_reports = review.IncidentViewSet.as_view({"post": "authority_report"})
+not_reportable = review.IncidentViewSet.as_view({"post": "not_reportable"})
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -40,6 +41,7 @@ urlpatterns = [
     path("incidents/", incidents_list, name="incident-list"),
     path("incidents/<int:pk>/", incident_detail, name="incident-detail"),
     path("incidents/<int:pk>/authority-reports/", authority_reports, name="incident-reports"),
+    path("incidents/<int:pk>/not-reportable/", not_reportable, name="incident-not-reportable"),
     path("events/", events_list, name="event-list"),
     path("events/verify/", events_verify, name="event-verify"),
     path("events/<int:seq>/", event_detail, name="event-detail"),

@@ -1,6 +1,8 @@
 """The registry API: models, risk assessments, versions and the read-only trail. Views only
 parse input, call one service or selector and shape the output."""
 
+from typing import cast
+
 from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -18,7 +20,7 @@ from governance import services
 from governance.api import serializers as s
 from governance.api.permissions import HasRole
 from governance.api.throttles import UploadThrottleMixin
-from governance.models import Event, MLModel, ModelVersion, RiskAssessment
+from governance.models import Event, MLModel, ModelVersion, RiskAssessment, User
 from governance.trail import trail_verify
 
 
@@ -132,7 +134,7 @@ class RiskAssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         form = s.RiskOverrideSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         assessment = services.risk_tier_override(
-            actor=request.user, model=model, **form.validated_data
+            actor=cast(User, request.user), model=model, **form.validated_data
         )
         return Response(s.RiskAssessmentSerializer(assessment).data, status=201)
 
