@@ -48,17 +48,13 @@ def decision_tier(version: ModelVersion) -> int:
     version is decided under it, for the approvals needed and the approval's lifetime, so a
     tier lowered during review cannot lighten the review."""
     model = version.model
-    assessments = model.assessments.order_by("-assessed_at", "-id")
     tiers = {model.risk_tier}
-    if version.submitted_at is not None:
-        tiers.add(
-            assessments.filter(assessed_at__lte=version.submitted_at)
-            .values_list("tier", flat=True)
-            .first()
-        )
-        tiers |= set(
-            assessments.filter(assessed_at__gt=version.submitted_at).values_list("tier", flat=True)
-        )
+    submitted_at = version.submitted_at
+    if submitted_at is not None:
+        assessments = list(model.assessments.all())  # newest first; prefetched in the queue
+        since = [a.tier for a in assessments if a.assessed_at > submitted_at]
+        held = next((a.tier for a in assessments if a.assessed_at <= submitted_at), None)
+        tiers |= {*since, held}
     return min((tier for tier in tiers if tier is not None), default=1)
 
 
@@ -112,6 +108,8 @@ def decision_record(
                 version.approval_expires_at = approval_expiry(decision_tier(version), now)
                 version.revalidation_reminded_at = None
                 transaction.on_commit(lambda: hooks.version_approved(version.pk))
+            else:  # refused, also on revalidation: the earlier approval no longer stands
+                version.approval_expires_at = None
             version.save()
         event_record(
             actor=actor,

@@ -41,7 +41,6 @@ INCIDENT_FIELDS = [
     "not_reportable_by",
     "not_reportable_at",
 ]
-SUSPENDABLE = (VersionStatus.APPROVED, VersionStatus.DEPLOYED)
 
 
 def report_deadline(aware_at: datetime, serious_kind: str) -> datetime | None:
@@ -115,7 +114,7 @@ def incident_report(
 
 
 def _suspend_for(incident: Incident, version: ModelVersion, actor: User) -> None:
-    if version.status not in SUSPENDABLE:
+    if not version.is_live:
         return
     before = snapshot(version, STATUS_FIELDS)
     move(version, VersionStatus.SUSPENDED)

@@ -16,14 +16,16 @@ from audits.forms import AuditRequestForm
 from audits.models import AuditRun, RunStatus
 from governance.forms import DecisionForm, ReasonForm
 from governance.models import VersionStatus
+from governance.models.registry import APPROVED_STATUSES, TRANSITIONS
 from governance.permissions import user_can_change_team_models
 from governance.roles import Role
 from governance.views import AuthedRequest, posted, reader_required, uploaded, version_of
 from reports.content import CHECK_TITLES, audit_sections
 from reports.verification import pdf_check
 
-LIVE = (VersionStatus.APPROVED, VersionStatus.DEPLOYED)
-CARD_STATUSES = (*LIVE, VersionStatus.SUSPENDED, VersionStatus.RETIRED)
+CARD_STATUSES = (*APPROVED_STATUSES, VersionStatus.SUSPENDED, VersionStatus.RETIRED)
+# Where new evidence is gathered: a draft, or a live version being revalidated.
+EVIDENCE_STATUSES = (VersionStatus.DRAFT, *APPROVED_STATUSES)
 # Headline metrics whose direction the name does not tell (DESIGN: `_score` higher is better,
 # `_error` / `_difference` lower): neither better nor worse when they move.
 NEUTRAL = frozenset({"label_minority_share"})
@@ -107,14 +109,15 @@ def version_page(request: AuthedRequest, slug: str, version: str) -> HttpRespons
         "approvals": target.approvals.all(),
         "deployments": target.deployments.select_related("deployed_by"),
         "incidents": target.incidents.all(),
-        "can_upload": is_team and status == VersionStatus.DRAFT,
-        "can_submit": is_team and status == VersionStatus.DRAFT,
+        "can_upload": is_team and status in EVIDENCE_STATUSES,
+        "can_submit": is_team and VersionStatus.SUBMITTED in TRANSITIONS[status],
+        "revalidation": status in APPROVED_STATUSES,
         "can_reopen": is_team and status == VersionStatus.CHANGES_REQUESTED,
         "can_decide": is_officer and status in (VersionStatus.SUBMITTED, VersionStatus.SUSPENDED),
-        "can_suspend": is_officer and status in LIVE,
+        "can_suspend": is_officer and target.is_live,
         "can_retire": (is_team or is_officer) and status != VersionStatus.RETIRED,
-        "can_audit": (is_team or is_officer) and status == VersionStatus.DRAFT,
-        "has_card": status in CARD_STATUSES,
+        "can_audit": (is_team or is_officer) and status in EVIDENCE_STATUSES,
+        "has_card": status in CARD_STATUSES or target.is_live,
         "decision_form": DecisionForm(),
         "reason_form": ReasonForm(),
         "audit_form": AuditRequestForm(version=target),
