@@ -187,3 +187,10 @@ def test_a_risk_officer_who_ran_the_audit_cannot_decide(cast):
 def test_roles_check_refuses_an_engineer_without_a_team():
     with pytest.raises(InvalidInput, match="needs a team"):
         accounts.roles_check(["engineer"], None)
+
+
+def test_the_admin_add_page_asks_for_one_role_and_offers_no_superuser(cast):
+    page = admin_client(cast.root).get("/admin/governance/user/add/").content.decode()
+    assert 'name="role"' in page
+    assert 'name="is_superuser"' not in page
+    assert 'name="usable_password"' not in page
