@@ -135,11 +135,11 @@ class WardenUserAdmin(UserAdmin):
     def save_model(
         self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool
     ) -> None:
-        actor = request.user
+        actor = cast(User, request.user)  # behind admin_view: a logged-in staff member
         data = form.cleaned_data
         if not change:
             created = accounts.user_create(
-                actor=actor,  # type: ignore[arg-type]
+                actor=actor,
                 password=data["password1"],
                 role=data["role"],
                 **{name: data[name] for name in accounts.DETAIL_FIELDS},
@@ -150,17 +150,18 @@ class WardenUserAdmin(UserAdmin):
         details = {n: data[n] for n in accounts.DETAIL_FIELDS if n in changed}
         roles = [group.name for group in data["groups"]] if "groups" in changed else None
         # The form checked the final roles and team together; apply them in the order whose
-        # intermediate state also passes (a new team before the engineer role, and after).
+        # intermediate state passes too: a team given before the engineer role that needs it,
+        # a team taken away after the role that needed it.
         gaining_team = details.get("team") is not None
         if details and gaining_team:
-            accounts.user_details_set(actor=actor, user=obj, changes=details)  # type: ignore[arg-type]
+            accounts.user_details_set(actor=actor, user=obj, changes=details)
         if roles is not None:
-            accounts.user_roles_set(actor=actor, user=obj, roles=roles)  # type: ignore[arg-type]
+            accounts.user_roles_set(actor=actor, user=obj, roles=roles)
         if details and not gaining_team:
-            accounts.user_details_set(actor=actor, user=obj, changes=details)  # type: ignore[arg-type]
+            accounts.user_details_set(actor=actor, user=obj, changes=details)
         flags = {n: data[n] for n in accounts.FLAG_FIELDS if n in changed}
         if flags:
-            accounts.user_flags_set(actor=actor, user=obj, flags=flags)  # type: ignore[arg-type]
+            accounts.user_flags_set(actor=actor, user=obj, flags=flags)
 
     def save_related(
         self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
@@ -191,11 +192,11 @@ class TeamAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: Team, form: forms.ModelForm, change: bool
     ) -> None:
-        actor, data = request.user, form.cleaned_data
+        actor, data = cast(User, request.user), form.cleaned_data
         if change:
-            services.team_update(actor=actor, team=obj, changes=dict(data))  # type: ignore[arg-type]
+            services.team_update(actor=actor, team=obj, changes=dict(data))
             return
-        created = services.team_create(actor=actor, name=data["name"], slug=data["slug"])  # type: ignore[arg-type]
+        created = services.team_create(actor=actor, name=data["name"], slug=data["slug"])
         obj.pk, obj._state.adding = created.pk, False
 
 
