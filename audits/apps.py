@@ -12,9 +12,9 @@ class AuditsConfig(AppConfig):
 
     def ready(self) -> None:
         from audits.artifact_rules import BATTERY_ARTIFACT_RULES
-        from audits.selectors import audit_evidence, latest_audit_annotations
+        from audits.selectors import audit_evidence, latest_audit_annotations, version_contributors
         from governance.artifacts import register_artifact_rules
         from governance.evidence import register_audit_evidence
 
-        register_audit_evidence(audit_evidence, latest_audit_annotations)
+        register_audit_evidence(audit_evidence, latest_audit_annotations, version_contributors)
         register_artifact_rules(BATTERY_ARTIFACT_RULES)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Subquery
 
-from audits.models import AuditRun, RunStatus
+from audits.models import AuditRun, EvaluationSet, RunStatus
 from governance.evidence import AuditEvidence
 from governance.models import ModelVersion
 
@@ -38,6 +38,13 @@ def latest_audit_annotations(version: Any) -> dict[str, Subquery]:
         "latest_audit_id": Subquery(latest.values("id")),
         "latest_audit_verdict": Subquery(latest.values("verdict")),
     }
+
+
+def version_contributors(version: ModelVersion) -> set[int]:
+    """Ids of the people who uploaded the version's evaluation sets or requested its audits."""
+    uploaders = EvaluationSet.objects.filter(version=version).values_list("uploaded_by", flat=True)
+    requesters = AuditRun.objects.filter(version=version, requested_by__isnull=False)
+    return set(uploaders) | set(requesters.values_list("requested_by", flat=True))
 
 
 def latest_completed_run(version: ModelVersion) -> AuditRun | None:

@@ -68,12 +68,13 @@ def main() -> None:
     from bench.battery_bench import MAPPING, generate
     from config.celery import app
     from governance import services as registry
+    from governance.accounts import user_create
     from tests.factories import TIER_3_ANSWERS, skops_model_file
 
     call_command("migrate", verbosity=0)
     if broker.startswith("redis"):
         app.control.purge()
-    engineer = registry.user_create(
+    engineer = user_create(
         actor=None,
         username="bench",
         password="bench-pass-123!",

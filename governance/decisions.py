@@ -1,29 +1,29 @@
 """Risk officers' decisions as electronic signatures (21 CFR Part 11): the password re-entered,
 a meaning chosen, the manifestation stored, and the signature bound to the sha256 of the
 artifact and of the audit result it was made on. Four eyes are enforced here, never configured
-away: neither the submitter nor the owner may decide, and tier 1 needs two risk officers."""
+away: neither the owner nor anyone who uploaded, audited or submitted the version may decide,
+and tier 1 needs two risk officers."""
 
 import hashlib
-from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from governance import hooks
 from governance.errors import Conflict, Forbidden, InvalidInput
+from governance.evidence import audit_contributors
 from governance.lifecycle import STATUS_FIELDS, approval_expiry, locked, move
 from governance.models import (
     APPROVING_DECISIONS,
     Approval,
     DecisionKind,
-    Event,
     ModelVersion,
     User,
     VersionStatus,
 )
 from governance.notifications import notify
 from governance.roles import Role
+from governance.signatures import signature_check
 from governance.trail import event_record, snapshot
 
 OUTCOME = {
@@ -43,34 +43,24 @@ def approvals_required(tier: int | None) -> int:
     return 2 if tier == 1 else 1
 
 
+def decision_tier(version: ModelVersion) -> int:
+    """The highest tier (lowest number) the model held since the version was submitted: a
+    version is decided under it, for the approvals needed and the approval's lifetime, so a
+    tier lowered during review cannot lighten the review."""
+    model = version.model
+    tiers = {model.risk_tier}
+    submitted_at = version.submitted_at
+    if submitted_at is not None:
+        assessments = list(model.assessments.all())  # newest first; prefetched in the queue
+        since = [a.tier for a in assessments if a.assessed_at > submitted_at]
+        held = next((a.tier for a in assessments if a.assessed_at <= submitted_at), None)
+        tiers |= {*since, held}
+    return min((tier for tier in tiers if tier is not None), default=1)
+
+
 def signed_digest(artifact_sha256: str, audit_result_sha256: str) -> str:
     """sha256 of exactly what a signature covers: the artifact hash and the audit result hash."""
     return hashlib.sha256(f"{artifact_sha256}\n{audit_result_sha256}".encode()).hexdigest()
-
-
-def signing_locked_until(actor: User) -> datetime | None:
-    """When the actor may sign again after WARDEN_SIGNATURE_MAX_FAILURES wrong passwords within
-    WARDEN_SIGNATURE_LOCKOUT_MINUTES; None when they may sign now."""
-    window = timedelta(minutes=settings.WARDEN_SIGNATURE_LOCKOUT_MINUTES)
-    recent = Event.objects.filter(
-        verb="signature_refused", actor=actor, occurred_at__gte=timezone.now() - window
-    )
-    failures = list(
-        recent.order_by("-occurred_at").values_list("occurred_at", flat=True)[
-            : settings.WARDEN_SIGNATURE_MAX_FAILURES
-        ]
-    )
-    if len(failures) < settings.WARDEN_SIGNATURE_MAX_FAILURES:
-        return None
-    return failures[0] + window
-
-
-def signature_refused(*, actor: User, version: ModelVersion) -> None:
-    """Record a failed signature attempt in its own transaction, so it stays on the trail."""
-    with transaction.atomic():
-        event_record(
-            actor=actor, verb="signature_refused", target=version, note="the password did not match"
-        )
 
 
 def decision_record(
@@ -86,15 +76,7 @@ def decision_record(
     """Sign one decision on a submitted version (or re-approve a suspended one)."""
     if not actor.has_role(Role.RISK_OFFICER):
         raise Forbidden("only risk officers decide on versions")
-    locked_until = signing_locked_until(actor)
-    if locked_until:
-        raise Forbidden(
-            f"too many wrong passwords: signing is locked until {locked_until:%H:%M:%S} UTC",
-            field="password",
-        )
-    if not actor.check_password(password):
-        signature_refused(actor=actor, version=version)
-        raise Forbidden("the password is not correct; the attempt is recorded", field="password")
+    signature_check(actor=actor, password=password, target=version)
     if decision == DecisionKind.APPROVE_WITH_CONDITIONS and not conditions.strip():
         raise InvalidInput("state the conditions", field="conditions")
     if decision not in APPROVING_DECISIONS and not comment.strip():
@@ -123,9 +105,11 @@ def decision_record(
         if outcome:
             move(version, outcome)
             if outcome == VersionStatus.APPROVED:
-                version.approval_expires_at = approval_expiry(version.model.risk_tier or 1, now)
+                version.approval_expires_at = approval_expiry(decision_tier(version), now)
                 version.revalidation_reminded_at = None
                 transaction.on_commit(lambda: hooks.version_approved(version.pk))
+            else:  # refused, also on revalidation: the earlier approval no longer stands
+                version.approval_expires_at = None
             version.save()
         event_record(
             actor=actor,
@@ -163,15 +147,28 @@ def _check_can_decide(actor: User, version: ModelVersion, decision: str) -> None
             f"version {version.version} is {version.status}; only a submitted version "
             "can be decided on (and a suspended one re-approved)"
         )
-    if actor.pk == version.submitted_by_id:
-        raise Forbidden("you submitted this version; someone else must decide on it")
-    if actor.pk == version.model.owner_id:
-        raise Forbidden("you own this model; someone else must decide on it")
+    involvement = decision_conflict(actor, version)
+    if involvement:
+        raise Forbidden(f"you {involvement}; someone else must decide on it")
     if (
         decision in APPROVING_DECISIONS
         and _current_approvals(version).filter(signer=actor).exists()
     ):
         raise Conflict("you have approved this version already; a second risk officer must")
+
+
+def decision_conflict(actor: User, version: ModelVersion) -> str:
+    """How the actor took part in the version ("uploaded this version", ...), or "" when they
+    did not. Checked by person, never by role, so a role granted later changes nothing."""
+    if actor.pk == version.model.owner_id:
+        return "own this model"
+    if actor.pk == version.created_by_id:
+        return "uploaded this version"
+    if actor.pk == version.submitted_by_id:
+        return "submitted this version"
+    if actor.pk in audit_contributors(version):
+        return "uploaded evaluation data or started an audit of this version"
+    return ""
 
 
 def _current_approvals(version: ModelVersion):  # type: ignore[no-untyped-def]
@@ -189,6 +186,4 @@ def _outcome(version: ModelVersion, decision: str) -> str | None:
     if decision not in APPROVING_DECISIONS:
         return OUTCOME[DecisionKind(decision)]
     signers = _current_approvals(version).values("signer").distinct().count()
-    return (
-        VersionStatus.APPROVED if signers >= approvals_required(version.model.risk_tier) else None
-    )
+    return VersionStatus.APPROVED if signers >= approvals_required(decision_tier(version)) else None

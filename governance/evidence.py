@@ -34,15 +34,21 @@ Provider = Callable[[ModelVersion], AuditEvidence | None]
 # The version (an OuterRef in a query of versions) -> annotations naming its latest completed
 # audit: `latest_audit_id` and `latest_audit_verdict`, both None when it has none.
 Annotations = Callable[[Any], dict[str, Subquery]]
+# The version -> ids of the people who uploaded its evaluation sets or requested its audits.
+Contributors = Callable[[ModelVersion], set[int]]
 _providers: list[Provider] = []
 _annotations: list[Annotations] = []
+_contributors: list[Contributors] = []
 
 
-def register_audit_evidence(provider: Provider, annotations: Annotations) -> None:
-    """Called once by the audits app: the function that finds a version's latest audit, and
-    the one that names it inside a query of versions."""
+def register_audit_evidence(
+    provider: Provider, annotations: Annotations, contributors: Contributors
+) -> None:
+    """Called once by the audits app: the function that finds a version's latest audit, the
+    one that names it inside a query of versions, and the one naming who produced its evidence."""
     _providers[:] = [provider]
     _annotations[:] = [annotations]
+    _contributors[:] = [contributors]
 
 
 def latest_audit(version: ModelVersion) -> AuditEvidence | None:
@@ -52,3 +58,9 @@ def latest_audit(version: ModelVersion) -> AuditEvidence | None:
 def latest_audit_annotations() -> dict[str, Subquery]:
     """For ModelVersion.objects.annotate(**...): each version's latest completed audit."""
     return _annotations[0](OuterRef("pk"))
+
+
+def audit_contributors(version: ModelVersion) -> set[int]:
+    """Who uploaded the version's evaluation sets or started its audits (segregation of duties
+    keeps them from deciding on it)."""
+    return _contributors[0](version) if _contributors else set()

@@ -115,23 +115,11 @@ class MLModelRegisterForm(QuestionnaireForm):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class RiskAssessmentForm(QuestionnaireForm):
-    """A new questionnaire; a risk officer may override the computed tier, with a reason."""
+class TierOverrideForm(forms.Form):
+    """A risk officer's override of the computed tier: the tier and the reason only."""
 
-    override_tier = forms.TypedChoiceField(
-        choices=[("", "No override"), (1, "Tier 1"), (2, "Tier 2"), (3, "Tier 3")],
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
-    override_reason = forms.CharField(
-        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def __init__(self, *args, can_override: bool, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        if not can_override:
-            del self.fields["override_tier"], self.fields["override_reason"]
+    tier = forms.TypedChoiceField(choices=[(1, "Tier 1"), (2, "Tier 2"), (3, "Tier 3")], coerce=int)
+    reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class VersionCreateForm(forms.Form):
@@ -218,6 +206,18 @@ class AuthorityReportForm(forms.Form):
     authority = forms.CharField(max_length=200)
     reported_at = datetime_field("Reported at")
     reference = forms.CharField(max_length=200, required=False)
+
+
+class NotReportableForm(forms.Form):
+    """A risk officer's signed finding that a serious incident need not be reported."""
+
+    reason = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
+    password = forms.CharField(
+        max_length=200,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Your password, re-entered: it signs the finding.",
+    )
 
 
 class InventoryFilterForm(forms.Form):

@@ -8,8 +8,6 @@ from django.utils import timezone
 from governance.evidence import PASSING_VERDICTS, latest_audit_annotations
 from governance.models import Incident, IncidentStatus, ModelVersion, Severity, VersionStatus
 
-DEPLOYABLE = (VersionStatus.APPROVED, VersionStatus.DEPLOYED)
-
 
 def open_critical_incidents() -> QuerySet[Incident]:
     return Incident.objects.filter(severity=Severity.CRITICAL).exclude(status=IncidentStatus.CLOSED)
@@ -39,7 +37,7 @@ def gate_reasons(version: ModelVersion) -> list[str]:
         reasons.append("retired: the version has been taken out of use")
     elif version.status == VersionStatus.SUSPENDED:
         reasons.append("suspended: a risk officer or a critical incident stopped this version")
-    elif version.status not in DEPLOYABLE:
+    elif not version.is_live:
         reasons.append(f"not approved: the version is {version.status}")
     if version.approval_expires_at and version.approval_expires_at <= timezone.now():
         reasons.append(

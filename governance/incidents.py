@@ -1,5 +1,6 @@
 """The incident register: reporting, the Art. 73 deadline, the status flow, corrective actions,
-reports to authorities, and the suspension a critical incident brings."""
+reports to authorities (or a signed "not reportable"), and the suspension a critical incident
+brings. Only a risk officer closes a serious incident, and only once its report is settled."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from governance.models import (
 from governance.notifications import notify, risk_officers
 from governance.permissions import user_can_change_team_models
 from governance.roles import Role
+from governance.signatures import signature_check
 from governance.trail import event_record, snapshot
 
 INCIDENT_FIELDS = [
@@ -37,8 +39,9 @@ INCIDENT_FIELDS = [
     "corrective_actions",
     "owner",
     "versions",
+    "not_reportable_by",
+    "not_reportable_at",
 ]
-SUSPENDABLE = (VersionStatus.APPROVED, VersionStatus.DEPLOYED)
 
 
 def report_deadline(aware_at: datetime, serious_kind: str) -> datetime | None:
@@ -114,7 +117,7 @@ def incident_report(
 
 
 def _suspend_for(incident: Incident, version: ModelVersion, actor: User) -> None:
-    if version.status not in SUSPENDABLE:
+    if not version.is_live:
         return
     before = snapshot(version, STATUS_FIELDS)
     move(version, VersionStatus.SUSPENDED)
@@ -147,6 +150,8 @@ def incident_update(*, actor: User, incident: Incident, changes: dict[str, Any])
                 raise Conflict(
                     f"incident #{incident.pk} is {incident.status} and cannot become {status}"
                 )
+            if status == IncidentStatus.CLOSED:
+                _require_can_close(actor, incident)
             incident.status = status
             incident.closed_at = timezone.now() if status == IncidentStatus.CLOSED else None
         for name, value in changes.items():
@@ -158,6 +163,58 @@ def incident_update(*, actor: User, incident: Incident, changes: dict[str, Any])
             target=incident,
             before=before,
             after=snapshot(incident, INCIDENT_FIELDS),
+        )
+    return incident
+
+
+def _require_can_close(actor: User, incident: Incident) -> None:
+    """A serious incident closes only by a risk officer, once reported to an authority or
+    signed off as not reportable: closing must never be how the Art. 73 reminders stop."""
+    if not incident.is_serious:
+        return
+    if not actor.has_role(Role.RISK_OFFICER):
+        raise Forbidden("only a risk officer closes a serious incident", field="status")
+    if not incident.report_settled:
+        raise Conflict(
+            f"incident #{incident.pk} is serious: record its report to the authority, or sign "
+            "that it is not reportable, before closing it",
+            field="status",
+        )
+
+
+def incident_not_reportable_sign(
+    *, actor: User, incident: Incident, reason: str, password: str
+) -> Incident:
+    """A risk officer signs (password re-entered) that a serious incident need not be reported
+    to the authority, and why; the deadline reminders stop and the incident may close."""
+    if not actor.has_role(Role.RISK_OFFICER):
+        raise Forbidden("only a risk officer finds an incident not reportable")
+    if not reason.strip():
+        raise InvalidInput("say why it is not reportable", field="reason")
+    signature_check(actor=actor, password=password, target=incident)
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        if not incident.is_serious:
+            raise Conflict(f"incident #{incident.pk} is not serious: there is nothing to report")
+        if incident.not_reportable_at is not None:
+            raise Conflict(f"incident #{incident.pk} was signed off as not reportable already")
+        before = snapshot(incident, INCIDENT_FIELDS)
+        incident.not_reportable_reason = reason.strip()
+        incident.not_reportable_by = actor
+        incident.not_reportable_by_name = actor.printed_name
+        incident.not_reportable_at = timezone.now()
+        incident.save()
+        event_record(
+            actor=actor,
+            verb="incident_found_not_reportable",
+            target=incident,
+            before=before,
+            after={
+                **snapshot(incident, INCIDENT_FIELDS),
+                "manifestation": f"{actor.printed_name} ({actor.username}), "
+                f"{incident.not_reportable_at:%Y-%m-%d %H:%M:%S} UTC, not reportable",
+            },
+            note=incident.not_reportable_reason,
         )
     return incident
 
@@ -198,7 +255,10 @@ def incident_deadlines_due(*, within: timedelta) -> list[int]:
     horizon = timezone.now() + within
     return list(
         Incident.objects.filter(
-            report_deadline__lte=horizon, deadline_reminded_at__isnull=True, reports__isnull=True
+            report_deadline__lte=horizon,
+            deadline_reminded_at__isnull=True,
+            reports__isnull=True,
+            not_reportable_at__isnull=True,
         )
         .exclude(status=IncidentStatus.CLOSED)
         .values_list("pk", flat=True)

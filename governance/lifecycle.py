@@ -1,5 +1,6 @@
 """The version lifecycle (DESIGN §4): one guarded move over the TRANSITIONS table, the services
-that use it (submit, reopen, suspend, retire, deploy), approval expiry and its reminders."""
+that use it (submit, including resubmission for revalidation, reopen, suspend, retire, deploy),
+approval expiry and its reminders."""
 
 import calendar
 from datetime import datetime, timedelta
@@ -11,13 +12,12 @@ from django.utils import timezone
 from governance.errors import Conflict, Forbidden, InvalidInput
 from governance.evidence import latest_audit
 from governance.models import Deployment, ModelVersion, User, VersionStatus
-from governance.models.registry import TRANSITIONS
+from governance.models.registry import APPROVED_STATUSES, TRANSITIONS, live_versions_filter
 from governance.notifications import notify, risk_officers
 from governance.permissions import require_change_model
 from governance.roles import Role
 from governance.trail import event_record, snapshot
 
-LIVE_STATUSES = (VersionStatus.APPROVED, VersionStatus.DEPLOYED)
 STATUS_FIELDS = [
     "status",
     "submitted_by",
@@ -55,13 +55,20 @@ def approval_expiry(tier: int, approved_at: datetime) -> datetime:
 
 def version_submit(*, actor: User, version: ModelVersion) -> ModelVersion:
     """An engineer sends a draft for review with its latest completed audit, which must have
-    been judged under the model's current tier and must not fail a check the tier requires."""
+    been judged under the model's current tier and must not fail a check the tier requires.
+    An approved or deployed version is resubmitted the same way for revalidation, with an audit
+    newer than the one last approved; it stays deployable until its approval expires."""
     with transaction.atomic():
         version = locked(version)
         require_change_model(actor, version.model)
+        revalidating = version.status in APPROVED_STATUSES
         evidence = latest_audit(version)
         if evidence is None:
             raise Conflict("run an audit of this version before submitting it")
+        if revalidating and evidence.run_id == version.submitted_audit_run_id:
+            raise Conflict(
+                f"audit #{evidence.run_id} was approved already: revalidation needs a new audit"
+            )
         if evidence.tier != version.model.risk_tier:
             raise Conflict(
                 f"the latest audit was judged under tier {evidence.tier} but the "
@@ -77,19 +84,21 @@ def version_submit(*, actor: User, version: ModelVersion) -> ModelVersion:
         version.submitted_audit_run_id = evidence.run_id
         version.submitted_audit_sha256 = evidence.result_sha256
         version.save()
+        why = "for revalidation" if revalidating else "for review"
         event_record(
             actor=actor,
             verb="version_submitted",
             target=version,
             before=before,
             after=snapshot(version, STATUS_FIELDS),
+            note=f"submitted {why}",
         )
         transaction.on_commit(
             lambda: notify(
                 risk_officers(),
                 f"{version} awaits review",
-                f"{actor.printed_name} submitted {version} (tier {version.model.risk_tier}) with "
-                f"audit #{evidence.run_id} ({evidence.verdict}).",
+                f"{actor.printed_name} submitted {version} (tier {version.model.risk_tier}) "
+                f"{why} with audit #{evidence.run_id} ({evidence.verdict}).",
             )
         )
     return version
@@ -143,6 +152,8 @@ def _simple_move(
             require_change_model(actor, version.model)
         if who != "team" and not reason.strip():
             raise InvalidInput("give the reason", field="reason")
+        if to == VersionStatus.SUSPENDED and not version.is_live:
+            raise Conflict(f"version {version.version} is {version.status}: nothing to suspend")
         before = snapshot(version, STATUS_FIELDS)
         move(version, to)
         if to == VersionStatus.SUSPENDED:
@@ -172,7 +183,7 @@ def deployment_record(
         if reasons:
             raise Conflict("this version may not be deployed: " + "; ".join(reasons))
         before = snapshot(version, STATUS_FIELDS)
-        if version.status != VersionStatus.DEPLOYED:
+        if version.status == VersionStatus.APPROVED:  # a revalidating one stays under review
             move(version, VersionStatus.DEPLOYED)
             version.save(update_fields=["status"])
         deployment = Deployment.objects.create(
@@ -193,7 +204,7 @@ def revalidations(*, now: datetime | None = None) -> dict[str, list[ModelVersion
     ("due")."""
     now = now or timezone.now()
     horizon = now + timedelta(days=settings.WARDEN_REVALIDATION_NOTICE_DAYS)
-    live = ModelVersion.objects.filter(status__in=LIVE_STATUSES, approval_expires_at__lte=horizon)
+    live = ModelVersion.objects.filter(live_versions_filter(), approval_expires_at__lte=horizon)
     live = live.select_related("model", "model__owner").order_by("approval_expires_at")
     lapses = [(v, v.approval_expires_at) for v in live if v.approval_expires_at is not None]
     return {
@@ -207,7 +218,7 @@ def revalidations_due() -> list[int]:
     horizon = timezone.now() + timedelta(days=settings.WARDEN_REVALIDATION_NOTICE_DAYS)
     return list(
         ModelVersion.objects.filter(
-            status__in=LIVE_STATUSES,
+            live_versions_filter(),
             approval_expires_at__lte=horizon,
             revalidation_reminded_at__isnull=True,
         ).values_list("pk", flat=True)

@@ -42,7 +42,7 @@ def require_assess_risk(user: User, model: MLModel, *, overriding: bool) -> None
     if user.has_role(Role.ADMIN) or user.has_role(Role.RISK_OFFICER):
         return
     if overriding:
-        raise Forbidden("only a risk officer may override the computed tier", field="override_tier")
+        raise Forbidden("only a risk officer may override the computed tier", field="tier")
     if not user_can_change_team_models(user, model.team):
         raise Forbidden("only engineers of the model's team or risk officers may assess it")
 

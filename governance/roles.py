@@ -30,6 +30,9 @@ class Role(models.TextChoices):
     GATE = "gate", "Deployment gate (CI/CD pipelines: asks the gate, reads nothing else)"
 
 
+# Roles one account never holds together: a validator must not validate their own work.
+EXCLUSIVE_ROLES = frozenset({Role.ENGINEER, Role.RISK_OFFICER})
+
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.ENGINEER: (
         *VIEW_ALL,

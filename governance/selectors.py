@@ -47,6 +47,7 @@ def review_queue() -> QuerySet[ModelVersion]:
     return (
         ModelVersion.objects.filter(status__in=[VersionStatus.SUBMITTED, VersionStatus.SUSPENDED])
         .select_related("model__team", "model__owner", "submitted_by")
+        .prefetch_related("model__assessments")  # for decisions.decision_tier
         .annotate(approvals_so_far=Count("approvals", filter=current))
         .order_by("review_started_at", "id")
     )

@@ -3,7 +3,6 @@ act, changes rows in one transaction and records exactly one trail event in it."
 
 from typing import Any
 
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -15,8 +14,7 @@ from governance.permissions import (
     require_change_model,
     require_register_model,
 )
-from governance.risk import tier_compute
-from governance.roles import Role
+from governance.risk import POINTS, tier_compute
 from governance.trail import event_record, snapshot
 
 MODEL_FIELDS = [
@@ -36,6 +34,7 @@ MODEL_FIELDS = [
     "risk_assessment",
 ]
 MODEL_EDITABLE = frozenset(MODEL_FIELDS) - {"slug", "team", "risk_tier", "risk_assessment"}
+QUESTIONNAIRE_FIELDS = list(POINTS)
 VERSION_FIELDS = [
     "version",
     "artifact",
@@ -61,38 +60,28 @@ def team_create(*, actor: User | None, name: str, slug: str) -> Team:
     return team
 
 
-def user_create(
-    *,
-    actor: User | None,
-    username: str,
-    password: str,
-    role: str,
-    team: Team | None = None,
-    email: str = "",
-    first_name: str = "",
-    last_name: str = "",
-) -> User:
-    """Provision a user in one role; engineers must belong to a team."""
-    if role not in Role.values:
-        raise InvalidInput(f"unknown role {role!r}; one of {', '.join(Role.values)}", field="role")
-    if role == Role.ENGINEER and team is None:
-        raise InvalidInput("an engineer needs a team", field="team")
+def team_update(*, actor: User | None, team: Team, changes: dict[str, Any]) -> Team:
+    """Rename a team or change its slug (admin set-up)."""
+    unknown = set(changes) - {"name", "slug"}
+    if unknown:
+        raise InvalidInput("a team has only a name and a slug", field=sorted(unknown)[0])
     with transaction.atomic():
-        if User.objects.filter(username=username).exists():
-            raise InvalidInput(f"user {username!r} exists already", field="username")
-        user = User.objects.create_user(
-            username=username,
-            password=password,
-            email=email,
-            team=team,
-            first_name=first_name,
-            last_name=last_name,
-            is_staff=role == Role.ADMIN,
+        team = Team.objects.select_for_update().get(pk=team.pk)
+        slug = changes.get("slug", team.slug)
+        if Team.objects.filter(slug=slug).exclude(pk=team.pk).exists():
+            raise InvalidInput(f"a team with slug {slug!r} exists already", field="slug")
+        before = snapshot(team, ["name", "slug"])
+        for name, value in changes.items():
+            setattr(team, name, value)
+        team.save()
+        event_record(
+            actor=actor,
+            verb="team_updated",
+            target=team,
+            before=before,
+            after=snapshot(team, ["name", "slug"]),
         )
-        user.groups.add(Group.objects.get(name=role))
-        after = {**snapshot(user, ["username", "email", "team"]), "role": role}
-        event_record(actor=actor, verb="user_created", target=user, after=after)
-    return user
+    return team
 
 
 def mlmodel_register(
@@ -145,36 +134,27 @@ def mlmodel_update(*, actor: User, model: MLModel, changes: dict[str, Any]) -> M
 
 
 def risk_assessment_record(
-    *,
-    actor: User,
-    model: MLModel,
-    answers: dict[str, str],
-    override_tier: int | None = None,
-    override_reason: str = "",
+    *, actor: User, model: MLModel, answers: dict[str, str]
 ) -> RiskAssessment:
-    """File a questionnaire, compute the tier with its rationale and make it the model's
-    current tier. An override (a risk officer's) replaces the computed tier and needs a reason."""
-    overriding = override_tier is not None
-    if overriding and not override_reason.strip():
-        raise InvalidInput(
-            "an override of the computed tier needs a reason", field="override_reason"
-        )
-    if override_reason and not overriding:
-        raise InvalidInput("a reason was given but no override_tier", field="override_tier")
-    require_assess_risk(actor, model, overriding=overriding)
+    """File a questionnaire and compute the tier with its rationale. The model takes that tier,
+    unless a risk officer's override stands: it carries over until a risk officer changes it."""
+    require_assess_risk(actor, model, overriding=False)
     computed = tier_compute(answers)
     with transaction.atomic():
         model = MLModel.objects.select_for_update().get(pk=model.pk)
+        standing = model.risk_assessment
+        if standing is None or standing.override_tier is None:
+            standing = None
         before = snapshot(model, ["risk_tier", "risk_assessment"])
         assessment = RiskAssessment.objects.create(
             model=model,
             **answers,
             computed_tier=computed.tier,
             rationale=computed.rationale,
-            override_tier=override_tier,
-            override_reason=override_reason.strip(),
-            override_by_name=actor.printed_name if overriding else "",
-            tier=override_tier if override_tier is not None else computed.tier,
+            override_tier=standing.override_tier if standing else None,
+            override_reason=standing.override_reason if standing else "",
+            override_by_name=standing.override_by_name if standing else "",
+            tier=standing.tier if standing else computed.tier,
             assessed_by=actor,
         )
         model.risk_tier, model.risk_assessment = assessment.tier, assessment
@@ -183,17 +163,63 @@ def risk_assessment_record(
             **snapshot(model, ["risk_tier", "risk_assessment"]),
             **answers,
             "computed_tier": computed.tier,
-            "override_tier": override_tier,
-            "override_reason": assessment.override_reason,
+            "override_tier": assessment.override_tier,
         }
-        verb = "risk_tier_overridden" if overriding else "risk_assessed"
+        stands = (
+            f" The override to tier {standing.tier} by {standing.override_by_name} stands."
+            if standing
+            else ""
+        )
         event_record(
             actor=actor,
-            verb=verb,
+            verb="risk_assessed",
             target=model,
             before=before,
             after=after,
-            note=computed.rationale,
+            note=computed.rationale + stands,
+        )
+    return assessment
+
+
+def risk_tier_override(*, actor: User, model: MLModel, tier: int, reason: str) -> RiskAssessment:
+    """A risk officer sets the model's tier over the questionnaire's, with a reason. It is a
+    new assessment on the current answers, and it stands until a risk officer overrides again."""
+    if tier not in (1, 2, 3):
+        raise InvalidInput("a tier is 1, 2 or 3", field="tier")
+    if not reason.strip():
+        raise InvalidInput("an override of the computed tier needs a reason", field="reason")
+    require_assess_risk(actor, model, overriding=True)
+    with transaction.atomic():
+        model = MLModel.objects.select_for_update().get(pk=model.pk)
+        current = model.risk_assessment
+        if current is None:
+            raise Conflict("file the risk questionnaire before overriding its tier")
+        before = snapshot(model, ["risk_tier", "risk_assessment"])
+        answers = {name: getattr(current, name) for name in QUESTIONNAIRE_FIELDS}
+        assessment = RiskAssessment.objects.create(
+            model=model,
+            **answers,
+            computed_tier=current.computed_tier,
+            rationale=current.rationale,
+            override_tier=tier,
+            override_reason=reason.strip(),
+            override_by_name=actor.printed_name,
+            tier=tier,
+            assessed_by=actor,
+        )
+        model.risk_tier, model.risk_assessment = tier, assessment
+        model.save(update_fields=["risk_tier", "risk_assessment", "updated_at"])
+        event_record(
+            actor=actor,
+            verb="risk_tier_overridden",
+            target=model,
+            before=before,
+            after={
+                **snapshot(model, ["risk_tier", "risk_assessment"]),
+                "computed_tier": current.computed_tier,
+                "override_tier": tier,
+            },
+            note=assessment.override_reason,
         )
     return assessment
 

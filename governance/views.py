@@ -120,7 +120,7 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
     """The risk officer's home: versions awaiting a decision, open incidents with their
     deadlines, and approvals that lapse soon."""
     queue = [
-        (version, decisions.approvals_required(version.model.risk_tier))
+        (version, decisions.approvals_required(decisions.decision_tier(version)))
         for version in selectors.review_queue()
     ]
     context = {
@@ -193,25 +193,47 @@ def model_page(request: AuthedRequest, slug: str) -> HttpResponse:
 
 @reader_required
 def model_assess(request: AuthedRequest, slug: str) -> HttpResponse:
-    """File a new risk questionnaire; a risk officer may override the computed tier."""
+    """File a new risk questionnaire (a risk officer also sees the override form)."""
     model = get_object_or_404(MLModel.objects.select_related("team"), slug=slug)
-    can_override = request.user.has_role(Role.RISK_OFFICER)
-    form = f.RiskAssessmentForm(posted(request), can_override=can_override)
+    form = f.QuestionnaireForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.risk_assessment_record(
-                actor=request.user,
-                model=model,
-                answers=form.answers(),
-                override_tier=form.cleaned_data.get("override_tier"),
-                override_reason=form.cleaned_data.get("override_reason", ""),
+                actor=request.user, model=model, answers=form.answers()
             )
         except ServiceError as error:
             refuse(form, error)
         else:
             messages.success(request, f"Assessed: tier {assessment.tier}.")
             return redirect("model-page", slug=model.slug)
-    return render(request, "governance/model_assess.html", {"form": form, "model": model})
+    return _assess_page(request, model, form=form, override_form=f.TierOverrideForm())
+
+
+@reader_required
+def model_override(request: AuthedRequest, slug: str) -> HttpResponse:
+    """A risk officer overrides the computed tier with a reason."""
+    model = get_object_or_404(MLModel.objects.select_related("team"), slug=slug)
+    form = f.TierOverrideForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.risk_tier_override(
+                actor=request.user, model=model, **form.cleaned_data
+            )
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, f"Overridden: tier {assessment.tier}.")
+            return redirect("model-page", slug=model.slug)
+    return _assess_page(request, model, form=f.QuestionnaireForm(), override_form=form)
+
+
+def _assess_page(
+    request: AuthedRequest, model: MLModel, *, form: forms.Form, override_form: forms.Form
+) -> HttpResponse:
+    context = {"form": form, "model": model}
+    if request.user.has_role(Role.RISK_OFFICER):
+        context["override_form"] = override_form
+    return render(request, "governance/model_assess.html", context)
 
 
 @reader_required
@@ -367,6 +389,9 @@ def incident_page(request: AuthedRequest, pk: int) -> HttpResponse:
     report = f.AuthorityReportForm(
         request.POST if request.POST.get("form") == "report" else None, prefix="report"
     )
+    waiver = f.NotReportableForm(
+        request.POST if request.POST.get("form") == "waiver" else None, prefix="waiver"
+    )
     try:
         if update.is_bound and update.is_valid():
             incidents.incident_update(
@@ -380,13 +405,20 @@ def incident_page(request: AuthedRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, "The report to the authority is recorded.")
             return redirect("incident-page", pk=incident.pk)
+        if waiver.is_bound and waiver.is_valid():
+            incidents.incident_not_reportable_sign(
+                actor=request.user, incident=incident, **waiver.cleaned_data
+            )
+            messages.success(request, "Signed: the incident is not reportable.")
+            return redirect("incident-page", pk=incident.pk)
     except ServiceError as error:
-        refuse(update if update.is_bound else report, error)
+        refuse(next(form for form in (update, report, waiver) if form.is_bound), error)
     context = {
         "nav": "incidents",
         "incident": incident,
         "update": update,
         "report": report,
+        "waiver": waiver,
         "now": timezone.now(),
         "can_update": request.user.has_role(Role.RISK_OFFICER)
         or request.user.pk == incident.reported_by_id,

@@ -17,14 +17,14 @@ from audits.forms import AuditRequestForm
 from audits.models import AuditRun, RunStatus
 from governance.forms import DecisionForm, ReasonForm
 from governance.models import VersionStatus
+from governance.models.registry import APPROVED_STATUSES, TRANSITIONS
 from governance.permissions import can_start_audit, can_upload, user_can_change_team_models
 from governance.roles import Role
 from governance.views import AuthedRequest, posted, reader_required, uploaded, version_of
 from reports.content import audit_sections, check_title
 from reports.verification import pdf_check
 
-LIVE = (VersionStatus.APPROVED, VersionStatus.DEPLOYED)
-CARD_STATUSES = (*LIVE, VersionStatus.SUSPENDED, VersionStatus.RETIRED)
+CARD_STATUSES = (*APPROVED_STATUSES, VersionStatus.SUSPENDED, VersionStatus.RETIRED)
 
 
 def compare_metrics(
@@ -95,13 +95,14 @@ def version_page(request: AuthedRequest, slug: str, version: str) -> HttpRespons
         "deployments": target.deployments.select_related("deployed_by"),
         "incidents": target.incidents.all(),
         "can_upload": can_upload(user, target),
-        "can_submit": is_team and status == VersionStatus.DRAFT,
+        "can_submit": is_team and VersionStatus.SUBMITTED in TRANSITIONS[status],
+        "revalidation": status in APPROVED_STATUSES,
         "can_reopen": is_team and status == VersionStatus.CHANGES_REQUESTED,
         "can_decide": is_officer and status in (VersionStatus.SUBMITTED, VersionStatus.SUSPENDED),
-        "can_suspend": is_officer and status in LIVE,
+        "can_suspend": is_officer and target.is_live,
         "can_retire": (is_team or is_officer) and status != VersionStatus.RETIRED,
         "can_audit": can_start_audit(user, target),
-        "has_card": status in CARD_STATUSES,
+        "has_card": status in CARD_STATUSES or target.is_live,
         "decision_form": DecisionForm(),
         "reason_form": ReasonForm(),
         "audit_form": AuditRequestForm(version=target),

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from governance import services
+from governance.accounts import user_create
 from governance.models import MLModel, ModelVersion, Team, User
 from governance.roles import roles_sync
 
@@ -28,7 +29,7 @@ def team_make(slug: str) -> Team:
 
 def user_make(username: str, role: str, team: str | None = None) -> User:
     roles_sync()
-    return services.user_create(
+    return user_create(
         actor=None,
         username=username,
         password=PASSWORD,

@@ -1,6 +1,8 @@
 """The review API: submit, decide (sign), suspend, retire, reopen, deploy, the gate, incidents
 and revalidations. Views parse input, call one service and shape the output."""
 
+from typing import cast
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,7 +17,7 @@ from governance.api.permissions import CanAskGate, HasRole, acting_user
 from governance.api.serializers import ModelVersionSerializer
 from governance.errors import InvalidInput
 from governance.gate import gate_reasons, gate_versions
-from governance.models import Approval, Deployment, Incident, ModelVersion
+from governance.models import Approval, Deployment, Incident, ModelVersion, User
 
 
 def version_or_404(slug: str, version: str) -> ModelVersion:
@@ -193,6 +195,17 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             actor=acting_user(request), incident=incident, **form.validated_data
         )
         return Response(s.AuthorityReportSerializer(report).data, status=201)
+
+    @extend_schema(request=s.NotReportableSerializer, responses=s.IncidentSerializer)
+    def not_reportable(self, request: Request, pk: str) -> Response:
+        """A risk officer signs that the serious incident is not reportable, and why."""
+        incident = self.get_object()
+        form = s.NotReportableSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        incidents.incident_not_reportable_sign(
+            actor=cast(User, request.user), incident=incident, **form.validated_data
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=incident.pk)).data)
 
 
 def _version_from_ref(ref: str) -> ModelVersion:

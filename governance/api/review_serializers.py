@@ -131,6 +131,9 @@ class IncidentSerializer(serializers.ModelSerializer):
             "reports",
             "created_at",
             "closed_at",
+            "not_reportable_reason",
+            "not_reportable_by_name",
+            "not_reportable_at",
         ]
         read_only_fields = fields
 
@@ -164,6 +167,16 @@ class IncidentUpdateSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=IncidentStatus.choices, required=False)
     corrective_actions = serializers.CharField(max_length=10000, required=False, allow_blank=True)
     owner = SlugRelated(slug_field="username", queryset=risk_officer_queryset(), required=False)
+
+
+class NotReportableSerializer(StrictSerializer):
+    """A signed finding that a serious incident need not be reported: the reason, and the
+    password re-entered (it signs)."""
+
+    reason = serializers.CharField(max_length=10000)
+    password = serializers.CharField(
+        max_length=200, trim_whitespace=False, style={"input_type": "password"}
+    )
 
 
 class RevalidationSerializer(serializers.Serializer):

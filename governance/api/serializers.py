@@ -130,15 +130,20 @@ class RiskAssessmentSerializer(serializers.ModelSerializer):
 
 
 class RiskQuestionnaireSerializer(StrictSerializer):
-    """The questionnaire; an override_tier needs an override_reason (checked by the service)."""
+    """The questionnaire (a tier override is its own request: RiskOverrideSerializer)."""
 
     impact_on_people = serializers.ChoiceField(choices=ImpactOnPeople.choices)
     decision_autonomy = serializers.ChoiceField(choices=DecisionAutonomy.choices)
     data_sensitivity = serializers.ChoiceField(choices=DataSensitivity.choices)
     decision_scale = serializers.ChoiceField(choices=DecisionScale.choices)
     regulatory_area = serializers.ChoiceField(choices=RegulatoryArea.choices)
-    override_tier = serializers.IntegerField(min_value=1, max_value=3, required=False)
-    override_reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class RiskOverrideSerializer(StrictSerializer):
+    """A risk officer's tier override: the tier and the reason, nothing else."""
+
+    tier = serializers.IntegerField(min_value=1, max_value=3)
+    reason = serializers.CharField(max_length=5000)
 
 
 class ModelVersionSerializer(serializers.ModelSerializer):

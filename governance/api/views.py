@@ -1,6 +1,7 @@
 """The registry API: models, risk assessments, versions and the read-only trail. Views only
 parse input, call one service or selector and shape the output."""
 
+
 from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -122,15 +123,19 @@ class RiskAssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         model = get_object_or_404(MLModel, slug=slug)
         form = s.RiskQuestionnaireSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        answers = dict(form.validated_data)
-        override_tier = answers.pop("override_tier", None)
-        override_reason = answers.pop("override_reason", "")
         assessment = services.risk_assessment_record(
-            actor=acting_user(request),
-            model=model,
-            answers=answers,
-            override_tier=override_tier,
-            override_reason=override_reason,
+            actor=acting_user(request), model=model, answers=dict(form.validated_data)
+        )
+        return Response(s.RiskAssessmentSerializer(assessment).data, status=201)
+
+    @extend_schema(request=s.RiskOverrideSerializer, responses={201: s.RiskAssessmentSerializer})
+    def override(self, request: Request, slug: str) -> Response:
+        """A risk officer overrides the computed tier: the tier and the reason."""
+        model = get_object_or_404(MLModel, slug=slug)
+        form = s.RiskOverrideSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        assessment = services.risk_tier_override(
+            actor=acting_user(request), model=model, **form.validated_data
         )
         return Response(s.RiskAssessmentSerializer(assessment).data, status=201)
 

@@ -24,6 +24,9 @@ class User(AbstractUser):
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
+    # Set when someone other than the owner chose the password: it cannot sign until the owner
+    # changes it (21 CFR 11.300, a signature's password is known to its owner alone).
+    password_set_by_other = models.BooleanField(default=False)
 
     @property
     def printed_name(self) -> str:

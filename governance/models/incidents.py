@@ -84,6 +84,14 @@ class Incident(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # A risk officer's signed finding that a serious incident need not be reported (Art. 73),
+    # with its reason: the alternative to an AuthorityReport before closing.
+    not_reportable_reason = models.TextField(max_length=10000, blank=True)
+    not_reportable_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    not_reportable_by_name = models.CharField(max_length=200, blank=True)
+    not_reportable_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-aware_at", "-id"]
@@ -94,6 +102,14 @@ class Incident(models.Model):
     @property
     def is_serious(self) -> bool:
         return bool(self.serious_kind)
+
+    @property
+    def report_settled(self) -> bool:
+        """A serious incident was reported to an authority or signed off as not reportable
+        (a non-serious one has nothing to settle)."""
+        if not self.is_serious:
+            return True
+        return self.not_reportable_at is not None or self.reports.exists()
 
 
 class AuthorityReport(models.Model):

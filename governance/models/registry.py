@@ -138,16 +138,31 @@ _S = VersionStatus
 # The version lifecycle (DESIGN §4): from-status -> statuses it may move to.
 TRANSITIONS: dict[str, frozenset[str]] = {
     _S.DRAFT: frozenset({_S.SUBMITTED, _S.RETIRED}),
-    _S.SUBMITTED: frozenset({_S.APPROVED, _S.REJECTED, _S.CHANGES_REQUESTED, _S.RETIRED}),
+    # submitted -> suspended only while revalidating (ModelVersion.is_live; lifecycle guards it)
+    _S.SUBMITTED: frozenset(
+        {_S.APPROVED, _S.REJECTED, _S.CHANGES_REQUESTED, _S.SUSPENDED, _S.RETIRED}
+    ),
     _S.CHANGES_REQUESTED: frozenset({_S.DRAFT, _S.RETIRED}),
-    _S.APPROVED: frozenset({_S.DEPLOYED, _S.SUSPENDED, _S.RETIRED}),
-    _S.DEPLOYED: frozenset({_S.SUSPENDED, _S.RETIRED}),
+    # approved | deployed -> submitted: revalidation, with a new audit (DESIGN §11)
+    _S.APPROVED: frozenset({_S.DEPLOYED, _S.SUBMITTED, _S.SUSPENDED, _S.RETIRED}),
+    _S.DEPLOYED: frozenset({_S.SUBMITTED, _S.SUSPENDED, _S.RETIRED}),
     _S.SUSPENDED: frozenset({_S.APPROVED, _S.RETIRED}),
     _S.REJECTED: frozenset({_S.RETIRED}),
     _S.RETIRED: frozenset(),
 }
 # Statuses in which the version's content may still change.
 EDITABLE_STATUSES = frozenset({_S.DRAFT})
+# Statuses of an approved version in use; a submitted one is live too while it is resubmitted
+# for revalidation and its approval runs (only such a submitted version has an expiry: a
+# negative decision clears it).
+APPROVED_STATUSES = frozenset({_S.APPROVED, _S.DEPLOYED})
+
+
+def live_versions_filter() -> models.Q:
+    """ModelVersion.is_live as a query filter."""
+    return models.Q(status__in=APPROVED_STATUSES) | models.Q(
+        status=_S.SUBMITTED, approval_expires_at__isnull=False
+    )
 
 
 class ArtifactFormat(models.TextChoices):
@@ -207,3 +222,13 @@ class ModelVersion(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_revalidating(self) -> bool:
+        """Resubmitted for revalidation while its earlier approval still has an expiry."""
+        return self.status == VersionStatus.SUBMITTED and self.approval_expires_at is not None
+
+    @property
+    def is_live(self) -> bool:
+        """Approved and in use (deployable until its expiry), revalidating included."""
+        return self.status in APPROVED_STATUSES or self.is_revalidating

@@ -4,7 +4,13 @@ and the bad input each refuses with a 400 that names the field, writing nothing.
 import pytest
 
 from governance.models import Event, MLModel, ModelVersion
-from tests.factories import TIER_3_ANSWERS, mlmodel_make, skops_model_file, version_make
+from tests.factories import (
+    TIER_3_ANSWERS,
+    mlmodel_make,
+    skops_model_file,
+    tiered_model_make,
+    version_make,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -79,10 +85,10 @@ def test_the_questionnaire_sets_the_tier_with_its_rationale(cast, api):
 
 
 def test_a_risk_officer_overrides_the_tier_with_a_reason(cast, api):
-    mlmodel_make(cast.erin, slug="alpha")
-    body = {**TIER_3_ANSWERS, "override_tier": 2, "override_reason": "Feeds a tier-2 model."}
+    tiered_model_make(cast.erin, 3, slug="alpha")
+    body = {"tier": 2, "reason": "Feeds a tier-2 model."}
     response = api.as_user(cast.rita).post(
-        "/api/models/alpha/risk-assessment/", body, format="json"
+        "/api/models/alpha/risk-tier-override/", body, format="json"
     )
     assert response.status_code == 201
     assert (response.data["computed_tier"], response.data["tier"]) == (3, 2)
@@ -90,14 +96,34 @@ def test_a_risk_officer_overrides_the_tier_with_a_reason(cast, api):
     assert Event.objects.filter(verb="risk_tier_overridden").count() == 1
 
 
-def test_an_engineer_cannot_override_the_tier(cast, api):
+def test_an_override_takes_no_questionnaire_answers(cast, api):
+    tiered_model_make(cast.erin, 3, slug="alpha")
+    body = {**TIER_3_ANSWERS, "tier": 2, "reason": "Feeds a tier-2 model."}
+    response = api.as_user(cast.rita).post(
+        "/api/models/alpha/risk-tier-override/", body, format="json"
+    )
+    assert response.status_code == 400
+    assert "impact_on_people" in response.data
+
+
+def test_the_questionnaire_takes_no_override(cast, api):
     mlmodel_make(cast.erin, slug="alpha")
-    body = {**TIER_3_ANSWERS, "override_tier": 3, "override_reason": "I say so."}
-    response = api.as_user(cast.erin).post(
+    body = {**TIER_3_ANSWERS, "override_tier": 2, "override_reason": "Feeds a tier-2 model."}
+    response = api.as_user(cast.rita).post(
         "/api/models/alpha/risk-assessment/", body, format="json"
     )
-    assert response.status_code == 403
+    assert response.status_code == 400
     assert "override_tier" in response.data
+
+
+def test_an_engineer_cannot_override_the_tier(cast, api):
+    tiered_model_make(cast.erin, 1, slug="alpha")
+    body = {"tier": 3, "reason": "I say so."}
+    response = api.as_user(cast.erin).post(
+        "/api/models/alpha/risk-tier-override/", body, format="json"
+    )
+    assert response.status_code == 403
+    assert "tier" in response.data
 
 
 def test_a_version_upload_records_the_artifact_sha256(cast, api):
@@ -175,16 +201,15 @@ def test_malformed_json_is_a_400(cast, api):
 
 
 def test_an_override_without_a_reason_is_a_400_naming_the_reason(cast, api):
-    mlmodel_make(cast.erin, slug="alpha")
+    tiered_model_make(cast.erin, 3, slug="alpha")
     events = Event.objects.count()
-    body = {**TIER_3_ANSWERS, "override_tier": 1}
     response = api.as_user(cast.rita).post(
-        "/api/models/alpha/risk-assessment/", body, format="json"
+        "/api/models/alpha/risk-tier-override/", {"tier": 1}, format="json"
     )
     assert response.status_code == 400
-    assert "override_reason" in response.data
+    assert "reason" in response.data
     assert Event.objects.count() == events
-    assert MLModel.objects.get(slug="alpha").risk_tier is None
+    assert MLModel.objects.get(slug="alpha").risk_tier == 3
 
 
 def test_changing_the_slug_is_refused(cast, api):

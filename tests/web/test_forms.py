@@ -74,10 +74,9 @@ def test_a_bought_model_needs_its_vendor(cast, login):
 
 
 def test_an_override_without_a_reason_is_an_error_on_the_reason(cast, login):
-    mlmodel_make(cast.erin)
-    data = {**TIER_3_ANSWERS, "override_tier": "1", "override_reason": ""}
-    response = login(cast.rita).post(MODEL + "risk/", data)
-    assert "override_reason" in errors_of(response)
+    tiered_model_make(cast.erin, 3)
+    response = login(cast.rita).post(MODEL + "risk/override/", {"tier": "1", "reason": ""})
+    assert "reason" in errors_of(response, "override_form")
 
 
 def test_another_team_cannot_assess_the_model(cast, login):

@@ -1,5 +1,6 @@
-"""`manage.py create_user NAME --role ROLE [--team TEAM]`: provision a user in one role.
-The password comes from WARDEN_PASSWORD or a prompt, never from the command line."""
+"""`manage.py create_user NAME --role ROLE [--team TEAM] [--superuser]`: provision a user in one
+role. The password comes from WARDEN_PASSWORD or a prompt, never from the command line; this is
+the only door that grants superuser."""
 
 import getpass
 import os
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from governance import services
+from governance.accounts import user_create
 from governance.errors import ServiceError
 from governance.models import Team
 from governance.roles import Role
@@ -26,6 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="")
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
+        parser.add_argument(
+            "--superuser", action="store_true", help="make the user a superuser (recorded)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = os.environ.get("WARDEN_PASSWORD") or self._prompt_password()
@@ -39,7 +44,7 @@ class Command(BaseCommand):
                 actor=None, name=options["team"], slug=options["team"]
             )
         try:
-            user = services.user_create(
+            user = user_create(
                 actor=None,
                 username=options["username"],
                 password=password,
@@ -48,6 +53,7 @@ class Command(BaseCommand):
                 email=options["email"],
                 first_name=options["first_name"],
                 last_name=options["last_name"],
+                is_superuser=options["superuser"],
             )
         except ServiceError as error:
             raise CommandError(f"{error.field or 'input'}: {error.message}") from None

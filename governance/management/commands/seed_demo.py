@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from governance import services
+from governance.accounts import user_create
 from governance.models import User
 from governance.roles import Role
 
@@ -124,7 +125,7 @@ class Command(BaseCommand):
             ("admin", Role.ADMIN, None, "Ann", "Admin"),
         ]:
             password = secrets.token_urlsafe(12)
-            people[username] = services.user_create(
+            people[username] = user_create(
                 actor=None,
                 username=username,
                 password=password,

@@ -1,0 +1,31 @@
+"""A person's own account page: changing one's own password, through user_password_set, so a
+password someone else set can sign again once its owner has chosen a new one."""
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from governance import accounts
+from governance.errors import ServiceError
+from governance.views import AuthedRequest, posted, refuse
+
+
+@login_required
+def password_change(request: AuthedRequest) -> HttpResponse:
+    """The old password, then the new one twice."""
+    form = PasswordChangeForm(request.user, posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = accounts.user_password_set(
+                actor=request.user, user=request.user, password=form.cleaned_data["new_password1"]
+            )
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, "Your password is changed; it signs your decisions.")
+            return redirect("home")
+    return render(request, "registration/password_change.html", {"form": form})
