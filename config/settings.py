@@ -225,6 +225,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("WARDEN_AUDIT_RECOVER_SECONDS", 30)),
     },
     "monitoring-audits": {"task": "audits.tasks.monitors_run_due", "schedule": 300.0},
+    # Signed checkpoints of the trail head, kept in storage (governance.checkpoints).
+    "trail-checkpoint": {
+        "task": "governance.tasks.trail_checkpoint_write",
+        "schedule": float(env_int("WARDEN_TRAIL_CHECKPOINT_SECONDS", 3600)),
+    },
     "revalidation-reminders": {
         "task": "governance.tasks.revalidation_reminders_send",
         "schedule": 3600.0,

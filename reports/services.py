@@ -1,6 +1,6 @@
 """Issuing signed documents. Each issue renders and signs outside any transaction (seconds of
 work must not hold the trail's lock), then stores the file and its Report row and records one
-trail event in one transaction."""
+trail event in one transaction, then signs a trail checkpoint of the head that includes it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from governance.checkpoints import trail_checkpoint_take
 from governance.models import ModelVersion, User
 from governance.trail import event_record, snapshot
 from reports import compliance, content, documents
@@ -123,4 +124,5 @@ def _store(
             note=f"signed by {report.signer_name}"
             + (" (development key)" if report.is_development_key else ""),
         )
+    trail_checkpoint_take(reason=f"document {report.record}")
     return report

@@ -80,3 +80,28 @@ def as_database_owner(*statements: tuple[str, list]) -> None:
     with connection.cursor() as cursor:
         for sql, params in [*off, *statements, *on]:
             cursor.execute(sql, params)
+
+
+def trail_rewrite(seq: int, actor_name: str) -> None:
+    """The wholesale rewrite an attacker with the owner's rights can do: change event `seq`'s
+    actor name, recompute its hash and every later one, and move the head to the new last hash.
+    The chain alone then verifies intact."""
+    from governance.models import Event
+    from governance.trail import event_content, event_hash
+
+    statements: list[tuple[str, list]] = []
+    prev_hash = Event.objects.get(seq=seq).prev_hash
+    for event in Event.objects.filter(seq__gte=seq).order_by("seq"):
+        if event.seq == seq:
+            event.actor_name = actor_name
+        new_hash = event_hash(prev_hash, event_content(event))
+        statements.append(
+            (
+                "UPDATE governance_event SET actor_name = %s, prev_hash = %s, hash = %s"
+                " WHERE seq = %s",
+                [event.actor_name, prev_hash, new_hash, event.seq],
+            )
+        )
+        prev_hash = new_hash
+    statements.append(("UPDATE governance_trailhead SET hash = %s WHERE id = 1", [prev_hash]))
+    as_database_owner(*statements)
