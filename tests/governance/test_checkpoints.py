@@ -114,3 +114,8 @@ def test_a_checkpoint_without_its_signature_is_reported(cast):
     [name] = checkpoint_files()
     default_storage.delete(name + SIGNATURE_SUFFIX)
     assert "signature does not verify" in trail_verify().reason
+
+
+def test_beat_runs_the_checkpoint_task_at_the_configured_interval(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["trail-checkpoint"]
+    assert (entry["task"], entry["schedule"]) == (trail_checkpoint_write.name, 3600.0)
