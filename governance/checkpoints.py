@@ -21,7 +21,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from governance.models import TrailHead
-from governance.organisation_key import organisation_key, signature_verifies
+from governance.organisation_key import SigningKeyError, organisation_key, signature_verifies
 from governance.trail import GENESIS_HASH, Anchor, canonical_json
 
 CHECKPOINT_DIR = "trail-checkpoints"
@@ -89,10 +89,17 @@ def checkpoint_files() -> list[str]:
 
 def checkpoint_anchors() -> Iterator[Anchor]:
     """Every checkpoint file as an anchor, its signature checked against the organisation's
-    certificate (registered with hooks.on_trail_anchors by governance.apps)."""
-    certificate = organisation_key().certificate
+    certificate (registered with hooks.on_trail_anchors by governance.apps). Without a usable
+    key nothing can be checked, and verification says so rather than calling the trail intact."""
+    names = checkpoint_files()
+    try:
+        certificate = organisation_key().certificate
+    except (SigningKeyError, OSError) as error:
+        if names:
+            yield Anchor(f"checkpoint {names[0]}", 0, "", f"cannot be checked: {error}")
+        return
     fingerprint = certificate.fingerprint(hashes.SHA256()).hex()
-    for name in checkpoint_files():
+    for name in names:
         data = _read(name)
         has_signature = default_storage.exists(name + SIGNATURE_SUFFIX)
         signature = _read(name + SIGNATURE_SUFFIX) if has_signature else b""

@@ -7,6 +7,7 @@ records because it is written in the caller's transaction."""
 
 import hashlib
 import json
+from collections import deque
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -162,7 +163,7 @@ class _ChainWalk:
     """The state of one verification: where the walk is, and the anchors still ahead of it."""
 
     def __init__(self, head: TrailHead, anchors: list[Anchor]) -> None:
-        self.head, self.anchors, self.count = head, anchors, len(anchors)
+        self.head, self.anchors, self.count = head, deque(anchors), len(anchors)
         self.expected_seq, self.prev_hash, self.events, self.last_agreed = 1, GENESIS_HASH, 0, 0
 
     def broken(self, seq: int, reason: str) -> TrailVerdict:
@@ -186,7 +187,7 @@ class _ChainWalk:
     def anchors_at(self, seq: int, chain_hash: str) -> TrailVerdict | None:
         """Compare the anchors stating `seq` with the chain's hash there."""
         while self.anchors and self.anchors[0].seq <= seq:
-            anchor = self.anchors.pop(0)
+            anchor = self.anchors.popleft()
             if anchor.problem:
                 return self.broken(anchor.seq, f"{anchor.source}: {anchor.problem}")
             if anchor.hash != chain_hash:

@@ -119,3 +119,13 @@ def test_a_checkpoint_without_its_signature_is_reported(cast):
 def test_beat_runs_the_checkpoint_task_at_the_configured_interval(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["trail-checkpoint"]
     assert (entry["task"], entry["schedule"]) == (trail_checkpoint_write.name, 3600.0)
+
+
+def test_checkpoints_that_cannot_be_checked_for_want_of_the_key_fail_verification(
+    cast, settings, tmp_path
+):
+    trail_checkpoint_take(reason=INTERVAL_REASON)
+    settings.WARDEN_SIGNING_KEY = str(tmp_path / "missing.p12")
+    verdict = trail_verify()
+    assert not verdict.intact
+    assert "cannot be checked: cannot read signing key" in verdict.reason
