@@ -4,7 +4,9 @@ Migration 0002 let TRUNCATE through when a session set `warden.trail_maintenance
 role may set: that switch is gone. Now TRUNCATE passes only for the tables' owner (the role that
 runs migrations, which could disable the trigger anyway), UPDATE and DELETE of events are refused
 to everyone, and the head row may only move forward to the event just appended: one step, to that
-event's hash. The application role is also denied the privileges (see `manage.py db_roles`)."""
+event's hash. An event may only be inserted right after the head, linked to it, so no one can
+plant events at future sequence numbers. The application role is also denied the privileges
+(see `manage.py db_roles`)."""
 
 from importlib import import_module
 
@@ -30,6 +32,20 @@ BEGIN
         USING ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE FUNCTION governance_event_after_head() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM governance_trailhead
+               WHERE id = 1 AND seq + 1 = NEW.seq AND hash = NEW.prev_hash) THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'the trail (governance_event) grows only after its head: seq % refused',
+        NEW.seq USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER governance_event_after_head
+    BEFORE INSERT ON governance_event
+    FOR EACH ROW EXECUTE FUNCTION governance_event_after_head();
 
 CREATE OR REPLACE FUNCTION governance_trailhead_forward_only() RETURNS trigger AS $$
 BEGIN
@@ -58,6 +74,8 @@ CREATE TRIGGER governance_trailhead_no_truncate
     FOR EACH STATEMENT EXECUTE FUNCTION governance_trailhead_forward_only();
 """
 POSTGRES_UNGUARD = """
+DROP TRIGGER IF EXISTS governance_event_after_head ON governance_event;
+DROP FUNCTION IF EXISTS governance_event_after_head();
 DROP TRIGGER IF EXISTS governance_trailhead_forward_only ON governance_trailhead;
 DROP TRIGGER IF EXISTS governance_trailhead_no_truncate ON governance_trailhead;
 DROP FUNCTION IF EXISTS governance_trailhead_forward_only();

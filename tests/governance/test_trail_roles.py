@@ -81,6 +81,15 @@ def test_the_app_role_cannot_add_a_second_head(as_app_role):
     assert "only moves forward" in message
 
 
+def test_the_app_role_cannot_plant_an_event_beyond_the_head(as_app_role):
+    message = refused(
+        "INSERT INTO governance_event (seq, occurred_at, actor_name, verb, target_type,"
+        " target_id, target_repr, note, request_id, prev_hash, hash) VALUES (1000, now(),"
+        f" 'mallory', 'model_registered', 'x', '1', 'x', '', '', '{'0' * 64}', '{'f' * 64}')"
+    )
+    assert "grows only after its head" in message
+
+
 def test_the_app_role_still_appends_and_advances_the_head(as_app_role, cast):
     mlmodel_make(cast.erin, slug="second-model")
     head = TrailHead.objects.get(pk=1)
