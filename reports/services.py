@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -124,5 +125,7 @@ def _store(
             note=f"signed by {report.signer_name}"
             + (" (development key)" if report.is_development_key else ""),
         )
-    trail_checkpoint_take(reason=f"document {report.record}")
+    # At once when no outer transaction is open; else once it commits, so the checkpoint never
+    # states a head that could still roll back.
+    transaction.on_commit(partial(trail_checkpoint_take, reason=f"document {report.record}"))
     return report
