@@ -3,7 +3,8 @@ owner role WARDEN_TEST_DATABASE_OWNER_URL names, then the tests connect as the r
 application role of DATABASE_URL (granted by governance.database_roles). Only the owner may
 empty the trail, so the runner's flush between transactional tests runs on an owner connection.
 
-Without WARDEN_TEST_DATABASE_OWNER_URL one role does everything, as before."""
+Without WARDEN_TEST_DATABASE_OWNER_URL one role does everything, as before. The tampering
+tests play the owner through `as_database_owner` and `trail_rewrite`."""
 
 import os
 from collections.abc import Iterable, Iterator
