@@ -72,9 +72,12 @@ def trail_checkpoint_take(*, reason: str, only_if_moved: bool = False) -> Checkp
         certificate_sha256=key.fingerprint_sha256,
     )
     data = checkpoint.to_json()
-    name = f"{CHECKPOINT_DIR}/{head.seq:012d}-{now:%Y%m%dT%H%M%S%fZ}.json"
-    saved = default_storage.save(name, ContentFile(data))
-    default_storage.save(saved + SIGNATURE_SUFFIX, ContentFile(key.sign(data)))
+    name = default_storage.get_available_name(
+        f"{CHECKPOINT_DIR}/{head.seq:012d}-{now:%Y%m%dT%H%M%S%fZ}.json"
+    )
+    # The signature first: a verification listing the checkpoint always finds it signed.
+    default_storage.save(name + SIGNATURE_SUFFIX, ContentFile(key.sign(data)))
+    default_storage.save(name, ContentFile(data))
     return checkpoint
 
 
