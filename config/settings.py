@@ -74,6 +74,11 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# On PostgreSQL, migrations run as the tables' owner and then `manage.py db_roles --apply`
+# grants this application role what it needs, and no more (it cannot rewrite the trail);
+# DATABASE_URL of web, worker and beat names this role. SQLite has one user: no such promise.
+WARDEN_DATABASE_APP_ROLE = env_str("WARDEN_DATABASE_APP_ROLE", "warden_app")
+WARDEN_DATABASE_APP_PASSWORD = env_str("WARDEN_DATABASE_APP_PASSWORD", "")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue instead of
     # failing with "database is locked" half-way through a transaction.
@@ -225,6 +230,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("WARDEN_AUDIT_RECOVER_SECONDS", 30)),
     },
     "monitoring-audits": {"task": "audits.tasks.monitors_run_due", "schedule": 300.0},
+    # Signed checkpoints of the trail head, kept in storage (governance.checkpoints).
+    "trail-checkpoint": {
+        "task": "governance.tasks.trail_checkpoint_write",
+        "schedule": float(env_int("WARDEN_TRAIL_CHECKPOINT_SECONDS", 3600)),
+    },
     "revalidation-reminders": {
         "task": "governance.tasks.revalidation_reminders_send",
         "schedule": 3600.0,

@@ -2,7 +2,8 @@
 Celery tasks run inline (eager) unless a test starts a real worker (tests/workers.py).
 
 The database is the one DATABASE_URL names (SQLite by default); `make test` runs the suite
-a second time on PostgreSQL when it answers on localhost."""
+a second time on PostgreSQL when it answers on localhost, migrating as the owner and running
+the tests as the restricted application role (tests/database_roles.py)."""
 
 import os
 import tempfile
@@ -18,11 +19,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
-    # Lets the test runner TRUNCATE the trail between transactional tests (see governance
-    # migration 0002); UPDATE and DELETE on the trail stay refused.
-    DATABASES["default"]["OPTIONS"] = {"options": "-c warden.trail_maintenance=on"}  # noqa: F405
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so a real worker process can open the same test database.

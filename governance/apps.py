@@ -6,14 +6,18 @@ from django.db.models.signals import post_migrate
 
 class GovernanceConfig(AppConfig):
     """Registers the role groups after every migrate, so roles and their permissions exist
-    on a fresh database without a manual step, and keeps the token cache honest."""
+    on a fresh database without a manual step, keeps the token cache honest, and gives trail
+    verification the checkpoint files to compare the chain with."""
 
     name = "governance"
     verbose_name = "Governance registry"
 
     def ready(self) -> None:
         from governance.api.authentication import token_cache_connect
+        from governance.checkpoints import checkpoint_anchors
+        from governance.hooks import on_trail_anchors
         from governance.roles import roles_sync_after_migrate
 
         post_migrate.connect(roles_sync_after_migrate, sender=self)
         token_cache_connect()
+        on_trail_anchors(checkpoint_anchors)

@@ -1,14 +1,23 @@
 """What other apps do when the registry changes, without the registry importing them: an app
 registers a listener at start-up (reports.apps registers the model card), and the registry calls
-every listener once the change has committed."""
+every listener once the change has committed. Likewise, apps that record trail heads register
+them as anchors for verification (reports.apps registers issued documents)."""
+
+from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from governance.trail import Anchor
 
 logger = logging.getLogger(__name__)
 
 VersionListener = Callable[[int], None]
+AnchorSource = Callable[[], Iterable["Anchor"]]
 _version_approved: list[VersionListener] = []
+_anchor_sources: list[AnchorSource] = []
 
 
 def on_version_approved(listener: VersionListener) -> None:
@@ -24,3 +33,15 @@ def version_approved(version_id: int) -> None:
             listener(version_id)
         except Exception:
             logger.exception("version #%s approved: listener %r failed", version_id, listener)
+
+
+def on_trail_anchors(source: AnchorSource) -> None:
+    """Register `source()`, which yields every trail head recorded outside the chain (checkpoint
+    files, issued documents), for verification to compare the chain with."""
+    if source not in _anchor_sources:
+        _anchor_sources.append(source)
+
+
+def trail_anchors() -> list[Anchor]:
+    """Every registered source's anchors; a source that fails fails the verification."""
+    return [anchor for source in _anchor_sources for anchor in source()]

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from governance import incidents, lifecycle
+from governance.checkpoints import INTERVAL_REASON, trail_checkpoint_take
 
 BEAT_RETRY = {
     "acks_late": True,
@@ -28,3 +29,11 @@ def incident_deadline_reminders_send() -> str:
     due = incidents.incident_deadlines_due(within=timedelta(days=2))
     sent = [incidents.incident_deadline_remind(incident_id=pk) for pk in due]
     return f"sent {sum(sent)} reminder(s)"
+
+
+@shared_task(**BEAT_RETRY)
+def trail_checkpoint_write() -> str:
+    """Beat, every WARDEN_TRAIL_CHECKPOINT_SECONDS: sign the trail head into a checkpoint file,
+    unless the newest checkpoint already states it."""
+    checkpoint = trail_checkpoint_take(reason=INTERVAL_REASON, only_if_moved=True)
+    return f"checkpoint at #{checkpoint.seq}" if checkpoint else "head unchanged"

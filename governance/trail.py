@@ -7,6 +7,7 @@ records because it is written in the caller's transaction."""
 
 import hashlib
 import json
+from collections import deque
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -15,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from governance.hooks import trail_anchors
 from governance.models import Event, TrailHead, User
 from governance.request_context import current_request_id
 
@@ -115,8 +117,20 @@ def event_record(
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """A head recorded outside the chain, by a checkpoint file or an issued document; `problem`
+    says why the record itself cannot be trusted (a forged or unreadable checkpoint)."""
+
+    source: str
+    seq: int
+    hash: str
+    problem: str = ""
+
+
+@dataclass(frozen=True)
 class TrailVerdict:
-    """What verifying the chain found: intact with its head, or the first broken sequence."""
+    """What verifying the chain found: intact with its head, or the first broken sequence;
+    `anchors` counts the outside records (checkpoints, documents) it was compared with."""
 
     intact: bool
     events: int
@@ -124,32 +138,73 @@ class TrailVerdict:
     head_hash: str
     broken_seq: int | None = None
     reason: str = ""
+    anchors: int = 0
 
 
 def trail_verify() -> TrailVerdict:
     """Walk the chain up to the recorded head; report the first event whose sequence, link or
-    hash is wrong, or a tail shorter than the head. Events appended while it runs are left for
-    the next verification."""
-    expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
+    hash is wrong, a tail shorter than the head, or an anchor the chain disagrees with (named
+    with the interval since the last anchor that agreed). Anchors are read before the head, so
+    none can be newer; events appended while it runs are left for the next verification."""
+    anchors = sorted(trail_anchors(), key=lambda a: a.seq)
     head = TrailHead.objects.filter(pk=1).first() or TrailHead(seq=0, hash=GENESIS_HASH)
+    walk = _ChainWalk(head, anchors)
     with transaction.atomic():
+        failure = walk.anchors_at(0, GENESIS_HASH)
         events = Event.objects.filter(seq__lte=head.seq).order_by("seq")
         for event in events.iterator(chunk_size=2000):
-            if event.seq != expected_seq:
-                missing = event.seq > expected_seq
-                reason = "an event is missing before it" if missing else "sequence out of order"
-                return TrailVerdict(False, count, head.seq, head.hash, expected_seq, reason)
-            if event.prev_hash != prev_hash:
-                return TrailVerdict(
-                    False, count, head.seq, head.hash, event.seq, "link to previous event broken"
-                )
-            if event_hash(prev_hash, event_content(event)) != event.hash:
-                return TrailVerdict(
-                    False, count, head.seq, head.hash, event.seq, "content does not match hash"
-                )
-            prev_hash, expected_seq, count = event.hash, expected_seq + 1, count + 1
-    if count != head.seq or prev_hash != head.hash:
+            if failure:
+                break
+            failure = walk.event(event) or walk.anchors_at(event.seq, event.hash)
+    return failure or walk.end()
+
+
+class _ChainWalk:
+    """The state of one verification: where the walk is, and the anchors still ahead of it."""
+
+    def __init__(self, head: TrailHead, anchors: list[Anchor]) -> None:
+        self.head, self.anchors, self.count = head, deque(anchors), len(anchors)
+        self.expected_seq, self.prev_hash, self.events, self.last_agreed = 1, GENESIS_HASH, 0, 0
+
+    def broken(self, seq: int, reason: str) -> TrailVerdict:
         return TrailVerdict(
-            False, count, head.seq, head.hash, count + 1, "events after this one are missing"
+            False, self.events, self.head.seq, self.head.hash, seq, reason, self.count
         )
-    return TrailVerdict(True, count, head.seq, head.hash)
+
+    def event(self, event: Event) -> TrailVerdict | None:
+        if event.seq != self.expected_seq:
+            missing = event.seq > self.expected_seq
+            reason = "an event is missing before it" if missing else "sequence out of order"
+            return self.broken(self.expected_seq, reason)
+        if event.prev_hash != self.prev_hash:
+            return self.broken(event.seq, "link to previous event broken")
+        if event_hash(self.prev_hash, event_content(event)) != event.hash:
+            return self.broken(event.seq, "content does not match hash")
+        self.prev_hash, self.expected_seq = event.hash, self.expected_seq + 1
+        self.events += 1
+        return None
+
+    def anchors_at(self, seq: int, chain_hash: str) -> TrailVerdict | None:
+        """Compare the anchors stating `seq` with the chain's hash there."""
+        while self.anchors and self.anchors[0].seq <= seq:
+            anchor = self.anchors.popleft()
+            if anchor.problem:
+                return self.broken(anchor.seq, f"{anchor.source}: {anchor.problem}")
+            if anchor.hash != chain_hash:
+                since = self.last_agreed + 1
+                reason = (
+                    f"{anchor.source} states head #{anchor.seq} {anchor.hash}, the chain has "
+                    f"{chain_hash}: rewritten between events #{since} and #{anchor.seq}"
+                )
+                return self.broken(since, reason)
+            self.last_agreed = seq
+        return None
+
+    def end(self) -> TrailVerdict:
+        if self.events != self.head.seq or self.prev_hash != self.head.hash:
+            return self.broken(self.events + 1, "events after this one are missing")
+        if self.anchors:  # only anchors beyond the head are left
+            anchor, end = self.anchors[0], self.head.seq
+            reason = f"{anchor.source} states head #{anchor.seq}; the trail ends at #{end}"
+            return self.broken(self.head.seq + 1, reason)
+        return TrailVerdict(True, self.events, self.head.seq, self.head.hash, anchors=self.count)

@@ -12,11 +12,15 @@ import zipfile
 from collections.abc import Iterator
 from typing import IO, Any
 
+from cryptography.hazmat.primitives.serialization import Encoding
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from audits.battery.document import canonical
 from audits.models import AuditRun, RunStatus
+from governance.checkpoints import SIGNATURE_SUFFIX, checkpoint_files
 from governance.models import Approval, Event, Incident, User
+from governance.organisation_key import organisation_key
 from governance.trail import canonical_json, event_content
 from reports import compliance
 from reports.models import Report, ReportKind
@@ -34,6 +38,9 @@ incidents.json     every incident with its authority reports
 reports.json       every document issued: record, sha256, signer, trail head at signing
 trail/events.jsonl the trail, one event per line, each with its hash and the previous hash
 trail/verification.json  the trail verified when the bundle was made
+trail/checkpoints/ every signed checkpoint of the trail head (<seq>-<time>.json, with a detached
+                   .sig by the organisation's key: RSA PKCS#1 v1.5 or ECDSA, SHA-256)
+trail/organisation-certificate.pem  the certificate the checkpoints verify against
 manifest.json, SHA256SUMS  the sha256 of every other file: sha256sum -c SHA256SUMS
 """
 
@@ -69,6 +76,11 @@ def evidence_bundle(*, actor: User) -> IO[bytes]:
         add("reports.json", _json(list(_reports())))
         add("trail/events.jsonl", b"".join(_events()))
         add("trail/verification.json", _json(portfolio["trail"]))
+        for name in checkpoint_files():
+            for stored in (name, name + SIGNATURE_SUFFIX):
+                add(f"trail/checkpoints/{stored.rsplit('/', 1)[-1]}", _read_stored(stored))
+        certificate = organisation_key().certificate.public_bytes(Encoding.PEM)
+        add("trail/organisation-certificate.pem", certificate)
         manifest = {
             "made_at": made,
             "made_by": actor.printed_name,
@@ -86,6 +98,11 @@ def _file_name(report: Report) -> str:
 
 def _read(report: Report) -> bytes:
     with report.file.open("rb") as handle:
+        return handle.read()
+
+
+def _read_stored(name: str) -> bytes:
+    with default_storage.open(name, "rb") as handle:
         return handle.read()
 
 

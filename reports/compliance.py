@@ -95,6 +95,7 @@ def portfolio(now: datetime | None = None) -> dict[str, Any]:
             "head_hash": trail.head_hash,
             "broken_seq": trail.broken_seq,
             "reason": trail.reason,
+            "anchors": trail.anchors,
         },
     }
 

@@ -1,11 +1,12 @@
 """Issuing signed documents. Each issue renders and signs outside any transaction (seconds of
 work must not hold the trail's lock), then stores the file and its Report row and records one
-trail event in one transaction."""
+trail event in one transaction, then signs a trail checkpoint of the head that includes it."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from governance.checkpoints import trail_checkpoint_take
 from governance.models import ModelVersion, User
 from governance.trail import event_record, snapshot
 from reports import compliance, content, documents
@@ -123,4 +125,7 @@ def _store(
             note=f"signed by {report.signer_name}"
             + (" (development key)" if report.is_development_key else ""),
         )
+    # At once when no outer transaction is open; else once it commits, so the checkpoint never
+    # states a head that could still roll back.
+    transaction.on_commit(partial(trail_checkpoint_take, reason=f"document {report.record}"))
     return report

@@ -3,8 +3,9 @@ else the development key kept under WARDEN_SIGNING_DEV_DIR."""
 
 from django.conf import settings
 
+from governance.organisation_key import SigningKeyError
 from reports.errors import SigningUnavailable
-from reports.pdf.signing import Signer, SigningKeyError, signer_for
+from reports.pdf.signing import Signer, signer_for
 
 
 def organisation_signer() -> Signer:

@@ -2,12 +2,13 @@
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
 
-pytest_plugins = ["tests.workers"]
+pytest_plugins = ["tests.workers", "tests.database_roles"]
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("WARDEN_SHARED_DIR", REPO_DIR.parent / "shared"))
@@ -71,3 +72,13 @@ def media_root(settings, tmp_path):
     """This test's uploads in a folder of its own, so a test sees only the files it made."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def trail_checkpoints_cleared(settings):  # type: ignore[no-untyped-def]
+    """Each test's checkpoint files go with its database rows: left behind, they would state
+    heads a later test's trail never had."""
+    from governance.checkpoints import CHECKPOINT_DIR
+
+    yield
+    shutil.rmtree(Path(settings.MEDIA_ROOT) / CHECKPOINT_DIR, ignore_errors=True)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from config.celery import app
@@ -93,6 +94,8 @@ class Workers:
             "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
             "WARDEN_VAR_DIR": str(self.var_dir),
             "PYTHONPATH": str(REPO_DIR),
+            # One organisation key, as in production: checkpoints a worker signs must verify here.
+            "WARDEN_SIGNING_DEV_DIR": str(settings.WARDEN_SIGNING_DEV_DIR),
             **env,
         }
         log = (self.log_dir / f"worker-{name}.log").open("wb")

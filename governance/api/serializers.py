@@ -228,3 +228,4 @@ class TrailVerdictSerializer(serializers.Serializer):
     head_hash = serializers.CharField()
     broken_seq = serializers.IntegerField(allow_null=True)
     reason = serializers.CharField(allow_blank=True)
+    anchors = serializers.IntegerField(help_text="checkpoints and documents compared")

@@ -1,7 +1,6 @@
 """The registry API: models, risk assessments, versions and the read-only trail. Views only
 parse input, call one service or selector and shape the output."""
 
-
 from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0004_review_incidents'),
+        ('governance', '0005_trail_guard_owner'),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("governance", "0004_review_incidents"),
+        ("governance", "0006_duties"),
     ]
 
     operations = [

@@ -25,8 +25,8 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from governance.organisation_key import common_name
 from reports.pdf import RECORD_KEY
-from reports.pdf.signing import common_name
 
 logger = logging.getLogger(__name__)
 

@@ -49,3 +49,18 @@ def test_seed_demo_runs_once_and_prints_passwords(settings, tmp_path, capsys):
     models = MLModel.objects.count()
     call_command("seed_demo")
     assert MLModel.objects.count() == models
+
+
+def test_db_roles_prints_the_grants_that_keep_the_app_role_off_the_trail(capsys, settings):
+    settings.WARDEN_DATABASE_APP_PASSWORD = "not-printed"
+    call_command("db_roles", "--role", "warden_app")
+    sql = capsys.readouterr().out
+    assert "GRANT SELECT, INSERT ON governance_event TO warden_app" in sql
+    assert "REVOKE ALL ON governance_event FROM warden_app" in sql
+    assert "not-printed" not in sql
+
+
+def test_db_roles_refuses_a_role_name_that_is_not_plain_with_exit_2():
+    with pytest.raises(CommandError, match="role: ") as error:
+        call_command("db_roles", "--role", "app; DROP TABLE x")
+    assert error.value.returncode == 2

@@ -18,14 +18,8 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from reports.pdf.signing import (
-    DEVELOPMENT_KEY_FILE,
-    Signer,
-    SigningKeyError,
-    development_signer,
-    load_signer,
-    signer_for,
-)
+from governance.organisation_key import DEVELOPMENT_KEY_FILE, SigningKeyError
+from reports.pdf.signing import Signer, development_signer, load_signer, signer_for
 from reports.pdf.verify import read_attachments
 from tests.reports.conftest import issue_certificate
 
