@@ -79,10 +79,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # failing with "database is locked" half-way through a transaction.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
 
-# A shared cache (throttle counters, lockouts across processes) when CACHE_URL names Redis.
+# A shared cache (throttle counters, API tokens across processes) when CACHE_URL names Redis.
+# It fails soft (config/cache.py): Redis down or slow past the timeouts is a miss, never a 500.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}
+        {
+            "BACKEND": "config.cache.FailSoftRedisCache",
+            "LOCATION": env_str("CACHE_URL"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
         if env_str("CACHE_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
