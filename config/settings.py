@@ -108,9 +108,16 @@ AUTHENTICATION_BACKENDS = [
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-# A username is locked after repeated failures, and so is an address spraying many usernames.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A username is locked from the address that failed, never for everyone behind that address
+# (a shared proxy) nor from everywhere (anyone could lock a colleague out). Spraying many
+# usernames from one address meets the token endpoint's throttle.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "governance.api.throttles.client_address"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every manage.py command
+# Reverse proxies in front of Warden whose X-Forwarded-For is believed: the client address is
+# the one the outermost of them saw. 0: REMOTE_ADDR only, so a forged header changes nothing.
+WARDEN_TRUSTED_PROXIES = env_int("WARDEN_TRUSTED_PROXIES", 0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -160,6 +167,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "governance.api.errors.exception_handler",
+    "NUM_PROXIES": WARDEN_TRUSTED_PROXIES,  # who the throttles count, see client_address
     # Scoped throttles: the token endpoint and uploads (per user, or per address when anonymous).
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_str("WARDEN_THROTTLE_AUTH", "20/min"),
