@@ -71,19 +71,26 @@ def served(media_root, tmp_path):
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    try:
+        answering(port, process, tmp_path / "run-embedded.log")
+        yield port, process.pid
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def answering(port: int, process: subprocess.Popen, log: Path) -> None:
+    """Wait until the server answers HTTP (a 405 to a GET of the token endpoint)."""
     deadline = time.monotonic() + 120
     while True:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/auth/token/", timeout=5)
-        except urllib.error.HTTPError:  # 405 to a GET: it answers
-            break
+        except urllib.error.HTTPError:
+            return
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError((tmp_path / "run-embedded.log").read_text()) from None
+                raise AssertionError(log.read_text()) from None
             time.sleep(0.5)
-    yield port, process.pid
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
 
 
 def upload_too_large(port: int, token: str) -> bytes:
