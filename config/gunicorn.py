@@ -13,6 +13,11 @@ workers = env_int(
     doc="gunicorn workers (`config/gunicorn.py`)",
     shown="two per core (2 under `make run`)",
 )
+# A sync worker busy past this is restarted; an evaluation-set upload streams in and is
+# converted to Parquet within its request (29 s for 5M rows), past gunicorn's default of 30 s.
+timeout = env_int(
+    "WEB_TIMEOUT", 300, doc="seconds a request may run before gunicorn restarts its worker"
+)
 # Import Django and every view once in the master, then fork: a worker takes its first
 # request at once instead of spending seconds importing (and shares those pages).
 preload_app = True
