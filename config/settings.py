@@ -323,6 +323,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.5,
     "interval_max": 1,
 }
+# Every task marked `periodic=True` must be named here (tests/config/test_celery.py).
 CELERY_BEAT_SCHEDULE = {
     "recover-audit-runs": {
         "task": "audits.tasks.audit_runs_recover",
@@ -337,6 +338,10 @@ CELERY_BEAT_SCHEDULE = {
     "monitoring-audits": {"task": "audits.tasks.monitors_run_due", "schedule": 300.0},
     "revalidation-reminders": {
         "task": "governance.tasks.revalidation_reminders_send",
+        "schedule": 3600.0,
+    },
+    "incident-deadline-reminders": {
+        "task": "governance.tasks.incident_deadline_reminders_send",
         "schedule": 3600.0,
     },
 }
