@@ -4,24 +4,38 @@ declared with its doc beside the read, in config/env.py), so the table cannot dr
     .venv/bin/python -m config.variables            # print the table
     .venv/bin/python -m config.variables README.md  # rewrite the table in README.md"""
 
-import importlib
 import re
+import runpy
 import sys
 from pathlib import Path
 
-from config.env import VARIABLES, variable_declare
+from config.env import VARIABLES, Variable, variable_declare
 
+CONFIG_DIR = Path(__file__).resolve().parent
+SETTINGS_FILES = ("settings.py", "gunicorn.py")
 START, END = "<!-- configuration table: python -m config.variables README.md -->", "<!-- end -->"
 BLOCK = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
 
 
+def variables_read() -> list[Variable]:
+    """Every variable Warden reads, in the order it reads them: the settings and gunicorn
+    modules run afresh (so a read elsewhere in this process does not count), then PORT."""
+    saved = dict(VARIABLES)
+    VARIABLES.clear()
+    try:
+        for module in SETTINGS_FILES:
+            runpy.run_path(str(CONFIG_DIR / module))
+        # Read by scripts/run-embedded, not by Python.
+        variable_declare("PORT", 8000, "the port `make run` serves on", shown="8000")
+        return list(VARIABLES.values())
+    finally:
+        VARIABLES.clear()
+        VARIABLES.update(saved)
+
+
 def variables_table() -> str:
-    """Every variable Warden reads, as a Markdown table, in the order the settings read them."""
-    for module in ("config.settings", "config.gunicorn"):
-        importlib.import_module(module)  # importing them declares their variables
-    # Read by scripts/run-embedded, not by Python.
-    variable_declare("PORT", 8000, "the port `make run` serves on", shown="8000")
-    rows = [f"| `{v.name}` | {v.default} | {v.doc} |" for v in VARIABLES.values()]
+    """The variables as the README's Markdown table."""
+    rows = [f"| `{v.name}` | {v.default} | {v.doc} |" for v in variables_read()]
     return "\n".join(["| variable | default | meaning |", "| --- | --- | --- |", *rows])
 
 
