@@ -6,7 +6,14 @@ DEV_STAMP := $(VENV)/.dev-installed
 
 .PHONY: run test lint bench
 
+# The port `make run` serves on: PORT=8001 make run.
+PORT ?= 8000
+export PORT
+# collectstatic runs again only when the installed packages or static/ change.
+STATIC_STAMP := var/.static-collected
+
 $(RUN_STAMP): requirements.txt
+	@echo "== installing requirements.txt into $(VENV) (first run only; a few minutes)"
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
@@ -16,11 +23,18 @@ $(DEV_STAMP): $(RUN_STAMP) requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-## run: migrate, seed the demo once (with one approved version and its signed card), serve http://127.0.0.1:8000 with a Celery worker
-run: $(RUN_STAMP)
-	$(PY) manage.py migrate --noinput
+$(STATIC_STAMP): $(RUN_STAMP) $(shell find static -type f)
+	@echo "== collecting static files into var/static (admin, API docs; when they change, ~15 s)"
 	$(PY) manage.py collectstatic --noinput -v0
+	@mkdir -p $(@D) && touch $@
+
+## run: migrate, seed the demo once (with one approved version and its signed card), serve http://127.0.0.1:$(PORT) with a Celery worker
+run: $(RUN_STAMP) $(STATIC_STAMP)
+	@echo "== migrating the database"
+	$(PY) manage.py migrate --noinput -v0
+	@echo "== seeding the demo (first run only)"
 	$(PY) manage.py seed_demo
+	@echo "== the demo model card (issued and signed on the first run only)"
 	$(PY) manage.py demo_card
 	scripts/run-embedded
 

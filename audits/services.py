@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from audits import battery, intake
+from audits import battery, contract, intake
 from audits.battery import BatteryInputError
 from audits.errors import QueueUnavailable, UploadRejected
 from audits.models import (
@@ -347,7 +347,14 @@ def audit_run_progress(*, run_id: int, attempt: int, progress: dict) -> None:
 
 def audit_run_complete(*, run_id: int, attempt: int, document: dict) -> bool:
     """Store the result document and verdict, once: only the run's current attempt, while
-    running, may complete it. False when another attempt or worker got there first."""
+    running, may complete it. False when another attempt or worker got there first. A document
+    that breaks the contract is not stored: the run is errored with the reason, and
+    ContractViolation raised."""
+    try:
+        contract.document_validate(document)
+    except contract.ContractViolation as violation:
+        audit_run_error(run_id=run_id, attempt=attempt, reason=str(violation))
+        raise
     with transaction.atomic():
         run = AuditRun.objects.select_for_update().get(pk=run_id)
         if run.status != RunStatus.RUNNING or run.attempt != attempt:

@@ -119,7 +119,9 @@ def audit_run_finalize(run_id: int, attempt: int) -> str:
     return "completed" if completed else "skipped: completed elsewhere"
 
 
-@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(
+    periodic=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3
+)
 def audit_runs_recover() -> str:
     """Beat, every half minute: resend the work of runs whose worker died (heartbeat older than
     WARDEN_AUDIT_ORPHAN_SECONDS) and of queued runs nobody took."""
@@ -145,14 +147,18 @@ def audit_runs_recover() -> str:
     return f"resent {resent} run(s)"
 
 
-@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(
+    periodic=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3
+)
 def monitors_run_due() -> str:
     """Beat: queue a drift audit for every active monitor whose interval has passed."""
     started = [services.monitor_run(monitor_id=pk) for pk in services.monitors_due()]
     return f"queued {sum(1 for run in started if run)} monitoring audit(s)"
 
 
-@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+@shared_task(
+    periodic=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3
+)
 def staging_sweep() -> str:
     """Beat, hourly: remove web uploads left in staging longer than WARDEN_STAGING_HOURS."""
     removed = staging.staging_sweep(older_than=timedelta(hours=settings.WARDEN_STAGING_HOURS))

@@ -10,12 +10,33 @@ import dj_database_url
 from config.env import env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("WARDEN_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR = Path(
+    env_str(
+        "WARDEN_VAR_DIR",
+        str(BASE_DIR / "var"),
+        doc="where the embedded defaults live (database, media, broker folders, keys)",
+        shown="`var/`",
+    )
+)
 
-DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_secret("SECRET_KEY", keep_in=VAR_DIR / "secret_key")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+DEBUG = env_bool("DEBUG", False, doc="Django's debug pages; never in production")
+SECRET_KEY = env_secret(
+    "SECRET_KEY",
+    keep_in=VAR_DIR / "secret_key",
+    doc="set it in production",
+    shown="generated once, kept in `var/secret_key` (0600)",
+)
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["127.0.0.1", "localhost"], doc="comma-separated host names Warden answers to"
+)
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS",
+    [],
+    doc=(
+        "comma-separated origins (`https://warden.example.org`) whose form posts are accepted, "
+        "behind a proxy that changes the host or scheme"
+    ),
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -70,25 +91,57 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'warden.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        env_str(
+            "DATABASE_URL",
+            f"sqlite:///{VAR_DIR / 'warden.sqlite3'}",
+            doc="e.g. `postgres://warden_app:pass@host:5432/warden`; the owner's URL only for "
+            "`migrate` and `db_roles`",
+            shown="`sqlite:///var/warden.sqlite3`",
+        ),
+        conn_max_age=env_int(
+            "DATABASE_CONN_MAX_AGE",
+            0,
+            doc="seconds a database connection is kept between requests (0: closed after each)",
+        ),
     )
 }
 # On PostgreSQL, migrations run as the tables' owner and then `manage.py db_roles --apply`
 # grants this application role what it needs, and no more (it cannot rewrite the trail);
 # DATABASE_URL of web, worker and beat names this role. SQLite has one user: no such promise.
-WARDEN_DATABASE_APP_ROLE = env_str("WARDEN_DATABASE_APP_ROLE", "warden_app")
-WARDEN_DATABASE_APP_PASSWORD = env_str("WARDEN_DATABASE_APP_PASSWORD", "")
+WARDEN_DATABASE_APP_ROLE = env_str(
+    "WARDEN_DATABASE_APP_ROLE",
+    "warden_app",
+    doc="PostgreSQL: the application's role, which `manage.py db_roles` creates and grants",
+)
+WARDEN_DATABASE_APP_PASSWORD = env_str(
+    "WARDEN_DATABASE_APP_PASSWORD",
+    "",
+    doc="PostgreSQL: the password `manage.py db_roles --apply` gives the application's role",
+    shown="(none)",
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue instead of
     # failing with "database is locked" half-way through a transaction.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
 
-# A shared cache (throttle counters, lockouts across processes) when CACHE_URL names Redis.
+# A shared cache (throttle counters, API tokens across processes) when CACHE_URL names Redis.
+# It fails soft (config/cache.py): Redis down or slow past the timeouts is a miss, never a 500.
+CACHE_URL = env_str(
+    "CACHE_URL",
+    doc=(
+        "`redis://host:6379/1`: throttle counters and API tokens shared by every process; while it"
+        " is down, requests carry on without it"
+    ),
+    shown="per-process memory",
+)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("CACHE_URL")}
-        if env_str("CACHE_URL")
+        {
+            "BACKEND": "config.cache.FailSoftRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+        if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
@@ -96,7 +149,13 @@ CACHES = {
 # deletes the entry at once, but only a cache all web processes share sees that, so the default
 # caches only when CACHE_URL names one; the expiry bounds writes that bypass signals (update()).
 WARDEN_TOKEN_CACHE_SECONDS = env_int(
-    "WARDEN_TOKEN_CACHE_SECONDS", 60 if env_str("CACHE_URL") else 0
+    "WARDEN_TOKEN_CACHE_SECONDS",
+    60 if CACHE_URL else 0,
+    doc=(
+        "how long an API token's user and roles stay cached; revoking the token or changing the "
+        "user or their roles clears the entry at once"
+    ),
+    shown="60 with `CACHE_URL`, else 0 (off)",
 )
 
 AUTH_USER_MODEL = "governance.User"
@@ -105,12 +164,30 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-# A username is locked after repeated failures, and so is an address spraying many usernames.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_ENABLED = env_bool("AXES_ENABLED", True, doc="the login lockout (django-axes)")
+AXES_FAILURE_LIMIT = env_int(
+    "AXES_FAILURE_LIMIT", 5, doc="failed logins of one username from one address that lock them out"
+)
+AXES_COOLOFF_TIME = (
+    env_int("AXES_COOLOFF_MINUTES", 15, doc="how long such a lockout lasts") / 60
+)  # hours
+# A username is locked from the address that failed, never for everyone behind that address
+# (a shared proxy) nor from everywhere (anyone could lock a colleague out). Spraying many
+# usernames from one address meets the token endpoint's throttle.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "governance.api.throttles.client_address"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every manage.py command
+# Reverse proxies in front of Warden whose X-Forwarded-For is believed: the client address is
+# the one the outermost of them saw. 0: REMOTE_ADDR only, so a forged header changes nothing.
+WARDEN_TRUSTED_PROXIES = env_int(
+    "WARDEN_TRUSTED_PROXIES",
+    0,
+    doc=(
+        "reverse proxies in front of Warden whose `X-Forwarded-For` is believed: lockouts and "
+        "throttles count the address the outermost of them saw; 0: `REMOTE_ADDR` only"
+    ),
+)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -129,26 +206,65 @@ USE_TZ = True
 STATIC_URL = "static/"
 # The pages' own stylesheet and script (no third-party front-end code).
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT = Path(
+    env_str(
+        "STATIC_ROOT",
+        str(VAR_DIR / "static"),
+        doc="where `collectstatic` writes the files WhiteNoise serves",
+        shown="`var/static`",
+    )
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.staticfiles.QuickCompressedManifestStaticFilesStorage"},
 }
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_ROOT = Path(
+    env_str(
+        "MEDIA_ROOT",
+        str(VAR_DIR / "media"),
+        doc="uploaded artifacts and evaluation sets",
+        shown="`var/media`",
+    )
+)
 # Uploads bigger than this stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-WARDEN_MAX_ARTIFACT_BYTES = env_int("WARDEN_MAX_ARTIFACT_BYTES", 512 * 1024 * 1024)
+WARDEN_MAX_ARTIFACT_BYTES = env_int(
+    "WARDEN_MAX_ARTIFACT_BYTES", 512 * 1024 * 1024, doc="model artifact upload cap", shown="512 MiB"
+)
 # A skops artifact (a ZIP) may unpack to this many bytes in this many members, at most.
-WARDEN_MAX_SKOPS_UNPACKED_BYTES = env_int("WARDEN_MAX_SKOPS_UNPACKED_BYTES", 1024**3)
-WARDEN_MAX_SKOPS_MEMBERS = env_int("WARDEN_MAX_SKOPS_MEMBERS", 10_000)
+WARDEN_MAX_SKOPS_UNPACKED_BYTES = env_int(
+    "WARDEN_MAX_SKOPS_UNPACKED_BYTES",
+    1024**3,
+    doc="how far a skops artifact (a ZIP) may unpack, checked before loading",
+    shown="1 GiB",
+)
+WARDEN_MAX_SKOPS_MEMBERS = env_int(
+    "WARDEN_MAX_SKOPS_MEMBERS", 10_000, doc="the most files a skops artifact may hold"
+)
 # Evaluation-set uploads: the streamed cap; how far a Parquet file may expand once decoded
 # (counted exactly, dictionary-encoded text included: no more than a CSV at the cap holds);
 # and the most columns a file and characters a cell (or column name) may have.
-WARDEN_MAX_UPLOAD_BYTES = env_int("WARDEN_MAX_UPLOAD_BYTES", 2 * 1024**3)
-WARDEN_MAX_PARQUET_EXPANDED_BYTES = env_int("WARDEN_MAX_PARQUET_EXPANDED_BYTES", 2 * 1024**3)
-WARDEN_MAX_COLUMNS = env_int("WARDEN_MAX_COLUMNS", 2_000)
-WARDEN_MAX_CELL_CHARS = env_int("WARDEN_MAX_CELL_CHARS", 100_000)
+WARDEN_MAX_UPLOAD_BYTES = env_int(
+    "WARDEN_MAX_UPLOAD_BYTES",
+    2 * 1024**3,
+    doc="evaluation-set upload cap, enforced while the body streams",
+    shown="2 GiB",
+)
+WARDEN_MAX_PARQUET_EXPANDED_BYTES = env_int(
+    "WARDEN_MAX_PARQUET_EXPANDED_BYTES",
+    2 * 1024**3,
+    doc="how many bytes a Parquet upload may decode to, counted exactly before it is read",
+    shown="2 GiB",
+)
+WARDEN_MAX_COLUMNS = env_int(
+    "WARDEN_MAX_COLUMNS", 2_000, doc="the most columns an evaluation set may have"
+)
+WARDEN_MAX_CELL_CHARS = env_int(
+    "WARDEN_MAX_CELL_CHARS",
+    100_000,
+    doc="the most characters a cell or column name of an evaluation set may have",
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -167,10 +283,17 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "governance.api.errors.exception_handler",
+    "NUM_PROXIES": WARDEN_TRUSTED_PROXIES,  # who the throttles count, see client_address
     # Scoped throttles: the token endpoint and uploads (per user, or per address when anonymous).
     "DEFAULT_THROTTLE_RATES": {
-        "auth": env_str("WARDEN_THROTTLE_AUTH", "20/min"),
-        "uploads": env_str("WARDEN_THROTTLE_UPLOADS", "120/hour"),
+        "auth": env_str(
+            "WARDEN_THROTTLE_AUTH", "20/min", doc="rate of `POST /api/auth/token/` per address"
+        ),
+        "uploads": env_str(
+            "WARDEN_THROTTLE_UPLOADS",
+            "120/hour",
+            doc="rate of uploads (artifacts, evaluation sets) per user",
+        ),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -192,7 +315,12 @@ SPECTACULAR_SETTINGS = {
 
 # Celery. The embedded default is kombu's file-system transport: a real worker process,
 # no broker server. Production sets CELERY_BROKER_URL=redis://... (or amqp://...).
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = env_str(
+    "CELERY_BROKER_URL",
+    "filesystem://",
+    doc="`redis://host:6379/0` or `amqp://…` in production",
+    shown="`filesystem://` (folders under `var/broker/`)",
+)
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, str | bool] = (
     {
@@ -209,7 +337,11 @@ for _key in ("data_folder_in", "control_folder"):
     if isinstance(_folder, str) and _folder:  # the file-system transport needs its folders
         Path(_folder).mkdir(parents=True, exist_ok=True)  # before a worker or client starts
 # The queue tasks go to and workers read (one Redis can serve several Warden instances).
-CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+CELERY_TASK_DEFAULT_QUEUE = env_str(
+    "CELERY_TASK_DEFAULT_QUEUE",
+    "celery",
+    doc="the queue tasks go to and workers read (one Redis can serve several Warden instances)",
+)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -224,64 +356,145 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.5,
     "interval_max": 1,
 }
+# Every task marked `periodic=True` must be named here (tests/config/test_celery.py).
 CELERY_BEAT_SCHEDULE = {
     "recover-audit-runs": {
         "task": "audits.tasks.audit_runs_recover",
-        "schedule": float(env_int("WARDEN_AUDIT_RECOVER_SECONDS", 30)),
+        "schedule": float(
+            env_int(
+                "WARDEN_AUDIT_RECOVER_SECONDS",
+                30,
+                doc="how often beat looks for audit runs whose worker went quiet",
+            )
+        ),
     },
     "monitoring-audits": {"task": "audits.tasks.monitors_run_due", "schedule": 300.0},
     # Signed checkpoints of the trail head, kept in storage (governance.checkpoints).
     "trail-checkpoint": {
         "task": "governance.tasks.trail_checkpoint_write",
-        "schedule": float(env_int("WARDEN_TRAIL_CHECKPOINT_SECONDS", 3600)),
+        "schedule": float(
+            env_int(
+                "WARDEN_TRAIL_CHECKPOINT_SECONDS",
+                3600,
+                doc="how often beat signs a checkpoint of the trail head into storage",
+            )
+        ),
     },
     "revalidation-reminders": {
         "task": "governance.tasks.revalidation_reminders_send",
         "schedule": 3600.0,
     },
     "staging-sweep": {"task": "audits.tasks.staging_sweep", "schedule": 3600.0},
+    "incident-deadline-reminders": {
+        "task": "governance.tasks.incident_deadline_reminders_send",
+        "schedule": 3600.0,
+    },
 }
 # A web upload whose mapping step was abandoned is removed after this many hours.
-WARDEN_STAGING_HOURS = env_int("WARDEN_STAGING_HOURS", 24)
+WARDEN_STAGING_HOURS = env_int(
+    "WARDEN_STAGING_HOURS", 24, doc="hours before an abandoned web upload's staged file is removed"
+)
 # Audit runs: rows per chunk task, and how long a silent run waits before its work is resent.
-WARDEN_AUDIT_CHUNK_ROWS = env_int("WARDEN_AUDIT_CHUNK_ROWS", 262_144)
+WARDEN_AUDIT_CHUNK_ROWS = env_int("WARDEN_AUDIT_CHUNK_ROWS", 262_144, doc="rows per chunk task")
 # Row-group size of the Parquet copy of each upload: the finest split audit chunks can use.
-WARDEN_PARQUET_ROW_GROUP_ROWS = env_int("WARDEN_PARQUET_ROW_GROUP_ROWS", 65_536)
-WARDEN_AUDIT_ORPHAN_SECONDS = env_int("WARDEN_AUDIT_ORPHAN_SECONDS", 120)
+WARDEN_PARQUET_ROW_GROUP_ROWS = env_int(
+    "WARDEN_PARQUET_ROW_GROUP_ROWS",
+    65_536,
+    doc="row groups of the Parquet copy: the finest split of an audit",
+)
+WARDEN_AUDIT_ORPHAN_SECONDS = env_int(
+    "WARDEN_AUDIT_ORPHAN_SECONDS", 120, doc="a running audit silent this long has its work resent"
+)
 # The model checks measure on a seeded sample of this many rows; the black-box attack, the
 # slowest (about half a second a row on a 100-tree forest), on this many of them.
 WARDEN_MODEL_CHECK_OPTIONS = {
-    "model_rows": env_int("WARDEN_MODEL_CHECK_ROWS", 10_000),
-    "black_box_rows": env_int("WARDEN_BLACK_BOX_ROWS", 20),
+    "model_rows": env_int(
+        "WARDEN_MODEL_CHECK_ROWS", 10_000, doc="sampled rows the model checks query the model on"
+    ),
+    "black_box_rows": env_int(
+        "WARDEN_BLACK_BOX_ROWS", 20, doc="rows the black-box attack (HopSkipJump) runs on"
+    ),
 }
 # Owners are reminded this many days before a version's approval expires.
-WARDEN_REVALIDATION_NOTICE_DAYS = env_int("WARDEN_REVALIDATION_NOTICE_DAYS", 30)
+WARDEN_REVALIDATION_NOTICE_DAYS = env_int(
+    "WARDEN_REVALIDATION_NOTICE_DAYS",
+    30,
+    doc='reminders and the "due" list start this many days before an approval expires',
+)
 # Signing (an e-signature re-checks the password): this many wrong passwords within the window
 # lock the signer out of signing for the window.
-WARDEN_SIGNATURE_MAX_FAILURES = env_int("WARDEN_SIGNATURE_MAX_FAILURES", 5)
-WARDEN_SIGNATURE_LOCKOUT_MINUTES = env_int("WARDEN_SIGNATURE_LOCKOUT_MINUTES", 15)
+WARDEN_SIGNATURE_MAX_FAILURES = env_int(
+    "WARDEN_SIGNATURE_MAX_FAILURES",
+    5,
+    doc=(
+        "wrong passwords at signing, within the lockout window, that lock the signer out of signing"
+    ),
+)
+WARDEN_SIGNATURE_LOCKOUT_MINUTES = env_int(
+    "WARDEN_SIGNATURE_LOCKOUT_MINUTES",
+    15,
+    doc="that window, and how long signing then stays locked",
+)
 # How long an approval lasts, in months, for tiers 1, 2 and 3 (DESIGN §4).
 WARDEN_REVALIDATION_MONTHS = dict(
     zip(
-        (1, 2, 3), map(int, env_list("WARDEN_REVALIDATION_MONTHS", ["12", "24", "36"])), strict=True
+        (1, 2, 3),
+        map(
+            int,
+            env_list(
+                "WARDEN_REVALIDATION_MONTHS",
+                ["12", "24", "36"],
+                doc="approval lifetime in months for tiers 1, 2, 3",
+            ),
+        ),
+        strict=True,
     )
 )
 
 # Reports (reports/): the organisation's signing key for model cards and compliance reports, a
 # PKCS#12 or PEM file (key + certificate chain) and its password. Unset: a self-signed
 # development key is made once under var/signing/ and every document says so.
-WARDEN_SIGNING_KEY = env_str("WARDEN_SIGNING_KEY", "")
-WARDEN_SIGNING_PASSWORD = env_str("WARDEN_SIGNING_PASSWORD", "")
-WARDEN_SIGNING_DEV_DIR = Path(env_str("WARDEN_SIGNING_DEV_DIR", str(VAR_DIR / "signing")))
+WARDEN_SIGNING_KEY = env_str(
+    "WARDEN_SIGNING_KEY",
+    "",
+    doc=(
+        "the organisation's key for model cards and reports: a PKCS#12 or PEM file (key + "
+        "certificate chain)"
+    ),
+    shown="unset: a self-signed development key, named so on every document",
+)
+WARDEN_SIGNING_PASSWORD = env_str("WARDEN_SIGNING_PASSWORD", "", doc="the signing key's password")
+WARDEN_SIGNING_DEV_DIR = Path(
+    env_str(
+        "WARDEN_SIGNING_DEV_DIR",
+        str(VAR_DIR / "signing"),
+        doc="where the development signing key is made when no key is set",
+        shown="`var/signing`",
+    )
+)
 # The largest PDF /api/reports/verify/ accepts.
-WARDEN_MAX_VERIFY_BYTES = env_int("WARDEN_MAX_VERIFY_BYTES", 50 * 1024 * 1024)
+WARDEN_MAX_VERIFY_BYTES = env_int(
+    "WARDEN_MAX_VERIFY_BYTES",
+    50 * 1024 * 1024,
+    doc="the largest PDF `POST /api/reports/verify/` accepts",
+    shown="50 MiB",
+)
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "warden@localhost")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend",
+    doc="Django e-mail backend for notifications",
+    shown="console",
+)
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", "warden@localhost", doc="the sender of notifications"
+)
 
 # Production hardening. WARDEN_HTTPS=true (production) turns on the HTTPS-only switches;
 # the embedded default serves plain HTTP on 127.0.0.1 and leaves them off.
-HTTPS = env_bool("WARDEN_HTTPS", False)
+HTTPS = env_bool(
+    "WARDEN_HTTPS", False, doc="`true` behind TLS: secure cookies, HSTS, HTTPS redirect"
+)
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -297,5 +510,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_str("LOG_LEVEL", "INFO", doc="the root log level"),
+    },
 }

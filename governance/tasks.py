@@ -8,7 +8,9 @@ from django.db import OperationalError
 from governance import incidents, lifecycle
 from governance.checkpoints import INTERVAL_REASON, trail_checkpoint_take
 
+# `periodic` marks a task Celery beat must schedule (tests/config/test_celery.py holds it).
 BEAT_RETRY = {
+    "periodic": True,
     "acks_late": True,
     "autoretry_for": (OperationalError,),
     "retry_backoff": True,

@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole suite: where the shared contract and public data sets live."""
+"""Fixtures shared by the whole suite: the result contract, the shared public data sets (tests
+needing them skip, with the reason, when ../shared is absent) and the cast of people."""
 
 import json
 import os
@@ -13,12 +14,14 @@ pytest_plugins = ["tests.workers", "tests.database_roles"]
 REPO_DIR = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("WARDEN_SHARED_DIR", REPO_DIR.parent / "shared"))
 DATASETS_DIR = SHARED_DIR / "datasets"
-CONTRACT_PATH = SHARED_DIR / "contracts" / "audit-result.schema.json"
 
 
 @pytest.fixture(scope="session")
 def contract_schema() -> dict:
-    """The audit result JSON schema every result document must validate against."""
+    """The audit result JSON schema every result document must validate against: the
+    project's own copy (tests/audits/test_contract.py keeps it equal to the shared one)."""
+    from audits.contract import CONTRACT_PATH
+
     return json.loads(CONTRACT_PATH.read_text())
 
 

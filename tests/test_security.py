@@ -51,6 +51,56 @@ def test_repeated_failed_logins_lock_the_account(cast, api, settings):
     assert other.status_code == 200  # another person, from another address, is not affected
 
 
+@pytest.fixture
+def lockout(settings):
+    """django-axes on, locking after three failures."""
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+
+
+def login_from(api, username, password, address, forwarded_for=None):
+    """A token request arriving from `address`, optionally carrying X-Forwarded-For."""
+    headers = {"REMOTE_ADDR": address}
+    if forwarded_for:
+        headers["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    body = {"username": username, "password": password}
+    return api.post("/api/auth/token/", body, format="json", **headers)
+
+
+def fail_three_times(api, username, address, forwarded_for=None):
+    for _ in range(3):
+        login_from(api, username, "wrong", address, forwarded_for)
+
+
+def test_a_locked_out_user_does_not_lock_out_a_colleague_behind_the_same_proxy(cast, api, lockout):
+    fail_three_times(api, "erin", "10.0.0.1")
+    assert login_from(api, "erin", PASSWORD, "10.0.0.1").status_code == 429
+    assert login_from(api, "eli", PASSWORD, "10.0.0.1").status_code == 200
+
+
+def test_failures_from_one_address_do_not_lock_the_user_out_everywhere(cast, api, lockout):
+    fail_three_times(api, "erin", "10.0.0.66")
+    assert login_from(api, "erin", PASSWORD, "10.0.0.7").status_code == 200
+
+
+def test_behind_a_trusted_proxy_the_lockout_counts_the_forwarded_client(
+    cast, api, lockout, settings
+):
+    settings.WARDEN_TRUSTED_PROXIES = 1
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    fail_three_times(api, "erin", "10.0.0.1", forwarded_for="203.0.113.9")
+    assert login_from(api, "erin", PASSWORD, "10.0.0.1", "203.0.113.9").status_code == 429
+    assert login_from(api, "erin", PASSWORD, "10.0.0.1", "198.51.100.4").status_code == 200
+
+
+def test_without_trusted_proxies_a_forged_forwarded_header_does_not_dodge_the_lockout(
+    cast, api, lockout
+):
+    for forged in ("203.0.113.1", "203.0.113.2", "203.0.113.3"):
+        login_from(api, "erin", "wrong", "10.0.0.5", forwarded_for=forged)
+    assert login_from(api, "erin", PASSWORD, "10.0.0.5", "203.0.113.4").status_code == 429
+
+
 def test_uploads_are_throttled_but_reads_are_not(cast, api, rates):
     rates(auth="100/min", uploads="2/min")
     mlmodel_make(cast.erin, slug="alpha")

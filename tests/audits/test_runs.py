@@ -10,6 +10,7 @@ from audits import services, tasks
 from audits.models import AuditRun, ChunkStats, RunStatus
 from governance.models import Event
 from tests.audits.conftest import COMPAS_MAPPING, csv_upload
+from tests.reports.sample import result_document
 
 pytestmark = pytest.mark.django_db
 AUDITS = "/api/models/recidivism/versions/1.0.0/audits/"
@@ -113,7 +114,7 @@ def test_a_stale_attempt_cannot_complete_the_run(cast, compas_set):
         heartbeat_at=timezone.now() - timezone.timedelta(hours=1)
     )
     services.audit_run_claim(run_id=run.pk, orphaned_after=60)  # a second worker takes over
-    document = {"status": "pass", "result_sha256": "0" * 64, "checks": []}
+    document = result_document()  # one that follows the contract: only the attempt is stale
     assert services.audit_run_complete(run_id=run.pk, attempt=1, document=document) is False
     assert AuditRun.objects.get(pk=run.pk).status == RunStatus.RUNNING
 

@@ -37,3 +37,21 @@ def test_the_embedded_default_generates_and_keeps_a_secret_key(tmp_path):
     again = env_secret("WARDEN_TEST_UNSET_SECRET", keep_in=tmp_path / "secret_key")
     assert first == again and len(first) >= 50
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_manage_py_commands_print_no_lockout_banner(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "WARDEN_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=REPO_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "AXES" not in result.stdout + result.stderr
