@@ -1,7 +1,12 @@
 """Who may do what to which record: the row-level rules on top of the role groups.
 
-Auditors change nothing; engineers change only their own team's models and versions; only a
-risk officer (or an admin) may override a computed risk tier."""
+Reading is not scoped by team: every person with a role reads every model, every version and
+every record of it (evaluation sets, audits, decisions, deployments, monitors, model cards,
+CycloneDX, the trail). A team depends on other teams' models and must read their evidence; the
+trail, which everyone reads and verifies, carries every record's before/after snapshot anyway;
+and a model card is a document meant to be handed out. Writing is scoped: auditors change
+nothing; engineers change only their own team's models and versions; only a risk officer (or an
+admin) may override a computed risk tier. The pipelines' gate account reads nothing."""
 
 from governance.errors import Forbidden
 from governance.models import MLModel, Team, User
@@ -11,9 +16,25 @@ READER_ROLES = (Role.ENGINEER, Role.RISK_OFFICER, Role.AUDITOR, Role.ADMIN)
 
 
 def user_can_read(user: User) -> bool:
-    """Every person's role reads the whole inventory and trail; a user with no role, or only
-    the pipelines' gate role, reads nothing."""
+    """Every person's role reads the whole registry, every version's records and the trail (see
+    above); a user with no role, or only the pipelines' gate role, reads nothing."""
     return user.is_active and any(user.has_role(role) for role in READER_ROLES)
+
+
+def read_refusal(user: User) -> str:
+    """Why this account may not read the registry, in words it can act on; empty if it may."""
+    if user_can_read(user):
+        return ""
+    if user.has_role(Role.GATE):
+        return "a gate account may only ask the deployment gate (GET /api/gate/)"
+    return "your account has no Warden role: ask an administrator for one"
+
+
+def require_read(user: User) -> None:
+    """Raise Forbidden, saying why, unless the user may read the registry's records."""
+    refusal = read_refusal(user)
+    if refusal:
+        raise Forbidden(refusal)
 
 
 def user_can_ask_gate(user: User) -> bool:

@@ -20,6 +20,7 @@ from governance.permissions import user_can_change_team_models
 from governance.roles import Role
 from governance.views import AuthedRequest, posted, reader_required, uploaded, version_of
 from reports.content import CHECK_TITLES, audit_sections
+from reports.permissions import user_can_read_portfolio
 from reports.verification import pdf_check
 
 LIVE = (VersionStatus.APPROVED, VersionStatus.DEPLOYED)
@@ -187,13 +188,19 @@ class VerifyForm(forms.Form):
 
 @reader_required
 def documents(request: AuthedRequest) -> HttpResponse:
-    """The auditor's downloads (the compliance report as PDF and CSV, the evidence bundle) and a
-    form that says whether any PDF is ours, intact, and which record it is."""
+    """The auditor's downloads (the compliance report as PDF and CSV, the evidence bundle; shown
+    only to those who may read them) and a form that says whether any PDF is ours, intact, and
+    which record it is."""
     form = VerifyForm(posted(request), uploaded(request))
     answer = None
     if request.method == "POST" and form.is_valid():
         answer = pdf_check(form.cleaned_data["file"].read())
-    context = {"nav": "documents", "form": form, "answer": answer}
+    context = {
+        "nav": "documents",
+        "form": form,
+        "answer": answer,
+        "can_read_portfolio": user_can_read_portfolio(request.user),
+    }
     return render(request, "reports/pages/documents.html", context)
 
 
