@@ -2,7 +2,6 @@
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -15,14 +14,9 @@ from audits.errors import UploadTooLarge
 from audits.models import AuditRun, EvaluationSet, Monitor
 from audits.uploads import CappedUploadHandler, upload_refusal
 from governance.api.permissions import HasRole
+from governance.api.review import version_or_404
 from governance.api.throttles import UploadThrottleMixin
 from governance.models import ModelVersion
-
-
-def version_or_404(slug: str, version: str) -> ModelVersion:
-    return get_object_or_404(
-        ModelVersion.objects.select_related("model"), model__slug=slug, version=version
-    )
 
 
 class EvaluationSetViewSet(UploadThrottleMixin, mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -2,7 +2,6 @@
 and revalidations. Views parse input, call one service and shape the output."""
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import api_view, permission_classes
@@ -13,15 +12,24 @@ from governance import decisions, incidents, lifecycle
 from governance.api import review_serializers as s
 from governance.api.permissions import CanAskGate, HasRole
 from governance.api.serializers import ModelVersionSerializer
-from governance.errors import InvalidInput
+from governance.errors import InvalidInput, NotFound
 from governance.gate import gate_reasons, gate_versions
-from governance.models import Approval, Deployment, Incident, ModelVersion
+from governance.models import Approval, Deployment, Incident, MLModel, ModelVersion
 
 
-def version_or_404(slug: str, version: str) -> ModelVersion:
-    return get_object_or_404(
-        ModelVersion.objects.select_related("model"), model__slug=slug, version=version
-    )
+def version_or_404(
+    slug: str, version: str, versions: QuerySet[ModelVersion] | None = None
+) -> ModelVersion:
+    """Version `version` of model `slug` (read from `versions` when given); a 404 that says
+    which of the two is missing."""
+    if versions is None:
+        versions = ModelVersion.objects.select_related("model")
+    found = versions.filter(model__slug=slug, version=version).first()
+    if found is not None:
+        return found
+    if not MLModel.objects.filter(slug=slug).exists():
+        raise NotFound(f"no model has the slug {slug!r}", field="model")
+    raise NotFound(f"model {slug!r} has no version {version!r}", field="version")
 
 
 def _version_response(version: ModelVersion) -> Response:
@@ -140,9 +148,7 @@ def gate(request: Request) -> Response:
     form = s.GateQuerySerializer(data=request.query_params.dict())
     form.is_valid(raise_exception=True)
     query = form.validated_data
-    version = get_object_or_404(
-        gate_versions(), model__slug=query["model"], version=query["version"]
-    )
+    version = version_or_404(query["model"], query["version"], gate_versions())
     reasons = gate_reasons(version)
     return Response({"allowed": not reasons, "reasons": reasons})
 

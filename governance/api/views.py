@@ -17,6 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from governance import services
 from governance.api import serializers as s
 from governance.api.permissions import HasRole
+from governance.api.review import version_or_404
 from governance.api.throttles import UploadThrottleMixin
 from governance.models import Event, MLModel, ModelVersion, RiskAssessment
 from governance.trail import trail_verify
@@ -152,6 +153,9 @@ class ModelVersionViewSet(
         return ModelVersion.objects.filter(model__slug=self.kwargs["slug"]).select_related(
             "model", "created_by", "submitted_by"
         )
+
+    def get_object(self) -> ModelVersion:
+        return version_or_404(self.kwargs["slug"], self.kwargs["version"], self.get_queryset())
 
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         get_object_or_404(MLModel, slug=self.kwargs["slug"])

@@ -214,3 +214,16 @@ def test_the_openapi_schema_and_docs_are_served(api, cast):
     docs = api.get("/api/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def test_a_version_endpoint_says_the_version_is_missing_not_the_model(cast, api):
+    version_make(mlmodel_make(cast.erin, slug="alpha"), cast.erin)
+    response = api.as_user(cast.erin).get("/api/models/alpha/versions/9.9/")
+    assert response.status_code == 404
+    assert response.json() == {"version": ["model 'alpha' has no version '9.9'"]}
+
+
+def test_a_version_records_endpoint_says_the_model_is_missing(cast, api):
+    response = api.as_user(cast.erin).get("/api/models/nope/versions/1.0.0/audits/")
+    assert response.status_code == 404
+    assert response.json() == {"model": ["no model has the slug 'nope'"]}
