@@ -23,7 +23,7 @@ from governance.models import (
     VersionStatus,
 )
 from governance.notifications import notify
-from governance.roles import Role
+from governance.permissions import require_decide
 from governance.trail import event_record, snapshot
 
 OUTCOME = {
@@ -84,8 +84,7 @@ def decision_record(
     conditions: str = "",
 ) -> Approval:
     """Sign one decision on a submitted version (or re-approve a suspended one)."""
-    if not actor.has_role(Role.RISK_OFFICER):
-        raise Forbidden("only risk officers decide on versions")
+    require_decide(actor)
     locked_until = signing_locked_until(actor)
     if locked_until:
         raise Forbidden(

@@ -9,7 +9,7 @@ nothing; engineers change only their own team's models and versions; only a risk
 admin) may override a computed risk tier. The pipelines' gate account reads nothing."""
 
 from governance.errors import Forbidden
-from governance.models import MLModel, Team, User
+from governance.models import Incident, MLModel, Team, User
 from governance.roles import Role
 
 READER_ROLES = (Role.ENGINEER, Role.RISK_OFFICER, Role.AUDITOR, Role.ADMIN)
@@ -54,6 +54,7 @@ def require_change_model(user: User, model: MLModel) -> None:
 
 
 def require_register_model(user: User, team: Team) -> None:
+    require_register_models(user)
     if not user_can_change_team_models(user, team):
         raise Forbidden("engineers register models for their own team only", field="team")
 
@@ -66,3 +67,46 @@ def require_assess_risk(user: User, model: MLModel, *, overriding: bool) -> None
         raise Forbidden("only a risk officer may override the computed tier", field="override_tier")
     if not user_can_change_team_models(user, model.team):
         raise Forbidden("only engineers of the model's team or risk officers may assess it")
+
+
+# Role-level rules of the write actions. Each service requires its rule; each API view requires
+# it too before reading the body, so a caller who may not act hears 403, not a 400 about fields.
+
+
+def require_register_models(user: User) -> None:
+    """Registering a model is an engineer's (for their team) or an admin's."""
+    if not (user.has_role(Role.ADMIN) or user.has_role(Role.ENGINEER)):
+        raise Forbidden("only engineers and admins register models")
+
+
+def require_suspend(user: User, model: MLModel) -> None:
+    """Suspending a live version is a risk officer's call, whoever's model it is."""
+    if not user.has_role(Role.RISK_OFFICER):
+        raise Forbidden("only a risk officer may suspend a version")
+
+
+def require_retire(user: User, model: MLModel) -> None:
+    """The model's team or a risk officer retires a version."""
+    if not user.has_role(Role.RISK_OFFICER):
+        require_change_model(user, model)
+
+
+def require_decide(user: User) -> None:
+    if not user.has_role(Role.RISK_OFFICER):
+        raise Forbidden("only risk officers decide on versions")
+
+
+def require_report_incidents(user: User) -> None:
+    """Engineers (for their team's versions), risk officers and admins report incidents."""
+    if not any(user.has_role(role) for role in (Role.ENGINEER, Role.RISK_OFFICER, Role.ADMIN)):
+        raise Forbidden("engineers and risk officers report incidents")
+
+
+def require_update_incident(user: User, incident: Incident) -> None:
+    if not (user.has_role(Role.RISK_OFFICER) or user.pk == incident.reported_by_id):
+        raise Forbidden("risk officers and the reporter update an incident")
+
+
+def require_record_authority_report(user: User) -> None:
+    if not user.has_role(Role.RISK_OFFICER):
+        raise Forbidden("risk officers record reports to authorities")

@@ -13,7 +13,7 @@ from audits.api import serializers as s
 from audits.errors import UploadTooLarge
 from audits.models import AuditRun, EvaluationSet, Monitor
 from audits.uploads import CappedUploadHandler, upload_refusal
-from governance.api.permissions import HasRole
+from governance.api.permissions import HasRole, caller
 from governance.api.review import version_or_404
 from governance.api.throttles import UploadThrottleMixin
 from governance.models import ModelVersion
@@ -43,6 +43,7 @@ class EvaluationSetViewSet(UploadThrottleMixin, mixins.ListModelMixin, viewsets.
     )
     def create(self, request: Request, slug: str, version: str) -> Response:
         target = version_or_404(slug, version)
+        services.require_audit_rights(caller(request), target)
         form = s.EvaluationSetUploadSerializer(data=request.data)
         refused = upload_refusal(request._request)
         if refused:
@@ -71,6 +72,7 @@ class VersionAuditViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.AuditRequestSerializer, responses={202: s.AuditRunSerializer})
     def create(self, request: Request, slug: str, version: str) -> Response:
         target = version_or_404(slug, version)
+        services.require_audit_rights(caller(request), target)
         form = s.AuditRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         current = _set_or_400(target, form.validated_data["evaluation_set"], "evaluation_set")
@@ -123,6 +125,7 @@ class MonitorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.MonitorCreateSerializer, responses={201: s.MonitorSerializer})
     def create(self, request: Request, slug: str, version: str) -> Response:
         target = version_or_404(slug, version)
+        services.require_audit_rights(caller(request), target)
         form = s.MonitorCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data

@@ -1,10 +1,18 @@
 """DRF permission classes. Row-level rules are the services' (governance.permissions)."""
 
+from typing import cast
+
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from governance.models import User
 from governance.permissions import read_refusal, user_can_ask_gate
+
+
+def caller(request: Request) -> User:
+    """The user behind a request that passed HasRole (so is authenticated), typed as one."""
+    return cast(User, request.user)
 
 
 class HasRole(BasePermission):

@@ -10,11 +10,20 @@ from rest_framework.response import Response
 
 from governance import decisions, incidents, lifecycle
 from governance.api import review_serializers as s
-from governance.api.permissions import CanAskGate, HasRole
+from governance.api.permissions import CanAskGate, HasRole, caller
 from governance.api.serializers import ModelVersionSerializer
 from governance.errors import InvalidInput, NotFound
 from governance.gate import gate_reasons, gate_versions
 from governance.models import Approval, Deployment, Incident, MLModel, ModelVersion
+from governance.permissions import (
+    require_change_model,
+    require_decide,
+    require_record_authority_report,
+    require_report_incidents,
+    require_retire,
+    require_suspend,
+    require_update_incident,
+)
 
 
 def version_or_404(
@@ -57,6 +66,7 @@ def version_reopen(request: Request, slug: str, version: str) -> Response:
 
 
 def _with_reason(request: Request) -> str:
+    """The body's reason, read only once the caller's permission was checked."""
     form = s.ReasonSerializer(data=request.data)
     form.is_valid(raise_exception=True)
     return form.validated_data["reason"]
@@ -67,11 +77,11 @@ def _with_reason(request: Request) -> str:
 @permission_classes([HasRole])
 def version_suspend(request: Request, slug: str, version: str) -> Response:
     """A risk officer suspends a live version, with the reason."""
+    target = version_or_404(slug, version)
+    require_suspend(caller(request), target.model)
     reason = _with_reason(request)
     return _version_response(
-        lifecycle.version_suspend(
-            actor=request.user, version=version_or_404(slug, version), reason=reason
-        )
+        lifecycle.version_suspend(actor=request.user, version=target, reason=reason)
     )
 
 
@@ -80,11 +90,11 @@ def version_suspend(request: Request, slug: str, version: str) -> Response:
 @permission_classes([HasRole])
 def version_retire(request: Request, slug: str, version: str) -> Response:
     """The team or a risk officer retires the version, with the reason."""
+    target = version_or_404(slug, version)
+    require_retire(caller(request), target.model)
     reason = _with_reason(request)
     return _version_response(
-        lifecycle.version_retire(
-            actor=request.user, version=version_or_404(slug, version), reason=reason
-        )
+        lifecycle.version_retire(actor=request.user, version=target, reason=reason)
     )
 
 
@@ -103,6 +113,7 @@ class DecisionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.DecisionSerializer, responses={201: s.ApprovalSerializer})
     def create(self, request: Request, slug: str, version: str) -> Response:
         target = version_or_404(slug, version)
+        require_decide(caller(request))
         form = s.DecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         approval = decisions.decision_record(
@@ -127,6 +138,7 @@ class DeploymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.DeploymentCreateSerializer, responses={201: s.DeploymentSerializer})
     def create(self, request: Request, slug: str, version: str) -> Response:
         target = version_or_404(slug, version)
+        require_change_model(caller(request), target.model)
         form = s.DeploymentCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         deployment = lifecycle.deployment_record(
@@ -169,6 +181,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(request=s.IncidentCreateSerializer, responses={201: s.IncidentSerializer})
     def create(self, request: Request) -> Response:
+        require_report_incidents(caller(request))
         form = s.IncidentCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
@@ -181,6 +194,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=s.IncidentUpdateSerializer, responses=s.IncidentSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         incident = self.get_object()
+        require_update_incident(caller(request), incident)
         form = s.IncidentUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         incidents.incident_update(
@@ -193,6 +207,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     def authority_report(self, request: Request, pk: str) -> Response:
         incident = self.get_object()
+        require_record_authority_report(caller(request))
         form = s.AuthorityReportCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         report = incidents.authority_report_record(

@@ -16,10 +16,15 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from governance import services
 from governance.api import serializers as s
-from governance.api.permissions import HasRole
+from governance.api.permissions import HasRole, caller
 from governance.api.review import version_or_404
 from governance.api.throttles import UploadThrottleMixin
 from governance.models import Event, MLModel, ModelVersion, RiskAssessment
+from governance.permissions import (
+    require_assess_risk,
+    require_change_model,
+    require_register_models,
+)
 from governance.trail import trail_verify
 
 
@@ -80,6 +85,7 @@ class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=s.MLModelWriteSerializer, responses={201: s.MLModelSerializer})
     def create(self, request: Request) -> Response:
+        require_register_models(caller(request))
         form = s.MLModelWriteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
@@ -93,6 +99,7 @@ class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=s.MLModelWriteSerializer, responses=s.MLModelSerializer)
     def partial_update(self, request: Request, slug: str) -> Response:
         model = self.get_object()
+        require_change_model(caller(request), model)
         form = s.MLModelWriteSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         model = services.mlmodel_update(
@@ -119,6 +126,7 @@ class RiskAssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     def create(self, request: Request, slug: str) -> Response:
         model = get_object_or_404(MLModel, slug=slug)
+        require_assess_risk(caller(request), model, overriding=False)
         form = s.RiskQuestionnaireSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         answers = dict(form.validated_data)
@@ -166,6 +174,7 @@ class ModelVersionViewSet(
     )
     def create(self, request: Request, slug: str) -> Response:
         model = get_object_or_404(MLModel, slug=slug)
+        require_change_model(caller(request), model)
         form = s.ModelVersionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         version = services.version_create(actor=request.user, model=model, **form.validated_data)
@@ -174,6 +183,7 @@ class ModelVersionViewSet(
     @extend_schema(request=s.ModelVersionUpdateSerializer, responses=s.ModelVersionSerializer)
     def partial_update(self, request: Request, slug: str, version: str) -> Response:
         instance = self.get_object()
+        require_change_model(caller(request), instance.model)
         form = s.ModelVersionUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         instance = services.version_update(
