@@ -104,6 +104,7 @@ def version_page(request: AuthedRequest, slug: str, version: str) -> HttpRespons
         "latest": latest,
         "sections": audit_sections(latest.result if latest else None),
         "runs": audit_selectors.runs_of_version(target),
+        "previous": audit_selectors.previous_version(target),
         "sets": target.evaluation_sets.select_related("uploaded_by"),
         "approvals": target.approvals.all(),
         "deployments": target.deployments.select_related("deployed_by"),

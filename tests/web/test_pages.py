@@ -76,6 +76,19 @@ def test_the_first_version_has_nothing_to_compare_with(cast, login):
     assert "nothing to compare it with" in page
 
 
+def test_a_first_version_offers_no_comparison(cast, login):
+    version_make(tiered_model_make(cast.erin, 3), cast.erin)
+    page = login(cast.erin).get(V1).content.decode()
+    assert "/compare/" not in page
+
+
+def test_a_second_version_offers_the_comparison_with_the_first(cast, login):
+    first = version_make(tiered_model_make(cast.erin, 3), cast.erin)
+    version_make(first.model, cast.erin, "1.1.0")
+    page = login(cast.erin).get(V2).content.decode()
+    assert "Compare with 1.0.0, the previous version" in page
+
+
 def test_a_metric_name_tells_its_direction():
     assert direction("roc_auc_score") == direction("accuracy") == 1
     assert direction("demographic_parity_ratio") == 1

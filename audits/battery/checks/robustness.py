@@ -90,7 +90,8 @@ class Robustness(ModelCheck):
         findings = [
             {
                 "severity": "warn",
-                "message": f"the model cannot score rows with {name}: {o['error']}",
+                # The model's own error text stays in the details, not in the finding.
+                "message": f"not measured: the model refuses rows with {name}",
             }
             for name, o in outcomes.items()
             if "error" in o
