@@ -3,8 +3,10 @@ pages show."""
 
 import pytest
 
+from governance import decisions, lifecycle
 from reports.views import compare_metrics, direction
 from tests.factories import (
+    PASSWORD,
     audit_make,
     submitted_version_make,
     tiered_model_make,
@@ -87,6 +89,16 @@ def test_a_second_version_offers_the_comparison_with_the_first(cast, login):
     version_make(first.model, cast.erin, "1.1.0")
     page = login(cast.erin).get(V2).content.decode()
     assert "Compare with 1.0.0, the previous version" in page
+
+
+def test_a_suspended_version_page_tells_the_way_back(cast, login):
+    version = submitted_version_make(cast.erin, 3)
+    decisions.decision_record(
+        actor=cast.rita, version=version, decision="approve", meaning="approval", password=PASSWORD
+    )
+    lifecycle.version_suspend(actor=cast.raj, version=version, reason="Drift seen.")
+    page = login(cast.rita).get(V1).content.decode()
+    assert "The way back is a new signed approval" in page
 
 
 def test_a_metric_name_tells_its_direction():
