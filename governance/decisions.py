@@ -22,7 +22,7 @@ from governance.models import (
     VersionStatus,
 )
 from governance.notifications import notify
-from governance.roles import Role
+from governance.permissions import require_decide
 from governance.signatures import signature_check
 from governance.trail import event_record, snapshot
 
@@ -74,8 +74,7 @@ def decision_record(
     conditions: str = "",
 ) -> Approval:
     """Sign one decision on a submitted version (or re-approve a suspended one)."""
-    if not actor.has_role(Role.RISK_OFFICER):
-        raise Forbidden("only risk officers decide on versions")
+    require_decide(actor)
     signature_check(actor=actor, password=password, target=version)
     if decision == DecisionKind.APPROVE_WITH_CONDITIONS and not conditions.strip():
         raise InvalidInput("state the conditions", field="conditions")

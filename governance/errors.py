@@ -25,6 +25,12 @@ class Forbidden(ServiceError):
     status_code = 403
 
 
+class NotFound(ServiceError):
+    """The record the request names does not exist (404); `field` says which name missed."""
+
+    status_code = 404
+
+
 class Conflict(ServiceError):
     """The record is in a state that does not allow this (409)."""
 

@@ -78,8 +78,10 @@ class MLModelRegisterForm(QuestionnaireForm):
     name = forms.CharField(max_length=200)
     slug = forms.CharField(
         max_length=100,
+        required=False,
         validators=[validate_slug],
-        help_text="Letters, digits, hyphens and underscores; fixed once registered.",
+        help_text="Letters, digits, hyphens and underscores; fixed once registered. Left empty, "
+        "it is made from the name.",
     )
     purpose = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     intended_use = forms.CharField(

@@ -23,7 +23,12 @@ from governance.models import (
     VersionStatus,
 )
 from governance.notifications import notify, risk_officers
-from governance.permissions import user_can_change_team_models
+from governance.permissions import (
+    require_record_authority_report,
+    require_report_incidents,
+    require_update_incident,
+    user_can_change_team_models,
+)
 from governance.roles import Role
 from governance.signatures import signature_check
 from governance.trail import event_record, snapshot
@@ -53,11 +58,10 @@ def report_deadline(aware_at: datetime, serious_kind: str) -> datetime | None:
 
 
 def _require_reporter(actor: User, versions: list[ModelVersion]) -> None:
+    require_report_incidents(actor)
     if actor.has_role(Role.RISK_OFFICER) or actor.has_role(Role.ADMIN):
         return
-    if actor.has_role(Role.ENGINEER) and all(
-        user_can_change_team_models(actor, version.model.team) for version in versions
-    ):
+    if all(user_can_change_team_models(actor, version.model.team) for version in versions):
         return
     raise Forbidden("engineers report incidents of their own team's models; risk officers any")
 
@@ -136,8 +140,7 @@ def _suspend_for(incident: Incident, version: ModelVersion, actor: User) -> None
 def incident_update(*, actor: User, incident: Incident, changes: dict[str, Any]) -> Incident:
     """Move the status along INCIDENT_TRANSITIONS, record corrective actions, take ownership.
     Risk officers update any incident; the reporter their own."""
-    if not (actor.has_role(Role.RISK_OFFICER) or actor.pk == incident.reported_by_id):
-        raise Forbidden("risk officers and the reporter update an incident")
+    require_update_incident(actor, incident)
     owner = changes.get("owner")
     if owner is not None and not owner.has_role(Role.RISK_OFFICER):
         raise InvalidInput("an incident's owner must be a risk officer", field="owner")
@@ -223,8 +226,7 @@ def authority_report_record(
     *, actor: User, incident: Incident, authority: str, reported_at: datetime, reference: str = ""
 ) -> AuthorityReport:
     """Record that the incident was reported to an authority, and when."""
-    if not actor.has_role(Role.RISK_OFFICER):
-        raise Forbidden("risk officers record reports to authorities")
+    require_record_authority_report(actor)
     if reported_at > timezone.now():
         raise InvalidInput("the report time is in the future", field="reported_at")
     with transaction.atomic():

@@ -3,19 +3,19 @@ that use it (submit, including resubmission for revalidation, reopen, suspend, r
 approval expiry and its reminders."""
 
 import calendar
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from governance.errors import Conflict, Forbidden, InvalidInput
+from governance.errors import Conflict, InvalidInput
 from governance.evidence import latest_audit
-from governance.models import Deployment, ModelVersion, User, VersionStatus
+from governance.models import Deployment, MLModel, ModelVersion, User, VersionStatus
 from governance.models.registry import APPROVED_STATUSES, TRANSITIONS, live_versions_filter
 from governance.notifications import notify, risk_officers
-from governance.permissions import require_change_model
-from governance.roles import Role
+from governance.permissions import require_change_model, require_retire, require_suspend
 from governance.trail import event_record, snapshot
 
 STATUS_FIELDS = [
@@ -111,8 +111,8 @@ def version_reopen(*, actor: User, version: ModelVersion) -> ModelVersion:
         version=version,
         to=VersionStatus.DRAFT,
         verb="version_reopened",
-        reason="",
-        who="team",
+        reason=None,
+        require=require_change_model,
     )
 
 
@@ -124,7 +124,7 @@ def version_suspend(*, actor: User, version: ModelVersion, reason: str) -> Model
         to=VersionStatus.SUSPENDED,
         verb="version_suspended",
         reason=reason,
-        who="risk_officer",
+        require=require_suspend,
     )
 
 
@@ -136,21 +136,24 @@ def version_retire(*, actor: User, version: ModelVersion, reason: str) -> ModelV
         to=VersionStatus.RETIRED,
         verb="version_retired",
         reason=reason,
-        who="team_or_risk_officer",
+        require=require_retire,
     )
 
 
 def _simple_move(
-    *, actor: User, version: ModelVersion, to: str, verb: str, reason: str, who: str
+    *,
+    actor: User,
+    version: ModelVersion,
+    to: str,
+    verb: str,
+    reason: str | None,
+    require: Callable[[User, MLModel], None],
 ) -> ModelVersion:
+    """One move that needs no evidence, under its permission rule; `reason` None: none asked."""
     with transaction.atomic():
         version = locked(version)
-        is_officer = actor.has_role(Role.RISK_OFFICER)
-        if who == "risk_officer" and not is_officer:
-            raise Forbidden("only a risk officer may do this")
-        if who == "team" or (who == "team_or_risk_officer" and not is_officer):
-            require_change_model(actor, version.model)
-        if who != "team" and not reason.strip():
+        require(actor, version.model)
+        if reason is not None and not reason.strip():
             raise InvalidInput("give the reason", field="reason")
         if to == VersionStatus.SUSPENDED and not version.is_live:
             raise Conflict(f"version {version.version} is {version.status}: nothing to suspend")
@@ -165,7 +168,7 @@ def _simple_move(
             target=version,
             before=before,
             after=snapshot(version, STATUS_FIELDS),
-            note=reason.strip(),
+            note=(reason or "").strip(),
         )
     return version
 

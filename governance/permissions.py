@@ -1,19 +1,40 @@
 """Who may do what to which record: the row-level rules on top of the role groups.
 
-Auditors change nothing; engineers change only their own team's models and versions; only a
-risk officer (or an admin) may override a computed risk tier."""
+Reading is not scoped by team: every person with a role reads every model, every version and
+every record of it (evaluation sets, audits, decisions, deployments, monitors, model cards,
+CycloneDX, the trail). A team depends on other teams' models and must read their evidence; the
+trail, which everyone reads and verifies, carries every record's before/after snapshot anyway;
+and a model card is a document meant to be handed out. Writing is scoped: auditors change
+nothing; engineers change only their own team's models and versions; only a risk officer (or an
+admin) may override a computed risk tier. The pipelines' gate account reads nothing."""
 
 from governance.errors import Forbidden
-from governance.models import MLModel, ModelVersion, Team, User
+from governance.models import Incident, MLModel, ModelVersion, Team, User
 from governance.roles import Role
 
 READER_ROLES = (Role.ENGINEER, Role.RISK_OFFICER, Role.AUDITOR, Role.ADMIN)
 
 
 def user_can_read(user: User) -> bool:
-    """Every person's role reads the whole inventory and trail; a user with no role, or only
-    the pipelines' gate role, reads nothing."""
+    """Every person's role reads the whole registry, every version's records and the trail (see
+    above); a user with no role, or only the pipelines' gate role, reads nothing."""
     return user.is_active and any(user.has_role(role) for role in READER_ROLES)
+
+
+def read_refusal(user: User) -> str:
+    """Why this account may not read the registry, in words it can act on; empty if it may."""
+    if user_can_read(user):
+        return ""
+    if user.has_role(Role.GATE):
+        return "a gate account may only ask the deployment gate (GET /api/gate/)"
+    return "your account has no Warden role: ask an administrator for one"
+
+
+def require_read(user: User) -> None:
+    """Raise Forbidden, saying why, unless the user may read the registry's records."""
+    refusal = read_refusal(user)
+    if refusal:
+        raise Forbidden(refusal)
 
 
 def user_can_ask_gate(user: User) -> bool:
@@ -33,6 +54,7 @@ def require_change_model(user: User, model: MLModel) -> None:
 
 
 def require_register_model(user: User, team: Team) -> None:
+    require_register_models(user)
     if not user_can_change_team_models(user, team):
         raise Forbidden("engineers register models for their own team only", field="team")
 
@@ -69,3 +91,46 @@ def require_upload(user: User, version: ModelVersion) -> None:
 def require_start_audit(user: User, version: ModelVersion) -> None:
     if not can_start_audit(user, version):
         raise Forbidden("only the model's team or a risk officer may audit this version")
+
+
+# Role-level rules of the write actions. Each service requires its rule; each API view requires
+# it too before reading the body, so a caller who may not act hears 403, not a 400 about fields.
+
+
+def require_register_models(user: User) -> None:
+    """Registering a model is an engineer's (for their team) or an admin's."""
+    if not (user.has_role(Role.ADMIN) or user.has_role(Role.ENGINEER)):
+        raise Forbidden("only engineers and admins register models")
+
+
+def require_suspend(user: User, model: MLModel) -> None:
+    """Suspending a live version is a risk officer's call, whoever's model it is."""
+    if not user.has_role(Role.RISK_OFFICER):
+        raise Forbidden("only a risk officer may suspend a version")
+
+
+def require_retire(user: User, model: MLModel) -> None:
+    """The model's team or a risk officer retires a version."""
+    if not user.has_role(Role.RISK_OFFICER):
+        require_change_model(user, model)
+
+
+def require_decide(user: User) -> None:
+    if not user.has_role(Role.RISK_OFFICER):
+        raise Forbidden("only risk officers decide on versions")
+
+
+def require_report_incidents(user: User) -> None:
+    """Engineers (for their team's versions), risk officers and admins report incidents."""
+    if not any(user.has_role(role) for role in (Role.ENGINEER, Role.RISK_OFFICER, Role.ADMIN)):
+        raise Forbidden("engineers and risk officers report incidents")
+
+
+def require_update_incident(user: User, incident: Incident) -> None:
+    if not (user.has_role(Role.RISK_OFFICER) or user.pk == incident.reported_by_id):
+        raise Forbidden("risk officers and the reporter update an incident")
+
+
+def require_record_authority_report(user: User) -> None:
+    if not user.has_role(Role.RISK_OFFICER):
+        raise Forbidden("risk officers record reports to authorities")

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.text import slugify
 
 from governance.artifacts import artifact_check, artifact_format_detect, file_sha256
 from governance.errors import DISK_FULL_MESSAGE, Conflict, InvalidInput, StorageFull, is_disk_full
@@ -92,8 +93,10 @@ def mlmodel_register(
     depends_on: list[MLModel] | None = None,
     **fields: Any,
 ) -> MLModel:
-    """Register a model for a team; the owner must be an active member of the organisation."""
+    """Register a model for a team; the owner must be an active member of the organisation.
+    Without a slug, the slug is made from the name (as MLflow names a model by its name)."""
     require_register_model(actor, team)
+    fields["slug"] = fields.get("slug") or slug_from_name(fields["name"])
     with transaction.atomic():
         if MLModel.objects.filter(slug=fields["slug"]).exists():
             raise InvalidInput(f"a model with slug {fields['slug']!r} exists already", field="slug")
@@ -103,6 +106,15 @@ def mlmodel_register(
             actor=actor, verb="model_registered", target=model, after=snapshot(model, MODEL_FIELDS)
         )
     return model
+
+
+def slug_from_name(name: str) -> str:
+    slug = slugify(name)[:100].strip("-_")
+    if not slug:
+        raise InvalidInput(
+            "give a slug: the name has no letters or digits to make one from", field="slug"
+        )
+    return slug
 
 
 def mlmodel_update(*, actor: User, model: MLModel, changes: dict[str, Any]) -> MLModel:

@@ -20,7 +20,7 @@ from governance import decisions, incidents, lifecycle, selectors, services
 from governance import forms as f
 from governance.errors import ServiceError
 from governance.models import MLModel, ModelVersion, User
-from governance.permissions import user_can_change_team_models, user_can_read
+from governance.permissions import read_refusal, user_can_change_team_models
 from governance.roles import Role
 from governance.trail import trail_verify
 
@@ -51,8 +51,9 @@ def reader_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     @login_required
     @wraps(view)
     def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_can_read(request.user):
-            raise PermissionDenied("your account has no role that reads the registry")
+        refusal = read_refusal(request.user)
+        if refusal:
+            raise PermissionDenied(refusal)
         return view(request, *args, **kwargs)
 
     return wrapped

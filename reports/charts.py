@@ -35,6 +35,10 @@ GROUP_RATES = ("selection_rate", "tpr", "fpr", "fnr", "accuracy")
 rcParams.update(
     {"svg.hashsalt": "warden", "svg.fonttype": "none", "font.size": 8, "axes.titlesize": 9}
 )
+# Charts are drawn at the size they print (8 pt text stays 8 pt on paper), sized by their
+# content: a chart with little to show takes HALF_WIDTH, so two share a row of the card's 176 mm
+# text; one with many groups grows up to FULL_WIDTH. Inches, as matplotlib measures.
+HALF_WIDTH, FULL_WIDTH = 3.2, 6.9
 _PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
 _ID_OR_REFERENCE = re.compile(r'(\bid="|url\(#|href="#)([^")]+)([")])')
 
@@ -51,7 +55,7 @@ def confusion_matrix_svg(details: Mapping[str, Any] | None) -> str | None:
     if not n or len(matrix) != n or any(len(row or []) != n for row in matrix):
         return None
     values = [[_number(cell) or 0.0 for cell in row] for row in matrix]
-    fig, ax = _figure(max(3.2, 0.55 * n + 2.0), max(2.8, 0.5 * n + 1.6))
+    fig, ax = _figure(min(FULL_WIDTH, max(HALF_WIDTH, 0.55 * n + 2.0)), max(2.8, 0.5 * n + 1.6))
     image = ax.imshow(values, cmap="Blues", vmin=0)
     top = max(max(row) for row in values) or 1.0
     for i, row in enumerate(values):
@@ -82,16 +86,22 @@ def group_rates_svg(attribute: Mapping[str, Any] | None, name: str = "") -> str 
         return None
     names = list(groups)
     width = 0.8 / len(rates)
-    fig, ax = _figure(max(4.0, 0.9 * len(names) + 2.2), 3.0)
+    # about half an inch per group of bars, so an intersection's many labels stay readable
+    figure_width = min(FULL_WIDTH, max(HALF_WIDTH, 0.5 * len(names) + 0.8))
+    fig, ax = _figure(figure_width, 2.7)
     for k, rate in enumerate(rates):
         points = [(i, _number(g.get(rate))) for i, g in enumerate(groups.values())]
         xs = [i + (k - (len(rates) - 1) / 2) * width for i, v in points if v is not None]
         ys = [v for _, v in points if v is not None]
         ax.bar(xs, ys, width=width, color=PALETTE[k % len(PALETTE)], label=rate.replace("_", " "))
-    ax.set_xticks(range(len(names)), names, rotation=30 if len(names) > 5 else 0)
+    crowded = len(names) > 5 or max(len(n) for n in names) * len(names) > 12 * figure_width
+    ax.set_xticks(
+        range(len(names)), names, rotation=30 if crowded else 0, ha="right" if crowded else "center"
+    )
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("rate")
-    ax.legend(fontsize=7, ncols=len(rates), loc="upper center", bbox_to_anchor=(0.5, 1.18))
+    columns = len(rates) if figure_width > 4.5 else 3
+    ax.legend(fontsize=7, ncols=columns, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     title = f"Rates by group for {name}" if name else "Rates by group"
     return _svg(fig, title, f"{', '.join(rates)} for {len(names)} groups.")
 
@@ -118,7 +128,7 @@ def reliability_svg(details: Mapping[str, Any] | None) -> str | None:
         points.append((predicted, observed))
     if not points:
         return None
-    fig, ax = _figure(3.4, 3.2)
+    fig, ax = _figure(HALF_WIDTH, 2.8)
     ax.plot([0, 1], [0, 1], linestyle="--", color=GUIDE_COLOUR, linewidth=1, label="perfect")
     ax.plot(*zip(*sorted(points), strict=True), marker="o", color=OK_COLOUR, label="model")
     ax.set_xlim(0, 1)
@@ -143,7 +153,7 @@ def drift_svg(details: Mapping[str, Any] | None, psi_threshold: float | None = 0
     if not rows:
         return None
     rows.reverse()  # barh draws bottom-up; keep the document's order reading downwards
-    fig, ax = _figure(4.6, max(1.6, 0.28 * len(rows) + 1.0))
+    fig, ax = _figure(HALF_WIDTH, max(1.6, 0.28 * len(rows) + 1.0))
     colours = [ALERT_COLOUR if drifted else OK_COLOUR for _, _, drifted in rows]
     ax.barh([r[0] for r in rows], [r[1] for r in rows], color=colours)
     if psi_threshold is not None:
@@ -166,7 +176,7 @@ def robustness_svg(details: Mapping[str, Any] | None) -> str | None:
     lines = {name: points for name, points in lines.items() if points}
     if not lines:
         return None
-    fig, ax = _figure(4.2, 3.0)
+    fig, ax = _figure(HALF_WIDTH, 2.7)
     for k, (name, points) in enumerate(lines.items()):
         ax.plot(*zip(*points, strict=True), marker="o", color=PALETTE[k % len(PALETTE)], label=name)
     ax.set_ylim(0, 1.05)
@@ -192,7 +202,7 @@ def feature_importance_svg(importances: Any, top: int = 15) -> str | None:
         return None
     rows = sorted(rows, key=lambda r: (-abs(r[1]), r[0]))[:top]
     rows.reverse()
-    fig, ax = _figure(4.6, max(1.6, 0.28 * len(rows) + 1.0))
+    fig, ax = _figure(HALF_WIDTH, max(1.6, 0.28 * len(rows) + 1.0))
     colours = [OK_COLOUR if value >= 0 else ALERT_COLOUR for _, value in rows]
     ax.barh([r[0] for r in rows], [r[1] for r in rows], color=colours)
     ax.axvline(0, color=GUIDE_COLOUR, linewidth=0.8)

@@ -1,7 +1,8 @@
-"""Who may read and issue which document. Auditors, risk officers and admins read every
-document; engineers read (and issue) the model cards of their own team's models only, since a
-card is what their team hands out; the portfolio documents (compliance report, CSV, evidence
-bundle) are for auditors, risk officers and admins. Anyone with a role may verify a PDF."""
+"""Who may read and issue which document. Everyone with a role reads every model card, as
+every record of a version (governance.permissions says why); engineers issue the cards of their
+own team's models only, since a card is what their team hands out; the portfolio documents
+(compliance report, CSV, evidence bundle) are for auditors, risk officers and admins. Anyone
+with a role may verify a PDF."""
 
 from governance.errors import Forbidden
 from governance.models import MLModel, User
@@ -18,11 +19,6 @@ def _in_team(user: User, model: MLModel) -> bool:
     return user.is_active and user.has_role(Role.ENGINEER) and user.team_id == model.team_id
 
 
-def require_read_card(user: User, model: MLModel) -> None:
-    if not (_oversees(user) or _in_team(user, model)):
-        raise Forbidden("only the model's team, risk officers, auditors and admins read its cards")
-
-
 def require_issue_card(user: User, model: MLModel) -> None:
     """Asking for a new card (POST) is the team's, risk officers' and admins'. A download by any
     reader issues the card first when none states the version's current state: that records a
@@ -32,6 +28,10 @@ def require_issue_card(user: User, model: MLModel) -> None:
         raise Forbidden("only the model's team, risk officers and admins issue its cards")
 
 
+def user_can_read_portfolio(user: User) -> bool:
+    return _oversees(user)
+
+
 def require_read_portfolio(user: User) -> None:
-    if not _oversees(user):
+    if not user_can_read_portfolio(user):
         raise Forbidden("the portfolio documents are for auditors, risk officers and admins")

@@ -16,10 +16,11 @@ from django.utils.text import get_valid_filename
 
 from governance.checkpoints import trail_checkpoint_take
 from governance.models import ModelVersion, User
+from governance.permissions import require_read
 from governance.trail import event_record, snapshot
 from reports import compliance, content, documents
 from reports.models import Report, ReportKind
-from reports.permissions import require_issue_card, require_read_card, require_read_portfolio
+from reports.permissions import require_issue_card, require_read_portfolio
 from reports.signer import organisation_signer
 
 REPORT_FIELDS = [
@@ -56,7 +57,7 @@ def model_card_current(version: ModelVersion) -> Report | None:
 def model_card_for(*, actor: User, version: ModelVersion) -> Report:
     """The current card, issued first when there is none (a download by any reader may cause
     that: see reports.permissions)."""
-    require_read_card(actor, version.model)
+    require_read(actor)
     return model_card_current(version) or _model_card_make(actor, version)
 
 

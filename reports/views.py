@@ -22,6 +22,7 @@ from governance.permissions import can_start_audit, can_upload, user_can_change_
 from governance.roles import Role
 from governance.views import AuthedRequest, posted, reader_required, uploaded, version_of
 from reports.content import audit_sections, check_title
+from reports.permissions import user_can_read_portfolio
 from reports.verification import pdf_check
 
 CARD_STATUSES = (*APPROVED_STATUSES, VersionStatus.SUSPENDED, VersionStatus.RETIRED)
@@ -90,6 +91,7 @@ def version_page(request: AuthedRequest, slug: str, version: str) -> HttpRespons
         "latest": latest,
         "sections": audit_sections(latest.result if latest else None),
         "runs": audit_selectors.runs_of_version(target),
+        "previous": audit_selectors.previous_version(target),
         "sets": target.evaluation_sets.select_related("uploaded_by"),
         "approvals": target.approvals.all(),
         "deployments": target.deployments.select_related("deployed_by"),
@@ -175,13 +177,19 @@ class VerifyForm(forms.Form):
 
 @reader_required
 def documents(request: AuthedRequest) -> HttpResponse:
-    """The auditor's downloads (the compliance report as PDF and CSV, the evidence bundle) and a
-    form that says whether any PDF is ours, intact, and which record it is."""
+    """The auditor's downloads (the compliance report as PDF and CSV, the evidence bundle; shown
+    only to those who may read them) and a form that says whether any PDF is ours, intact, and
+    which record it is."""
     form = VerifyForm(posted(request), uploaded(request))
     answer = None
     if request.method == "POST" and form.is_valid():
         answer = pdf_check(form.cleaned_data["file"].read())
-    context = {"nav": "documents", "form": form, "answer": answer}
+    context = {
+        "nav": "documents",
+        "form": form,
+        "answer": answer,
+        "can_read_portfolio": user_can_read_portfolio(request.user),
+    }
     return render(request, "reports/pages/documents.html", context)
 
 

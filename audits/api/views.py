@@ -2,7 +2,6 @@
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -15,14 +14,10 @@ from audits.errors import UploadTooLarge
 from audits.models import AuditRun, EvaluationSet, Monitor
 from audits.uploads import CappedUploadHandler, upload_refusal
 from governance.api.permissions import HasRole, acting_user
+from governance.api.review import version_or_404
 from governance.api.throttles import UploadThrottleMixin
 from governance.models import ModelVersion
-
-
-def version_or_404(slug: str, version: str) -> ModelVersion:
-    return get_object_or_404(
-        ModelVersion.objects.select_related("model"), model__slug=slug, version=version
-    )
+from governance.permissions import require_start_audit, require_upload
 
 
 class EvaluationSetViewSet(UploadThrottleMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -49,6 +44,7 @@ class EvaluationSetViewSet(UploadThrottleMixin, mixins.ListModelMixin, viewsets.
     )
     def create(self, request: Request, slug: str, version: str) -> Response:
         target = version_or_404(slug, version)
+        require_upload(acting_user(request), target)
         form = s.EvaluationSetUploadSerializer(data=request.data)
         refused = upload_refusal(request._request)
         if refused:
@@ -77,6 +73,7 @@ class VersionAuditViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.AuditRequestSerializer, responses={202: s.AuditRunSerializer})
     def create(self, request: Request, slug: str, version: str) -> Response:
         target = version_or_404(slug, version)
+        require_start_audit(acting_user(request), target)
         form = s.AuditRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         current = _set_or_400(target, form.validated_data["evaluation_set"], "evaluation_set")
@@ -129,6 +126,7 @@ class MonitorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.MonitorCreateSerializer, responses={201: s.MonitorSerializer})
     def create(self, request: Request, slug: str, version: str) -> Response:
         target = version_or_404(slug, version)
+        require_start_audit(acting_user(request), target)
         form = s.MonitorCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data

@@ -7,14 +7,21 @@ from rest_framework import serializers
 
 
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so a misspelt field is an error, not silently ignored."""
+    """Refuses fields it does not know, so a misspelt field is an error, not silently ignored;
+    reported together with every other field's problem, so one answer lists them all."""
 
     def to_internal_value(self, data: Any) -> Any:
-        if hasattr(data, "keys"):
-            unknown = sorted(set(data.keys()) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["unknown field"] for name in unknown})
-        return super().to_internal_value(data)
+        names = data.keys() if hasattr(data, "keys") else ()
+        unknown = {name: ["unknown field"] for name in sorted(set(names) - set(self.fields))}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if unknown and isinstance(error.detail, dict):
+                raise serializers.ValidationError({**unknown, **error.detail}) from error
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
 
 
 class SlugRelated(serializers.SlugRelatedField):

@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from governance.models import User
-from governance.permissions import user_can_ask_gate, user_can_read
+from governance.permissions import read_refusal, user_can_ask_gate
 
 
 def acting_user(request: Request) -> User:
@@ -19,13 +19,16 @@ def acting_user(request: Request) -> User:
 
 
 class HasRole(BasePermission):
-    """Authenticated and holding one of Warden's roles; anonymous callers get 401."""
-
-    message = "your account has no Warden role"
+    """Authenticated and holding one of Warden's reading roles; anonymous callers get 401, the
+    rest a 403 saying why (a gate account is told what it may ask)."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and user_can_read(user))  # type: ignore[arg-type]
+        if not (user and user.is_authenticated):
+            return False
+        # DRF builds permissions per request, so the message belongs to this caller alone.
+        self.message = read_refusal(user)  # type: ignore[arg-type]
+        return not self.message
 
 
 class CanAskGate(BasePermission):

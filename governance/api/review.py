@@ -4,7 +4,6 @@ and revalidations. Views parse input, call one service and shape the output."""
 from typing import cast
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import api_view, permission_classes
@@ -15,15 +14,33 @@ from governance import decisions, incidents, lifecycle
 from governance.api import review_serializers as s
 from governance.api.permissions import CanAskGate, HasRole, acting_user
 from governance.api.serializers import ModelVersionSerializer
-from governance.errors import InvalidInput
+from governance.errors import InvalidInput, NotFound
 from governance.gate import gate_reasons, gate_versions
-from governance.models import Approval, Deployment, Incident, ModelVersion, User
+from governance.models import Approval, Deployment, Incident, MLModel, ModelVersion, User
+from governance.permissions import (
+    require_change_model,
+    require_decide,
+    require_record_authority_report,
+    require_report_incidents,
+    require_retire,
+    require_suspend,
+    require_update_incident,
+)
 
 
-def version_or_404(slug: str, version: str) -> ModelVersion:
-    return get_object_or_404(
-        ModelVersion.objects.select_related("model"), model__slug=slug, version=version
-    )
+def version_or_404(
+    slug: str, version: str, versions: QuerySet[ModelVersion] | None = None
+) -> ModelVersion:
+    """Version `version` of model `slug` (read from `versions` when given); a 404 that says
+    which of the two is missing."""
+    if versions is None:
+        versions = ModelVersion.objects.select_related("model")
+    found = versions.filter(model__slug=slug, version=version).first()
+    if found is not None:
+        return found
+    if not MLModel.objects.filter(slug=slug).exists():
+        raise NotFound(f"no model has the slug {slug!r}", field="model")
+    raise NotFound(f"model {slug!r} has no version {version!r}", field="version")
 
 
 def _version_response(version: ModelVersion) -> Response:
@@ -51,6 +68,7 @@ def version_reopen(request: Request, slug: str, version: str) -> Response:
 
 
 def _with_reason(request: Request) -> str:
+    """The body's reason, read only once the caller's permission was checked."""
     form = s.ReasonSerializer(data=request.data)
     form.is_valid(raise_exception=True)
     return form.validated_data["reason"]
@@ -61,11 +79,11 @@ def _with_reason(request: Request) -> str:
 @permission_classes([HasRole])
 def version_suspend(request: Request, slug: str, version: str) -> Response:
     """A risk officer suspends a live version, with the reason."""
+    target = version_or_404(slug, version)
+    require_suspend(acting_user(request), target.model)
     reason = _with_reason(request)
     return _version_response(
-        lifecycle.version_suspend(
-            actor=acting_user(request), version=version_or_404(slug, version), reason=reason
-        )
+        lifecycle.version_suspend(actor=acting_user(request), version=target, reason=reason)
     )
 
 
@@ -74,11 +92,11 @@ def version_suspend(request: Request, slug: str, version: str) -> Response:
 @permission_classes([HasRole])
 def version_retire(request: Request, slug: str, version: str) -> Response:
     """The team or a risk officer retires the version, with the reason."""
+    target = version_or_404(slug, version)
+    require_retire(acting_user(request), target.model)
     reason = _with_reason(request)
     return _version_response(
-        lifecycle.version_retire(
-            actor=acting_user(request), version=version_or_404(slug, version), reason=reason
-        )
+        lifecycle.version_retire(actor=acting_user(request), version=target, reason=reason)
     )
 
 
@@ -97,6 +115,7 @@ class DecisionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.DecisionSerializer, responses={201: s.ApprovalSerializer})
     def create(self, request: Request, slug: str, version: str) -> Response:
         target = version_or_404(slug, version)
+        require_decide(acting_user(request))
         form = s.DecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         approval = decisions.decision_record(
@@ -121,6 +140,7 @@ class DeploymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.DeploymentCreateSerializer, responses={201: s.DeploymentSerializer})
     def create(self, request: Request, slug: str, version: str) -> Response:
         target = version_or_404(slug, version)
+        require_change_model(acting_user(request), target.model)
         form = s.DeploymentCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         deployment = lifecycle.deployment_record(
@@ -142,9 +162,7 @@ def gate(request: Request) -> Response:
     form = s.GateQuerySerializer(data=request.query_params.dict())
     form.is_valid(raise_exception=True)
     query = form.validated_data
-    version = get_object_or_404(
-        gate_versions(), model__slug=query["model"], version=query["version"]
-    )
+    version = version_or_404(query["model"], query["version"], gate_versions())
     reasons = gate_reasons(version)
     return Response({"allowed": not reasons, "reasons": reasons})
 
@@ -165,6 +183,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(request=s.IncidentCreateSerializer, responses={201: s.IncidentSerializer})
     def create(self, request: Request) -> Response:
+        require_report_incidents(acting_user(request))
         form = s.IncidentCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
@@ -177,6 +196,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=s.IncidentUpdateSerializer, responses=s.IncidentSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         incident = self.get_object()
+        require_update_incident(acting_user(request), incident)
         form = s.IncidentUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         incidents.incident_update(
@@ -189,6 +209,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     def authority_report(self, request: Request, pk: str) -> Response:
         incident = self.get_object()
+        require_record_authority_report(acting_user(request))
         form = s.AuthorityReportCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         report = incidents.authority_report_record(

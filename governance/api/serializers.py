@@ -76,10 +76,11 @@ class MLModelSummarySerializer(RowSerializer):
 
 
 class MLModelWriteSerializer(StrictSerializer):
-    """Fields an engineer sets when registering a model (all optional on update)."""
+    """Fields an engineer sets when registering a model (all optional on update); the slug is
+    made from the name when omitted."""
 
     name = serializers.CharField(max_length=200)
-    slug = serializers.SlugField(max_length=100)
+    slug = serializers.SlugField(max_length=100, required=False)
     purpose = serializers.CharField(max_length=5000)
     intended_use = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     out_of_scope_uses = serializers.CharField(max_length=5000, required=False, allow_blank=True)

@@ -17,8 +17,14 @@ from rest_framework.throttling import ScopedRateThrottle
 from governance import services
 from governance.api import serializers as s
 from governance.api.permissions import HasRole, acting_user
+from governance.api.review import version_or_404
 from governance.api.throttles import UploadThrottleMixin
 from governance.models import Event, MLModel, ModelVersion, RiskAssessment
+from governance.permissions import (
+    require_assess_risk,
+    require_change_model,
+    require_register_models,
+)
 from governance.trail import trail_verify
 
 
@@ -79,6 +85,7 @@ class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=s.MLModelWriteSerializer, responses={201: s.MLModelSerializer})
     def create(self, request: Request) -> Response:
+        require_register_models(acting_user(request))
         form = s.MLModelWriteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
@@ -94,6 +101,7 @@ class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=s.MLModelWriteSerializer, responses=s.MLModelSerializer)
     def partial_update(self, request: Request, slug: str) -> Response:
         model = self.get_object()
+        require_change_model(acting_user(request), model)
         form = s.MLModelWriteSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         model = services.mlmodel_update(
@@ -120,6 +128,7 @@ class RiskAssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     def create(self, request: Request, slug: str) -> Response:
         model = get_object_or_404(MLModel, slug=slug)
+        require_assess_risk(acting_user(request), model, overriding=False)
         form = s.RiskQuestionnaireSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         assessment = services.risk_assessment_record(
@@ -159,6 +168,9 @@ class ModelVersionViewSet(
             "model", "created_by", "submitted_by"
         )
 
+    def get_object(self) -> ModelVersion:
+        return version_or_404(self.kwargs["slug"], self.kwargs["version"], self.get_queryset())
+
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         get_object_or_404(MLModel, slug=self.kwargs["slug"])
         return super().list(request)
@@ -168,6 +180,7 @@ class ModelVersionViewSet(
     )
     def create(self, request: Request, slug: str) -> Response:
         model = get_object_or_404(MLModel, slug=slug)
+        require_change_model(acting_user(request), model)
         form = s.ModelVersionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         version = services.version_create(
@@ -178,6 +191,7 @@ class ModelVersionViewSet(
     @extend_schema(request=s.ModelVersionUpdateSerializer, responses=s.ModelVersionSerializer)
     def partial_update(self, request: Request, slug: str, version: str) -> Response:
         instance = self.get_object()
+        require_change_model(acting_user(request), instance.model)
         form = s.ModelVersionUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         instance = services.version_update(

@@ -27,7 +27,7 @@ from reports.api.serializers import (
 )
 from reports.bundle import evidence_bundle
 from reports.models import Report, ReportKind
-from reports.permissions import require_issue_card, require_read_card, require_read_portfolio
+from reports.permissions import require_issue_card, require_read_portfolio
 from reports.tasks import model_card_generate
 from reports.verification import pdf_check
 
@@ -71,7 +71,6 @@ def model_cards(request: Request, slug: str, version: str) -> Response:
     or 200 with the current card when one already states the version as it is."""
     target = version_or_404(slug, version)
     if request.method == "GET":
-        require_read_card(acting_user(request), target.model)
         cards = Report.objects.filter(kind=ReportKind.MODEL_CARD, version=target)
         return Response(ReportSerializer(cards.select_related("version__model"), many=True).data)
     require_issue_card(acting_user(request), target.model)
@@ -94,7 +93,6 @@ def model_cards(request: Request, slug: str, version: str) -> Response:
 def model_card_cyclonedx(request: Request, slug: str, version: str) -> Response:
     """The version's model card as a CycloneDX 1.6 ML-BOM."""
     target = version_or_404(slug, version)
-    require_read_card(acting_user(request), target.model)
     facts = content.card_facts(target)
     documents = dict(content.audit_documents(target))
     bom = cyclonedx.model_bom(facts, documents.get(facts["shown_audit_id"]))

@@ -252,3 +252,44 @@ def test_a_skops_file_unpacking_past_the_limit_is_refused_naming_the_setting(cas
     assert response.status_code == 400
     assert "unpacks to" in response.data["artifact"][0]
     assert not ModelVersion.objects.exists()
+
+
+def test_a_version_endpoint_says_the_version_is_missing_not_the_model(cast, api):
+    version_make(mlmodel_make(cast.erin, slug="alpha"), cast.erin)
+    response = api.as_user(cast.erin).get("/api/models/alpha/versions/9.9/")
+    assert response.status_code == 404
+    assert response.json() == {"version": ["model 'alpha' has no version '9.9'"]}
+
+
+def test_a_version_records_endpoint_says_the_model_is_missing(cast, api):
+    response = api.as_user(cast.erin).get("/api/models/nope/versions/1.0.0/audits/")
+    assert response.status_code == 404
+    assert response.json() == {"model": ["no model has the slug 'nope'"]}
+
+
+def test_a_model_registered_without_a_slug_takes_one_made_from_its_name(cast, api):
+    body = {**NEW_MODEL, "name": "Churn predictor (EU) v2"}
+    del body["slug"]
+    response = api.as_user(cast.erin).post("/api/models/", body, format="json")
+    assert response.status_code == 201, response.data
+    assert response.data["slug"] == "churn-predictor-eu-v2"
+
+
+def test_a_name_with_nothing_to_make_a_slug_from_asks_for_a_slug(cast, api):
+    body = {**NEW_MODEL, "name": "—"}
+    del body["slug"]
+    response = api.as_user(cast.erin).post("/api/models/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "slug": ["give a slug: the name has no letters or digits to make one from"]
+    }
+
+
+def test_it_reports_an_unknown_field_and_an_overlong_name_at_once(cast, api):
+    body = {**NEW_MODEL, "name": "x" * 201, "colour": "red"}
+    response = api.as_user(cast.erin).post("/api/models/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "colour": ["unknown field"],
+        "name": ["Ensure this field has no more than 200 characters."],
+    }

@@ -31,6 +31,21 @@ def test_create_user_refuses_an_engineer_without_a_team(monkeypatch):
         call_command("create_user", "erin", "--role", "engineer")
 
 
+def test_create_user_refuses_a_risk_officer_without_the_names_a_signature_prints(monkeypatch):
+    monkeypatch.setenv("WARDEN_PASSWORD", "a long enough passphrase")
+    with pytest.raises(CommandError, match="--first-name and --last-name") as refused:
+        call_command("create_user", "rita", "--role", "risk_officer", "--first-name", "Rita")
+    assert refused.value.returncode == 2
+    assert not User.objects.exists()
+
+
+def test_create_user_gives_a_risk_officer_the_name_signatures_print(monkeypatch):
+    monkeypatch.setenv("WARDEN_PASSWORD", "a long enough passphrase")
+    names = ["--first-name", "Nadia", "--last-name", "Novak"]
+    call_command("create_user", "nadia", "--role", "risk_officer", *names)
+    assert User.objects.get(username="nadia").printed_name == "Nadia Novak"
+
+
 def test_create_user_without_a_password_or_terminal_says_how(monkeypatch):
     monkeypatch.delenv("WARDEN_PASSWORD", raising=False)
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)

@@ -95,9 +95,25 @@ def test_the_gate_refuses_anonymous_callers(api, approved):
     assert ask(api, None, approved).status_code == 401
 
 
-def test_an_unknown_version_is_a_404(cast, api):
+def test_an_unknown_model_is_a_404_naming_the_model(cast, api):
     response = api.as_user(cast.erin).get("/api/gate/?model=nope&version=1&environment=prod")
     assert response.status_code == 404
+    assert response.json() == {"model": ["no model has the slug 'nope'"]}
+
+
+def test_an_unknown_version_of_a_known_model_is_a_404_naming_the_version(cast, api, approved):
+    path = "/api/gate/?model=credit-default&version=9.9&environment=prod"
+    response = api.as_user(cast.erin).get(path)
+    assert response.status_code == 404
+    assert response.json() == {"version": ["model 'credit-default' has no version '9.9'"]}
+
+
+def test_a_gate_account_is_told_it_may_only_ask_the_gate(cast, api):
+    response = api.as_user(user_make("gil", "gate")).get("/api/models/")
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "a gate account may only ask the deployment gate (GET /api/gate/)"
+    }
 
 
 def test_a_high_incident_does_not_refuse(cast, api, approved):

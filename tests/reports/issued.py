@@ -9,9 +9,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from governance import decisions
 from governance.models import ModelVersion, User
+from reports import content
+from reports.models import Report
 from tests.factories import PASSWORD, submitted_version_make
 
 
@@ -36,6 +40,27 @@ def approved_version(cast, capture, tier: int = 2, slug: str = "credit-default")
     officers = (cast.rita, cast.raj) if tier == 1 else (cast.rita,)
     with capture(execute=True):
         return approve(version, *officers)
+
+
+def current_card_on_record(version) -> Report:  # type: ignore[no-untyped-def]
+    """A Report row standing for a card of the version's current state, so reading it renders
+    nothing (what the card holds is tested in test_model_card)."""
+    report = Report(
+        kind="model_card",
+        version=version,
+        record="model-card:credit-default:1.0.0:stub",
+        sha256="0" * 64,
+        size=9,
+        signer_name="stub",
+        signer_fingerprint="0" * 64,
+        is_development_key=True,
+        signed_at=timezone.now(),
+        trail_head_seq=0,
+        trail_head_hash="0" * 64,
+        state_sha256=content.state_sha256(content.card_facts(version)),
+    )
+    report.file.save("stub.pdf", ContentFile(b"%PDF-stub"), save=True)
+    return report
 
 
 def poppler(tool: str, *args: str) -> str:

@@ -1,26 +1,22 @@
-"""Every reports endpoint against every kind of caller. Cards: the model's team (erin, eli),
-risk officers, auditors and admins read them; another team's engineer (bob) does not; issuing
-one on request is the team's, risk officers' and admins'. The portfolio documents are for risk
-officers, auditors and admins. Anyone with a role verifies a PDF; the pipelines' gate account
-(gil) and anonymous callers get nothing."""
+"""Every reports endpoint against every kind of caller. Cards: everyone with a role reads them,
+another team's engineer (bob) too; issuing one on request is the team's, risk officers' and
+admins'. The portfolio documents are for risk officers, auditors and admins. Anyone with a role
+verifies a PDF; the pipelines' gate account (gil) and anonymous callers get nothing."""
 
 from __future__ import annotations
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
-from reports import content
 from reports.models import Report
 from tests.factories import submitted_version_make, tiered_model_make, user_make, version_make
-from tests.reports.issued import approve
+from tests.reports.issued import approve, current_card_on_record
 
 pytestmark = pytest.mark.django_db
 
 CALLERS = ["anonymous", "erin", "eli", "bob", "rita", "ada", "root", "gil"]
 CARD = "/api/models/credit-default/versions/1.0.0/"
-READ_CARD = [401, 200, 200, 403, 200, 200, 200, 403]
+READ_CARD = [401, 200, 200, 200, 200, 200, 200, 403]
 PORTFOLIO = [401, 403, 403, 403, 200, 200, 200, 403]
 
 
@@ -45,27 +41,6 @@ CASES = [
     for i, caller in enumerate(CALLERS)
     if expected[i] is not None
 ]
-
-
-def current_card_on_record(version) -> Report:  # type: ignore[no-untyped-def]
-    """A Report row standing for a card of the version's current state, so reading it renders
-    nothing (what the card holds is tested in test_model_card)."""
-    report = Report(
-        kind="model_card",
-        version=version,
-        record="model-card:credit-default:1.0.0:stub",
-        sha256="0" * 64,
-        size=9,
-        signer_name="stub",
-        signer_fingerprint="0" * 64,
-        is_development_key=True,
-        signed_at=timezone.now(),
-        trail_head_seq=0,
-        trail_head_hash="0" * 64,
-        state_sha256=content.state_sha256(content.card_facts(version)),
-    )
-    report.file.save("stub.pdf", ContentFile(b"%PDF-stub"), save=True)
-    return report
 
 
 @pytest.mark.parametrize(("method", "path", "body", "caller", "expected"), CASES)

@@ -61,6 +61,13 @@ def test_registering_a_taken_slug_is_an_error_on_the_slug(cast, login):
     assert "exists already" in errors_of(response)["slug"][0]
 
 
+def test_registering_without_a_slug_makes_one_from_the_name(cast, login):
+    data = registration(slug="", name="Credit default (EU)", team=cast.erin.team_id)
+    response = login(cast.erin).post("/models/new/", data)
+    assert response.status_code == 302, errors_of(response)
+    assert MLModel.objects.get().slug == "credit-default-eu"
+
+
 def test_registering_for_another_team_is_refused_above_the_form(cast, login):
     response = login(cast.erin).post("/models/new/", registration(team=cast.bob.team_id))
     assert "own team" in errors_of(response)["team"][0]

@@ -3,8 +3,10 @@ pages show."""
 
 import pytest
 
+from governance import decisions, lifecycle
 from reports.views import compare_metrics
 from tests.factories import (
+    PASSWORD,
     audit_make,
     submitted_version_make,
     tiered_model_make,
@@ -107,6 +109,29 @@ def test_a_metric_the_table_calls_neither_better_nor_worse_is_only_changed():
         return {"checks": [{"id": "data_quality", "metrics": {"label_minority_share": share}}]}
 
     assert compare_metrics(document(0.4), document(0.2))[0]["change"] == "changed"
+
+
+def test_a_first_version_offers_no_comparison(cast, login):
+    version_make(tiered_model_make(cast.erin, 3), cast.erin)
+    page = login(cast.erin).get(V1).content.decode()
+    assert "/compare/" not in page
+
+
+def test_a_second_version_offers_the_comparison_with_the_first(cast, login):
+    first = version_make(tiered_model_make(cast.erin, 3), cast.erin)
+    version_make(first.model, cast.erin, "1.1.0")
+    page = login(cast.erin).get(V2).content.decode()
+    assert "Compare with 1.0.0, the previous version" in page
+
+
+def test_a_suspended_version_page_tells_the_way_back(cast, login):
+    version = submitted_version_make(cast.erin, 3)
+    decisions.decision_record(
+        actor=cast.rita, version=version, decision="approve", meaning="approval", password=PASSWORD
+    )
+    lifecycle.version_suspend(actor=cast.raj, version=version, reason="Drift seen.")
+    page = login(cast.rita).get(V1).content.decode()
+    assert "The way back is a new signed approval" in page
 
 
 def test_the_comparison_judges_each_metric_by_its_direction():

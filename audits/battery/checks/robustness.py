@@ -91,7 +91,7 @@ class Robustness(ModelCheck):
         }
         unscorable = [name for name, o in outcomes.items() if "error" in o]
         findings = [
-            info(f"the model cannot score rows with {name}: {outcomes[name]['error']}")
+            info(f"not measured: the model refuses rows with {name} (its error is in the details)")
             for name in unscorable
         ]
         drops = [

@@ -1,6 +1,7 @@
-"""`manage.py create_user NAME --role ROLE [--team TEAM] [--superuser]`: provision a user in one
-role. The password comes from WARDEN_PASSWORD or a prompt, never from the command line; this is
-the only door that grants superuser."""
+"""`manage.py create_user NAME --role ROLE [--team TEAM] [--first-name F --last-name L]
+[--superuser]`: provision a user in one role. The password comes from WARDEN_PASSWORD or a prompt,
+never from the command line; this is the only door that grants superuser. A risk officer needs
+both names: a signature prints the signer's full name."""
 
 import getpass
 import os
@@ -33,6 +34,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["role"] == Role.RISK_OFFICER and not (
+            options["first_name"].strip() and options["last_name"].strip()
+        ):
+            raise CommandError(
+                "--first-name and --last-name: a risk officer signs decisions, and each "
+                "signature prints the signer's full name",
+                returncode=2,
+            )
         password = os.environ.get("WARDEN_PASSWORD") or self._prompt_password()
         try:
             validate_password(password)

@@ -2,8 +2,10 @@
 app shows a real signed card: seed_demo (once), a version with synthetic evaluation data, the
 audit run in this process, submission by erin, approval by rita and raj (tier 1: two officers,
 signing with their demo passwords from var/demo-credentials.txt), and the card issued by the
-approval hook. `--png docs/model-card-page1.png` renders its first page (pdftoppm) for the docs.
-Run it again and it reuses what is there."""
+approval hook; then 1.1.0, retrained on a newer book, audited and submitted by erin, so the risk
+officers' queue has a version waiting (seed_demo, in governance, cannot run an audit).
+`--png docs/model-card-page1.png` renders its first page (pdftoppm) for the docs. Run it again
+and it reuses what is there."""
 
 from __future__ import annotations
 
@@ -28,8 +30,8 @@ from governance.models import MLModel, ModelVersion, User, VersionStatus
 from reports import services as reports
 from reports.models import Report
 
-SLUG, VERSION = "credit-default", "1.0.0"
-TRAINING_SEED = 6
+SLUG, VERSION, WAITING = "credit-default", "1.0.0", "1.1.0"
+TRAINING_SEEDS = {VERSION: 6, WAITING: 9}  # the book each version's model was trained on
 MAPPING = {
     "label": "defaulted",
     "prediction": "predicted",
@@ -53,10 +55,7 @@ class Command(BaseCommand):
         app.conf.task_always_eager = True  # the audit and the card run here, not on a worker
         call_command("seed_demo", stdout=io.StringIO())
         people = {u.username: u for u in User.objects.filter(username__in=["erin", "rita", "raj"])}
-        version = self._version(people["erin"])
-        if version.status == VersionStatus.DRAFT:
-            self._audit(version, people["erin"])
-            version = lifecycle.version_submit(actor=people["erin"], version=version)
+        version = self._submitted(people["erin"], VERSION)
         if version.status == VersionStatus.SUBMITTED:
             passwords = _demo_passwords()
             for name in ("rita", "raj"):
@@ -73,21 +72,32 @@ class Command(BaseCommand):
             actor=None, version=version
         )
         self.stdout.write(f"{version}: {version.get_status_display()}; card {card.record}")
+        waiting = self._submitted(people["erin"], WAITING)
+        self.stdout.write(f"{waiting}: {waiting.get_status_display()}, in the review queue")
         self._write(card, options)
 
-    def _version(self, erin: User) -> ModelVersion:
+    def _submitted(self, erin: User, number: str) -> ModelVersion:
+        """The version, audited and submitted by erin unless it is further along already."""
+        version = self._version(erin, number)
+        if version.status == VersionStatus.DRAFT:
+            self._audit(version, erin)
+            version = lifecycle.version_submit(actor=erin, version=version)
+        return version
+
+    def _version(self, erin: User, number: str) -> ModelVersion:
         model = MLModel.objects.get(slug=SLUG)
-        found = model.versions.filter(version=VERSION).first()
+        found = model.versions.filter(version=number).first()
         if found:
             return found
         return services.version_create(
             actor=erin,
             model=model,
-            version=VERSION,
-            artifact=_artifact(_model()),
+            version=number,
+            artifact=_artifact(_model(TRAINING_SEEDS[number])),
             training_data_description=(
                 "Synthetic loan book of 4,000 applications (income, debt ratio, months employed, "
-                "age band); made by manage.py demo_card, not real people."
+                f"age band; book {TRAINING_SEEDS[number]}); made by manage.py demo_card, not "
+                "real people."
             ),
             limitations=(
                 "Not validated for applicants under 21 or for business loans. Scores drift when "
@@ -99,7 +109,7 @@ class Command(BaseCommand):
         done = AuditRun.objects.filter(version=version, status=RunStatus.COMPLETED).first()
         if done:
             return done
-        model = _model()
+        model = _model(TRAINING_SEEDS[version.version])
         sets = [
             audits.evaluation_set_upload(
                 actor=erin,
@@ -112,7 +122,7 @@ class Command(BaseCommand):
             for role, seed, shift in (
                 ("current", 7, 0.15),
                 ("reference", 8, 0.0),
-                ("training", TRAINING_SEED, 0.0),
+                ("training", TRAINING_SEEDS[version.version], 0.0),
             )
         ]
         audits.audit_run_request(
@@ -194,15 +204,22 @@ def _book(seed: int, shift: float, rows: int = 4000) -> pd.DataFrame:
     )
 
 
-def _model():  # type: ignore[no-untyped-def]
-    """The demo's credit model: a logistic regression trained on its own synthetic book."""
+def _model(training_seed: int):  # type: ignore[no-untyped-def]
+    """The demo's credit model: a logistic regression trained on its own synthetic book. Like a
+    model fit for production it scores incomplete applications too (a missing number takes the
+    median, a missing or unseen age band none of the known ones), so every robustness
+    perturbation is measured."""
     from sklearn.compose import make_column_transformer
+    from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    columns = make_column_transformer((StandardScaler(), NUMERIC), (OneHotEncoder(), ["age_band"]))
-    book = _book(TRAINING_SEED, 0.0)
+    columns = make_column_transformer(
+        (make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), NUMERIC),
+        (OneHotEncoder(handle_unknown="ignore"), ["age_band"]),
+    )
+    book = _book(training_seed, 0.0)
     return make_pipeline(columns, LogisticRegression()).fit(
         book[[*NUMERIC, "age_band"]], book["defaulted"]
     )

@@ -119,9 +119,13 @@ def test_robustness_and_importance_are_measured_and_reproducible(adult, tmp_path
     noise = [p["accuracy"] for p in robustness["details"]["gaussian_noise"]]
     assert noise[-1] < noise[0]  # a whole sd of noise costs accuracy
     assert robustness["details"]["category_swap"]["flip_rate"] > 0
-    # scikit-learn's scaler refuses NaN: a finding, the check still measured the rest
+    # scikit-learn's scaler refuses NaN: a finding in plain words (the model's own error only in
+    # the details), and the check still measured the rest
     assert robustness["status"] in ("warn", "fail")
-    assert "missing values" in robustness["findings"][0]["message"]
+    assert [f["message"] for f in robustness["findings"]] == [
+        "not measured: the model refuses rows with missing values"
+    ]
+    assert "NaN" in robustness["details"]["missing_values"]["error"]
     importance = check(first, "explainability")["details"]["feature_importance"]
     top = [item["feature"] for item in importance[:3]]
     assert {"capital_gain", "marital_status"} & set(top), importance
