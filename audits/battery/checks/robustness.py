@@ -91,8 +91,7 @@ class Robustness(ModelCheck):
         }
         unscorable = [name for name, o in outcomes.items() if "error" in o]
         findings = [
-            info(f"not measured: the model refuses rows with {name} (its error is in the details)")
-            for name in unscorable
+            info(f"not measured: the model refuses rows with {name}") for name in unscorable
         ]
         drops = [
             o["accuracy_drop"]

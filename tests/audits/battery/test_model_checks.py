@@ -123,7 +123,8 @@ def test_robustness_and_importance_are_measured_and_reproducible(adult, tmp_path
     # the details), and the check still measured the rest
     assert robustness["status"] in ("warn", "fail")
     assert [f["message"] for f in robustness["findings"]] == [
-        "not measured: the model refuses rows with missing values"
+        "not measured: the model refuses rows with missing values",
+        "unscorable_perturbation_count = 1 is above the tier-2 warn threshold 0",
     ]
     assert "NaN" in robustness["details"]["missing_values"]["error"]
     importance = check(first, "explainability")["details"]["feature_importance"]
