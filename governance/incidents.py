@@ -14,6 +14,7 @@ from governance.models import (
     INCIDENT_TRANSITIONS,
     REPORTING_DAYS,
     AuthorityReport,
+    EventVerb,
     Incident,
     IncidentStatus,
     ModelVersion,
@@ -102,7 +103,7 @@ def incident_report(
         incident.versions.set(versions)
         event_record(
             actor=actor,
-            verb="incident_reported",
+            verb=EventVerb.INCIDENT_REPORTED,
             target=incident,
             after=snapshot(incident, INCIDENT_FIELDS),
         )
@@ -129,7 +130,7 @@ def _suspend_for(incident: Incident, version: ModelVersion, actor: User) -> None
     version.save(update_fields=["status", "review_started_at"])
     event_record(
         actor=actor,
-        verb="version_suspended",
+        verb=EventVerb.VERSION_SUSPENDED,
         target=version,
         before=before,
         after=snapshot(version, STATUS_FIELDS),
@@ -162,7 +163,7 @@ def incident_update(*, actor: User, incident: Incident, changes: dict[str, Any])
         incident.save()
         event_record(
             actor=actor,
-            verb="incident_updated",
+            verb=EventVerb.INCIDENT_UPDATED,
             target=incident,
             before=before,
             after=snapshot(incident, INCIDENT_FIELDS),
@@ -209,7 +210,7 @@ def incident_not_reportable_sign(
         incident.save()
         event_record(
             actor=actor,
-            verb="incident_found_not_reportable",
+            verb=EventVerb.INCIDENT_FOUND_NOT_REPORTABLE,
             target=incident,
             before=before,
             after={
@@ -240,7 +241,7 @@ def authority_report_record(
         late = bool(incident.report_deadline and reported_at > incident.report_deadline)
         event_record(
             actor=actor,
-            verb="incident_reported_to_authority",
+            verb=EventVerb.INCIDENT_REPORTED_TO_AUTHORITY,
             target=incident,
             after={
                 "authority": authority,
@@ -278,7 +279,7 @@ def incident_deadline_remind(*, incident_id: int) -> bool:
         incident.save(update_fields=["deadline_reminded_at"])
         event_record(
             actor=None,
-            verb="incident_deadline_reminder_sent",
+            verb=EventVerb.INCIDENT_DEADLINE_REMINDER_SENT,
             target=incident,
             after={"report_deadline": deadline.isoformat()},
         )

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from governance.errors import Conflict, InvalidInput
 from governance.evidence import latest_audit
-from governance.models import Deployment, MLModel, ModelVersion, User, VersionStatus
+from governance.models import Deployment, EventVerb, MLModel, ModelVersion, User, VersionStatus
 from governance.models.registry import APPROVED_STATUSES, TRANSITIONS, live_versions_filter
 from governance.notifications import notify, risk_officers
 from governance.permissions import require_change_model, require_retire, require_suspend
@@ -87,7 +87,7 @@ def version_submit(*, actor: User, version: ModelVersion) -> ModelVersion:
         why = "for revalidation" if revalidating else "for review"
         event_record(
             actor=actor,
-            verb="version_submitted",
+            verb=EventVerb.VERSION_SUBMITTED,
             target=version,
             before=before,
             after=snapshot(version, STATUS_FIELDS),
@@ -110,7 +110,7 @@ def version_reopen(*, actor: User, version: ModelVersion) -> ModelVersion:
         actor=actor,
         version=version,
         to=VersionStatus.DRAFT,
-        verb="version_reopened",
+        verb=EventVerb.VERSION_REOPENED,
         reason=None,
         require=require_change_model,
     )
@@ -122,7 +122,7 @@ def version_suspend(*, actor: User, version: ModelVersion, reason: str) -> Model
         actor=actor,
         version=version,
         to=VersionStatus.SUSPENDED,
-        verb="version_suspended",
+        verb=EventVerb.VERSION_SUSPENDED,
         reason=reason,
         require=require_suspend,
     )
@@ -134,7 +134,7 @@ def version_retire(*, actor: User, version: ModelVersion, reason: str) -> ModelV
         actor=actor,
         version=version,
         to=VersionStatus.RETIRED,
-        verb="version_retired",
+        verb=EventVerb.VERSION_RETIRED,
         reason=reason,
         require=require_retire,
     )
@@ -145,7 +145,7 @@ def _simple_move(
     actor: User,
     version: ModelVersion,
     to: str,
-    verb: str,
+    verb: EventVerb,
     reason: str | None,
     require: Callable[[User, MLModel], None],
 ) -> ModelVersion:
@@ -194,7 +194,7 @@ def deployment_record(
         )
         event_record(
             actor=actor,
-            verb="version_deployed",
+            verb=EventVerb.VERSION_DEPLOYED,
             target=version,
             before=before,
             after={**snapshot(version, STATUS_FIELDS), "environment": environment},
@@ -243,7 +243,7 @@ def revalidation_remind(*, version_id: int) -> bool:
         expires = version.approval_expires_at
         event_record(
             actor=None,
-            verb="revalidation_reminder_sent",
+            verb=EventVerb.REVALIDATION_REMINDER_SENT,
             target=version,
             after={"approval_expires_at": expires.isoformat()},
         )

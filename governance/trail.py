@@ -17,7 +17,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from governance.hooks import trail_anchors
-from governance.models import Event, TrailHead, User
+from governance.models import Event, EventVerb, TrailHead, User
 from governance.request_context import current_request_id
 
 GENESIS_HASH = "0" * 64
@@ -82,14 +82,17 @@ def event_hash(prev_hash: str, content: dict[str, Any]) -> str:
 def event_record(
     *,
     actor: User | None,
-    verb: str,
+    verb: EventVerb,
     target: models.Model,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     note: str = "",
 ) -> Event:
     """Append one event to the chain. Must run inside the caller's transaction, so the event
-    exists if and only if the change it records does."""
+    exists if and only if the change it records does; the verb must be one of EventVerb, so no
+    reader has to match a spelling."""
+    if verb not in EventVerb.values:
+        raise ValueError(f"unknown event verb {verb!r}: add it to EventVerb")
     if not connection.in_atomic_block:
         raise RuntimeError("event_record must be called inside transaction.atomic()")
     head, _ = TrailHead.objects.select_for_update().get_or_create(

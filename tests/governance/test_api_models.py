@@ -227,6 +227,12 @@ def test_the_trail_verifies_over_the_api(cast, api):
     assert response.data["head_seq"] == Event.objects.count()
 
 
+def test_the_events_api_gives_each_verb_its_label(cast, api):
+    mlmodel_make(cast.erin, slug="alpha")
+    events = api.as_user(cast.ada).get("/api/events/", {"verb": "model_registered"}).data
+    assert [row["verb_label"] for row in events["results"]] == ["Model registered"]
+
+
 def test_events_carry_the_request_id(cast, api):
     api.as_user(cast.erin).post(
         "/api/models/", NEW_MODEL, format="json", HTTP_X_REQUEST_ID="req-42"
