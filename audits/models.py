@@ -64,6 +64,8 @@ RUN_TRANSITIONS: dict[str, frozenset[str]] = {
     RunStatus.COMPLETED: frozenset(),
     RunStatus.ERRORED: frozenset(),
 }
+# Statuses a run never leaves: it has finished, and a worker holding it skips it.
+TERMINAL_RUN_STATUSES = frozenset(s for s, moves in RUN_TRANSITIONS.items() if not moves)
 
 
 class Verdict(models.TextChoices):
@@ -119,6 +121,11 @@ class AuditRun(models.Model):
 
     def __str__(self) -> str:
         return f"audit #{self.pk} of {self.version}"
+
+    @property
+    def is_finished(self) -> bool:
+        """Completed or errored: nothing changes the run any more."""
+        return self.status in TERMINAL_RUN_STATUSES
 
 
 class ChunkStats(models.Model):

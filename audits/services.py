@@ -280,7 +280,7 @@ def audit_run_claim(*, run_id: int, orphaned_after: int) -> AuditRun | None:
     now = timezone.now()
     with transaction.atomic():
         run = AuditRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.status in (RunStatus.COMPLETED, RunStatus.ERRORED):
+        if run is None or run.is_finished:
             return None
         if run.status == RunStatus.RUNNING:
             if run.heartbeat_at and (now - run.heartbeat_at).total_seconds() < orphaned_after:
@@ -381,7 +381,7 @@ def audit_run_error(*, run_id: int, reason: str, attempt: int | None = None) -> 
     """Mark the run errored with the reason (for the given attempt, when one is named)."""
     with transaction.atomic():
         run = AuditRun.objects.select_for_update().get(pk=run_id)
-        if run.status in (RunStatus.COMPLETED, RunStatus.ERRORED):
+        if run.is_finished:
             return False
         if attempt is not None and run.attempt != attempt:
             return False

@@ -209,10 +209,9 @@ def revalidations(*, now: datetime | None = None) -> dict[str, list[ModelVersion
     horizon = now + timedelta(days=settings.WARDEN_REVALIDATION_NOTICE_DAYS)
     live = ModelVersion.objects.filter(live_versions_filter(), approval_expires_at__lte=horizon)
     live = live.select_related("model", "model__owner").order_by("approval_expires_at")
-    lapses = [(v, v.approval_expires_at) for v in live if v.approval_expires_at is not None]
     return {
-        "overdue": [v for v, expires in lapses if expires <= now],
-        "due": [v for v, expires in lapses if expires > now],
+        "overdue": [v for v in live if v.approval_lapsed(now)],
+        "due": [v for v in live if not v.approval_lapsed(now)],
     }
 
 

@@ -199,3 +199,8 @@ def test_a_monitor_needs_a_reference_set(cast, api, compas_set):
     )
     assert response.status_code == 400
     assert "reference_set" in response.data
+
+
+def test_a_run_is_finished_once_completed_or_errored() -> None:
+    finished = {status for status in RunStatus if AuditRun(status=status).is_finished}
+    assert finished == {RunStatus.COMPLETED, RunStatus.ERRORED}
