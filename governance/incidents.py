@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance.errors import Conflict, Forbidden, InvalidInput
-from governance.lifecycle import STATUS_FIELDS, locked, move
+from governance.lifecycle import locked, suspend
 from governance.models import (
     INCIDENT_TRANSITIONS,
     REPORTING_DAYS,
@@ -21,7 +21,6 @@ from governance.models import (
     SeriousKind,
     Severity,
     User,
-    VersionStatus,
 )
 from governance.notifications import notify, risk_officers
 from governance.permissions import (
@@ -108,8 +107,11 @@ def incident_report(
             after=snapshot(incident, INCIDENT_FIELDS),
         )
         if severity == Severity.CRITICAL:
-            for version in versions:
-                _suspend_for(incident, locked(version), actor)
+            for version in map(locked, versions):
+                if version.is_live:
+                    suspend(
+                        version, actor=actor, note=f"suspended by critical incident #{incident.pk}"
+                    )
         recipients = [owner] if owner else risk_officers()
         transaction.on_commit(
             lambda: notify(
@@ -119,23 +121,6 @@ def incident_report(
             )
         )
     return incident
-
-
-def _suspend_for(incident: Incident, version: ModelVersion, actor: User) -> None:
-    if not version.is_live:
-        return
-    before = snapshot(version, STATUS_FIELDS)
-    move(version, VersionStatus.SUSPENDED)
-    version.review_started_at = timezone.now()
-    version.save(update_fields=["status", "review_started_at"])
-    event_record(
-        actor=actor,
-        verb=EventVerb.VERSION_SUSPENDED,
-        target=version,
-        before=before,
-        after=snapshot(version, STATUS_FIELDS),
-        note=f"suspended by critical incident #{incident.pk}",
-    )
 
 
 def incident_update(*, actor: User, incident: Incident, changes: dict[str, Any]) -> Incident:

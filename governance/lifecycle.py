@@ -118,13 +118,32 @@ def version_reopen(*, actor: User, version: ModelVersion) -> ModelVersion:
 
 def version_suspend(*, actor: User, version: ModelVersion, reason: str) -> ModelVersion:
     """A risk officer stops a live version; the gate then refuses it."""
-    return _simple_move(
+    with transaction.atomic():
+        version = locked(version)
+        require_suspend(actor, version.model)
+        if not reason.strip():
+            raise InvalidInput("give the reason", field="reason")
+        if not version.is_live:
+            raise Conflict(f"version {version.version} is {version.status}: nothing to suspend")
+        suspend(version, actor=actor, note=reason.strip())
+    return version
+
+
+def suspend(version: ModelVersion, *, actor: User, note: str) -> None:
+    """Suspend a live version locked in the caller's transaction, recording the event: the
+    gate refuses it, and its re-approval review starts now. Risk officers and critical
+    incidents both suspend through here."""
+    before = snapshot(version, STATUS_FIELDS)
+    move(version, VersionStatus.SUSPENDED)
+    version.review_started_at = timezone.now()
+    version.save(update_fields=["status", "review_started_at"])
+    event_record(
         actor=actor,
-        version=version,
-        to=VersionStatus.SUSPENDED,
         verb=EventVerb.VERSION_SUSPENDED,
-        reason=reason,
-        require=require_suspend,
+        target=version,
+        before=before,
+        after=snapshot(version, STATUS_FIELDS),
+        note=note,
     )
 
 
@@ -155,13 +174,9 @@ def _simple_move(
         require(actor, version.model)
         if reason is not None and not reason.strip():
             raise InvalidInput("give the reason", field="reason")
-        if to == VersionStatus.SUSPENDED and not version.is_live:
-            raise Conflict(f"version {version.version} is {version.status}: nothing to suspend")
         before = snapshot(version, STATUS_FIELDS)
         move(version, to)
-        if to == VersionStatus.SUSPENDED:
-            version.review_started_at = timezone.now()  # re-approval starts from here
-        version.save(update_fields=["status", "review_started_at"])
+        version.save(update_fields=["status"])
         event_record(
             actor=actor,
             verb=verb,
