@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import slugify
 
-from governance.artifacts import artifact_check, artifact_format_detect, file_sha256
+from digests import file_sha256
+from governance.artifacts import artifact_check, artifact_format_detect
 from governance.errors import DISK_FULL_MESSAGE, Conflict, InvalidInput, StorageFull, is_disk_full
 from governance.models import EventVerb, MLModel, ModelVersion, RiskAssessment, Team, User
 from governance.permissions import (

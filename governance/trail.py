@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+import digests
 from governance.hooks import trail_anchors
 from governance.models import Event, EventVerb, TrailHead, User
 from governance.request_context import current_request_id
@@ -25,10 +26,10 @@ SYSTEM_ACTOR_NAME = "system"
 
 
 def canonical_json(value: Any) -> str:
-    """The one serialisation every hash in Warden is computed over."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder
-    )
+    """digests.canonical_json over Django's types (dates, decimals, UUIDs), the form the trail's
+    hashes and snapshots are taken in; NaN passes, as it always has, so no recorded event's hash
+    changes."""
+    return digests.canonical_json(value, encoder=DjangoJSONEncoder, allow_nan=True)
 
 
 def json_safe(value: Any) -> Any:

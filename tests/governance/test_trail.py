@@ -3,6 +3,9 @@ table that refuses to be rewritten."""
 
 import ast
 import threading
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -31,6 +34,27 @@ def test_each_write_records_one_event_linked_to_the_previous(cast):
     )
     assert last.prev_hash == events[-2].hash
     assert last.hash == event_hash(last.prev_hash, event_content(last))
+
+
+def test_an_events_hash_is_over_the_same_bytes_as_ever():
+    """Pinned: a change to the canonical form would leave every recorded event unverifiable."""
+    content = {
+        "seq": 7,
+        "occurred_at": datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC).isoformat(),
+        "actor_name": "Zoë Ærø",
+        "verb": EventVerb.MODEL_REGISTERED,
+        "after": {
+            "amount": Decimal("1.50"),
+            "when": date(2026, 1, 2),
+            "ratio": 0.1,
+            "id": uuid.UUID(int=5),
+            "nested": {"b": 1, "a": [True, None]},
+        },
+        "note": "naïve \u2028 line",
+    }
+    assert event_hash(GENESIS_HASH, content) == (
+        "07c54da414ca0bc0be84749868ab7a8f280f082cc8400a7942441325e5e95234"
+    )
 
 
 def test_the_first_event_links_to_the_genesis_hash(cast):
