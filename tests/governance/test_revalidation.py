@@ -7,11 +7,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from governance import decisions, incidents, lifecycle
+from governance import decisions, lifecycle
 from governance.errors import Conflict
 from governance.gate import gate_reasons, gate_versions
 from governance.models import Event, EventVerb, ModelVersion, VersionStatus
-from tests.factories import PASSWORD, audit_make, submitted_version_make
+from tests.factories import PASSWORD, audit_make, critical_incident_make, submitted_version_make
 
 pytestmark = pytest.mark.django_db
 
@@ -100,15 +100,7 @@ def test_changes_requested_on_revalidation_withdraw_the_approval(cast):
 
 def test_a_critical_incident_suspends_a_version_under_revalidation(cast):
     version = resubmitted(cast, approved(cast))
-    incidents.incident_report(
-        actor=cast.erin,
-        versions=[version],
-        title="Outage",
-        severity="critical",
-        category="outage",
-        description="d",
-        aware_at=timezone.now(),
-    )
+    critical_incident_make(cast.erin, [version])
     version.refresh_from_db()
     assert version.status == VersionStatus.SUSPENDED
 
@@ -118,15 +110,7 @@ def test_a_critical_incident_suspends_as_a_risk_officer_does(cast):
         decide(submitted_version_make(cast.erin, 3, slug=slug), cast.rita) for slug in "ab"
     )
     lifecycle.version_suspend(actor=cast.rita, version=by_officer, reason="Drift.")
-    incidents.incident_report(
-        actor=cast.erin,
-        versions=[by_incident],
-        title="Outage",
-        severity="critical",
-        category="outage",
-        description="d",
-        aware_at=timezone.now(),
-    )
+    critical_incident_make(cast.erin, [by_incident])
     events = [
         Event.objects.get(verb=EventVerb.VERSION_SUSPENDED, target_id=str(v.pk))
         for v in (by_officer, by_incident)
