@@ -154,5 +154,5 @@ def test_an_approval_lapsing_this_instant_is_overdue_as_the_gate_says(cast) -> N
     version = _approved_without_card(cast)
     expires = version.approval_expires_at
     (row,) = portfolio(now=expires)["rows"]
-    assert version.approval_lapsed(expires)
     assert row["revalidation_overdue"] is True
+    assert version.approval_lapsed(expires)
