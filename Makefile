@@ -46,7 +46,7 @@ test: $(DEV_STAMP)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy governance audits reports config
+	$(VENV)/bin/mypy governance audits reports config digests
 	$(VENV)/bin/lint-imports
 
 ## bench: the speed and memory benchmarks; numbers go in the README

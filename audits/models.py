@@ -1,7 +1,5 @@
 """Evaluation sets, audit runs, the per-chunk statistics of distributed runs, and monitors."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 
@@ -14,12 +12,6 @@ class SetRole(models.TextChoices):
     TRAINING = "training", "Training sample (for membership inference)"
 
 
-def upload_to(instance: "EvaluationSet", filename: str) -> str:
-    """A fresh folder per upload, named by the version, so files never collide."""
-    version = instance.version
-    return f"evaluation-sets/{version.model.slug}/{version.version}/{uuid.uuid4().hex}/{filename}"
-
-
 class EvaluationSet(models.Model):
     """An uploaded CSV or Parquet file, validated on upload against its column mapping. The
     original is kept with its sha256; a Parquet copy is what audits read."""
@@ -29,11 +21,12 @@ class EvaluationSet(models.Model):
     )
     name = models.CharField(max_length=200)
     role = models.CharField(max_length=10, choices=SetRole.choices)
-    original = models.FileField(upload_to=upload_to, max_length=400)
+    # Both files are stored, and named, by audits.services.evaluation_set_upload.
+    original = models.FileField(max_length=400)
     original_format = models.CharField(max_length=10)
     original_sha256 = models.CharField(max_length=64)
     original_size = models.PositiveBigIntegerField()
-    parquet = models.FileField(upload_to=upload_to, max_length=400)
+    parquet = models.FileField(max_length=400)
     # The copy's own sha256: workers check it before reading the copy (engine.integrity_problems).
     parquet_sha256 = models.CharField(max_length=64, default="")
     mapping = models.JSONField()
@@ -64,6 +57,8 @@ RUN_TRANSITIONS: dict[str, frozenset[str]] = {
     RunStatus.COMPLETED: frozenset(),
     RunStatus.ERRORED: frozenset(),
 }
+# Statuses a run never leaves: it has finished, and a worker holding it skips it.
+TERMINAL_RUN_STATUSES = frozenset(s for s, moves in RUN_TRANSITIONS.items() if not moves)
 
 
 class Verdict(models.TextChoices):
@@ -119,6 +114,11 @@ class AuditRun(models.Model):
 
     def __str__(self) -> str:
         return f"audit #{self.pk} of {self.version}"
+
+    @property
+    def is_finished(self) -> bool:
+        """Completed or errored: nothing changes the run any more."""
+        return self.status in TERMINAL_RUN_STATUSES
 
 
 class ChunkStats(models.Model):

@@ -34,7 +34,7 @@ from governance.errors import (
     StorageFull,
     is_disk_full,
 )
-from governance.models import ModelVersion, User
+from governance.models import EventVerb, ModelVersion, User
 from governance.permissions import require_start_audit, require_upload
 from governance.services import version_integrity_alert
 from governance.trail import event_record, snapshot
@@ -148,7 +148,7 @@ def evaluation_set_upload(
             )
             event_record(
                 actor=actor,
-                verb="evaluation_set_uploaded",
+                verb=EventVerb.EVALUATION_SET_UPLOADED,
                 target=evaluation_set,
                 after=snapshot(evaluation_set, SET_FIELDS),
             )
@@ -236,7 +236,7 @@ def audit_run_queue(
             )
             event_record(
                 actor=actor,
-                verb="audit_requested",
+                verb=EventVerb.AUDIT_REQUESTED,
                 target=run,
                 after=snapshot(
                     run,
@@ -280,7 +280,7 @@ def audit_run_claim(*, run_id: int, orphaned_after: int) -> AuditRun | None:
     now = timezone.now()
     with transaction.atomic():
         run = AuditRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.status in (RunStatus.COMPLETED, RunStatus.ERRORED):
+        if run is None or run.is_finished:
             return None
         if run.status == RunStatus.RUNNING:
             if run.heartbeat_at and (now - run.heartbeat_at).total_seconds() < orphaned_after:
@@ -296,7 +296,7 @@ def audit_run_claim(*, run_id: int, orphaned_after: int) -> AuditRun | None:
         run.save()
         event_record(
             actor=None,
-            verb="audit_started",
+            verb=EventVerb.AUDIT_STARTED,
             target=run,
             before=before,
             after=snapshot(run, RUN_FIELDS),
@@ -369,7 +369,7 @@ def audit_run_complete(*, run_id: int, attempt: int, document: dict) -> bool:
         ChunkStats.objects.filter(run=run).delete()
         event_record(
             actor=None,
-            verb="audit_completed",
+            verb=EventVerb.AUDIT_COMPLETED,
             target=run,
             before=before,
             after=snapshot(run, RUN_FIELDS),
@@ -381,7 +381,7 @@ def audit_run_error(*, run_id: int, reason: str, attempt: int | None = None) -> 
     """Mark the run errored with the reason (for the given attempt, when one is named)."""
     with transaction.atomic():
         run = AuditRun.objects.select_for_update().get(pk=run_id)
-        if run.status in (RunStatus.COMPLETED, RunStatus.ERRORED):
+        if run.is_finished:
             return False
         if attempt is not None and run.attempt != attempt:
             return False
@@ -392,7 +392,7 @@ def audit_run_error(*, run_id: int, reason: str, attempt: int | None = None) -> 
         ChunkStats.objects.filter(run=run).delete()
         event_record(
             actor=None,
-            verb="audit_errored",
+            verb=EventVerb.AUDIT_ERRORED,
             target=run,
             before=before,
             after=snapshot(run, RUN_FIELDS),
@@ -450,7 +450,7 @@ def monitor_create(
         )
         event_record(
             actor=actor,
-            verb="monitor_created",
+            verb=EventVerb.MONITOR_CREATED,
             target=monitor,
             after=snapshot(monitor, ["version", "evaluation_set", "reference_set", "every_hours"]),
         )

@@ -9,15 +9,14 @@ from typing import Any
 
 from celery import Task, shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from audits import engine, services, staging
 from audits.battery import BatteryInputError
 from audits.models import AuditRun, ChunkStats, RunStatus
+from governance.tasks import BEAT_RETRY, TRANSIENT
 
 logger = logging.getLogger(__name__)
-TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
 
 
 class AuditTask(Task):
@@ -119,9 +118,7 @@ def audit_run_finalize(run_id: int, attempt: int) -> str:
     return "completed" if completed else "skipped: completed elsewhere"
 
 
-@shared_task(
-    periodic=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3
-)
+@shared_task(**BEAT_RETRY)
 def audit_runs_recover() -> str:
     """Beat, every half minute: resend the work of runs whose worker died (heartbeat older than
     WARDEN_AUDIT_ORPHAN_SECONDS) and of queued runs nobody took."""
@@ -147,18 +144,14 @@ def audit_runs_recover() -> str:
     return f"resent {resent} run(s)"
 
 
-@shared_task(
-    periodic=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3
-)
+@shared_task(**BEAT_RETRY)
 def monitors_run_due() -> str:
     """Beat: queue a drift audit for every active monitor whose interval has passed."""
     started = [services.monitor_run(monitor_id=pk) for pk in services.monitors_due()]
     return f"queued {sum(1 for run in started if run)} monitoring audit(s)"
 
 
-@shared_task(
-    periodic=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3
-)
+@shared_task(**BEAT_RETRY)
 def staging_sweep() -> str:
     """Beat, hourly: remove web uploads left in staging longer than WARDEN_STAGING_HOURS."""
     removed = staging.staging_sweep(older_than=timedelta(hours=settings.WARDEN_STAGING_HOURS))

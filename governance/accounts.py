@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from governance.errors import Forbidden, InvalidInput
-from governance.models import Team, User
+from governance.models import EventVerb, Team, User
 from governance.roles import EXCLUSIVE_ROLES, Role
 from governance.trail import event_record, snapshot
 
@@ -104,7 +104,7 @@ def user_create(
             **snapshot(user, [*DETAIL_FIELDS, *FLAG_FIELDS, "password_set_by_other"]),
             "role": role,
         }
-        event_record(actor=actor, verb="user_created", target=user, after=after)
+        event_record(actor=actor, verb=EventVerb.USER_CREATED, target=user, after=after)
     return user
 
 
@@ -127,7 +127,7 @@ def user_details_set(*, actor: User | None, user: User, changes: dict[str, Any])
         user.save(update_fields=list(changes))
         event_record(
             actor=actor,
-            verb="user_updated",
+            verb=EventVerb.USER_UPDATED,
             target=user,
             before=before,
             after=snapshot(user, DETAIL_FIELDS),
@@ -146,7 +146,7 @@ def user_roles_set(*, actor: User | None, user: User, roles: Iterable[str]) -> U
         user.groups.set(Group.objects.filter(name__in=roles))
         event_record(
             actor=actor,
-            verb="user_roles_changed",
+            verb=EventVerb.USER_ROLES_CHANGED,
             target=user,
             before=before,
             after={"roles": roles},
@@ -169,7 +169,7 @@ def user_flags_set(*, actor: User | None, user: User, flags: dict[str, bool]) ->
         user.save(update_fields=list(flags))
         event_record(
             actor=actor,
-            verb="user_flags_changed",
+            verb=EventVerb.USER_FLAGS_CHANGED,
             target=user,
             before=before,
             after=snapshot(user, FLAG_FIELDS),
@@ -192,7 +192,7 @@ def user_password_set(*, actor: User | None, user: User, password: str) -> User:
         user.save(update_fields=["password", "password_set_by_other"])
         event_record(
             actor=actor,
-            verb="user_password_changed",
+            verb=EventVerb.USER_PASSWORD_CHANGED,
             target=user,
             before=before,
             after=snapshot(user, ["password_set_by_other"]),

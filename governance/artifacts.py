@@ -3,13 +3,12 @@ and load it (trusted types only, pickle refused) are the audit battery's; the re
 import the audits app, so that app registers them at start-up (audits.apps) and here their
 refusals become InvalidInput."""
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
 
 from django.core.files.storage import default_storage
 
+from digests import file_sha256
 from governance.errors import InvalidInput
 
 
@@ -56,17 +55,6 @@ def artifact_check(path: str, artifact_format: str, filename: str) -> None:
         _rules().check(path, artifact_format)
     except ArtifactRefused as error:
         raise InvalidInput(f"{filename}: {error}", field="artifact") from None
-
-
-def file_sha256(handle: IO[bytes], chunk_size: int = 1024 * 1024) -> tuple[str, int]:
-    """sha256 hex digest and size of a file, read in chunks; the handle is rewound after."""
-    digest, size = hashlib.sha256(), 0
-    handle.seek(0)
-    while chunk := handle.read(chunk_size):
-        digest.update(chunk)
-        size += len(chunk)
-    handle.seek(0)
-    return digest.hexdigest(), size
 
 
 def stored_sha256(name: str) -> str:

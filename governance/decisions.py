@@ -17,6 +17,7 @@ from governance.models import (
     APPROVING_DECISIONS,
     Approval,
     DecisionKind,
+    EventVerb,
     ModelVersion,
     User,
     VersionStatus,
@@ -31,10 +32,10 @@ OUTCOME = {
     DecisionKind.REQUEST_CHANGES: VersionStatus.CHANGES_REQUESTED,
 }
 VERBS = {
-    DecisionKind.APPROVE: "approval_granted",
-    DecisionKind.APPROVE_WITH_CONDITIONS: "approval_granted_with_conditions",
-    DecisionKind.REJECT: "version_rejected",
-    DecisionKind.REQUEST_CHANGES: "changes_requested",
+    DecisionKind.APPROVE: EventVerb.APPROVAL_GRANTED,
+    DecisionKind.APPROVE_WITH_CONDITIONS: EventVerb.APPROVAL_GRANTED_WITH_CONDITIONS,
+    DecisionKind.REJECT: EventVerb.VERSION_REJECTED,
+    DecisionKind.REQUEST_CHANGES: EventVerb.CHANGES_REQUESTED,
 }
 
 

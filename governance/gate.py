@@ -3,7 +3,6 @@
 from functools import cache
 
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
 
 from governance.evidence import PASSING_VERDICTS, latest_audit_annotations
 from governance.models import Incident, IncidentStatus, ModelVersion, Severity, VersionStatus
@@ -39,7 +38,7 @@ def gate_reasons(version: ModelVersion) -> list[str]:
         reasons.append("suspended: a risk officer or a critical incident stopped this version")
     elif not version.is_live:
         reasons.append(f"not approved: the version is {version.status}")
-    if version.approval_expires_at and version.approval_expires_at <= timezone.now():
+    if version.approval_lapsed():
         reasons.append(
             f"expired: the approval lapsed on {version.approval_expires_at:%Y-%m-%d}; "
             "revalidate the version"

@@ -9,18 +9,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance.errors import Conflict, Forbidden, InvalidInput
-from governance.lifecycle import STATUS_FIELDS, locked, move
+from governance.lifecycle import locked, suspend
 from governance.models import (
     INCIDENT_TRANSITIONS,
     REPORTING_DAYS,
     AuthorityReport,
+    EventVerb,
     Incident,
     IncidentStatus,
     ModelVersion,
     SeriousKind,
     Severity,
     User,
-    VersionStatus,
 )
 from governance.notifications import notify, risk_officers
 from governance.permissions import (
@@ -102,13 +102,16 @@ def incident_report(
         incident.versions.set(versions)
         event_record(
             actor=actor,
-            verb="incident_reported",
+            verb=EventVerb.INCIDENT_REPORTED,
             target=incident,
             after=snapshot(incident, INCIDENT_FIELDS),
         )
         if severity == Severity.CRITICAL:
-            for version in versions:
-                _suspend_for(incident, locked(version), actor)
+            for version in map(locked, versions):
+                if version.is_live:
+                    suspend(
+                        version, actor=actor, note=f"suspended by critical incident #{incident.pk}"
+                    )
         recipients = [owner] if owner else risk_officers()
         transaction.on_commit(
             lambda: notify(
@@ -118,23 +121,6 @@ def incident_report(
             )
         )
     return incident
-
-
-def _suspend_for(incident: Incident, version: ModelVersion, actor: User) -> None:
-    if not version.is_live:
-        return
-    before = snapshot(version, STATUS_FIELDS)
-    move(version, VersionStatus.SUSPENDED)
-    version.review_started_at = timezone.now()
-    version.save(update_fields=["status", "review_started_at"])
-    event_record(
-        actor=actor,
-        verb="version_suspended",
-        target=version,
-        before=before,
-        after=snapshot(version, STATUS_FIELDS),
-        note=f"suspended by critical incident #{incident.pk}",
-    )
 
 
 def incident_update(*, actor: User, incident: Incident, changes: dict[str, Any]) -> Incident:
@@ -162,7 +148,7 @@ def incident_update(*, actor: User, incident: Incident, changes: dict[str, Any])
         incident.save()
         event_record(
             actor=actor,
-            verb="incident_updated",
+            verb=EventVerb.INCIDENT_UPDATED,
             target=incident,
             before=before,
             after=snapshot(incident, INCIDENT_FIELDS),
@@ -209,7 +195,7 @@ def incident_not_reportable_sign(
         incident.save()
         event_record(
             actor=actor,
-            verb="incident_found_not_reportable",
+            verb=EventVerb.INCIDENT_FOUND_NOT_REPORTABLE,
             target=incident,
             before=before,
             after={
@@ -240,7 +226,7 @@ def authority_report_record(
         late = bool(incident.report_deadline and reported_at > incident.report_deadline)
         event_record(
             actor=actor,
-            verb="incident_reported_to_authority",
+            verb=EventVerb.INCIDENT_REPORTED_TO_AUTHORITY,
             target=incident,
             after={
                 "authority": authority,
@@ -278,7 +264,7 @@ def incident_deadline_remind(*, incident_id: int) -> bool:
         incident.save(update_fields=["deadline_reminded_at"])
         event_record(
             actor=None,
-            verb="incident_deadline_reminder_sent",
+            verb=EventVerb.INCIDENT_DEADLINE_REMINDER_SENT,
             target=incident,
             after={"report_deadline": deadline.isoformat()},
         )

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from governance.errors import Conflict, InvalidInput
 from governance.evidence import latest_audit
-from governance.models import Deployment, MLModel, ModelVersion, User, VersionStatus
+from governance.models import Deployment, EventVerb, MLModel, ModelVersion, User, VersionStatus
 from governance.models.registry import APPROVED_STATUSES, TRANSITIONS, live_versions_filter
 from governance.notifications import notify, risk_officers
 from governance.permissions import require_change_model, require_retire, require_suspend
@@ -87,7 +87,7 @@ def version_submit(*, actor: User, version: ModelVersion) -> ModelVersion:
         why = "for revalidation" if revalidating else "for review"
         event_record(
             actor=actor,
-            verb="version_submitted",
+            verb=EventVerb.VERSION_SUBMITTED,
             target=version,
             before=before,
             after=snapshot(version, STATUS_FIELDS),
@@ -110,7 +110,7 @@ def version_reopen(*, actor: User, version: ModelVersion) -> ModelVersion:
         actor=actor,
         version=version,
         to=VersionStatus.DRAFT,
-        verb="version_reopened",
+        verb=EventVerb.VERSION_REOPENED,
         reason=None,
         require=require_change_model,
     )
@@ -118,13 +118,32 @@ def version_reopen(*, actor: User, version: ModelVersion) -> ModelVersion:
 
 def version_suspend(*, actor: User, version: ModelVersion, reason: str) -> ModelVersion:
     """A risk officer stops a live version; the gate then refuses it."""
-    return _simple_move(
+    with transaction.atomic():
+        version = locked(version)
+        require_suspend(actor, version.model)
+        if not reason.strip():
+            raise InvalidInput("give the reason", field="reason")
+        if not version.is_live:
+            raise Conflict(f"version {version.version} is {version.status}: nothing to suspend")
+        suspend(version, actor=actor, note=reason.strip())
+    return version
+
+
+def suspend(version: ModelVersion, *, actor: User, note: str) -> None:
+    """Suspend a live version locked in the caller's transaction, recording the event: the
+    gate refuses it, and its re-approval review starts now. Risk officers and critical
+    incidents both suspend through here."""
+    before = snapshot(version, STATUS_FIELDS)
+    move(version, VersionStatus.SUSPENDED)
+    version.review_started_at = timezone.now()
+    version.save(update_fields=["status", "review_started_at"])
+    event_record(
         actor=actor,
-        version=version,
-        to=VersionStatus.SUSPENDED,
-        verb="version_suspended",
-        reason=reason,
-        require=require_suspend,
+        verb=EventVerb.VERSION_SUSPENDED,
+        target=version,
+        before=before,
+        after=snapshot(version, STATUS_FIELDS),
+        note=note,
     )
 
 
@@ -134,7 +153,7 @@ def version_retire(*, actor: User, version: ModelVersion, reason: str) -> ModelV
         actor=actor,
         version=version,
         to=VersionStatus.RETIRED,
-        verb="version_retired",
+        verb=EventVerb.VERSION_RETIRED,
         reason=reason,
         require=require_retire,
     )
@@ -145,7 +164,7 @@ def _simple_move(
     actor: User,
     version: ModelVersion,
     to: str,
-    verb: str,
+    verb: EventVerb,
     reason: str | None,
     require: Callable[[User, MLModel], None],
 ) -> ModelVersion:
@@ -155,13 +174,9 @@ def _simple_move(
         require(actor, version.model)
         if reason is not None and not reason.strip():
             raise InvalidInput("give the reason", field="reason")
-        if to == VersionStatus.SUSPENDED and not version.is_live:
-            raise Conflict(f"version {version.version} is {version.status}: nothing to suspend")
         before = snapshot(version, STATUS_FIELDS)
         move(version, to)
-        if to == VersionStatus.SUSPENDED:
-            version.review_started_at = timezone.now()  # re-approval starts from here
-        version.save(update_fields=["status", "review_started_at"])
+        version.save(update_fields=["status"])
         event_record(
             actor=actor,
             verb=verb,
@@ -194,7 +209,7 @@ def deployment_record(
         )
         event_record(
             actor=actor,
-            verb="version_deployed",
+            verb=EventVerb.VERSION_DEPLOYED,
             target=version,
             before=before,
             after={**snapshot(version, STATUS_FIELDS), "environment": environment},
@@ -209,10 +224,9 @@ def revalidations(*, now: datetime | None = None) -> dict[str, list[ModelVersion
     horizon = now + timedelta(days=settings.WARDEN_REVALIDATION_NOTICE_DAYS)
     live = ModelVersion.objects.filter(live_versions_filter(), approval_expires_at__lte=horizon)
     live = live.select_related("model", "model__owner").order_by("approval_expires_at")
-    lapses = [(v, v.approval_expires_at) for v in live if v.approval_expires_at is not None]
     return {
-        "overdue": [v for v, expires in lapses if expires <= now],
-        "due": [v for v, expires in lapses if expires > now],
+        "overdue": [v for v in live if v.approval_lapsed(now)],
+        "due": [v for v in live if not v.approval_lapsed(now)],
     }
 
 
@@ -243,7 +257,7 @@ def revalidation_remind(*, version_id: int) -> bool:
         expires = version.approval_expires_at
         event_record(
             actor=None,
-            verb="revalidation_reminder_sent",
+            verb=EventVerb.REVALIDATION_REMINDER_SENT,
             target=version,
             after={"approval_expires_at": expires.isoformat()},
         )

@@ -12,8 +12,8 @@ from governance.models import (
     ModelVersion,
     Team,
     User,
-    VersionStatus,
 )
+from governance.models.registry import AWAITING_DECISION_STATUSES
 
 
 def mlmodel_list(
@@ -45,7 +45,7 @@ def review_queue() -> QuerySet[ModelVersion]:
         approvals__audit_result_sha256=F("submitted_audit_sha256"),
     )
     return (
-        ModelVersion.objects.filter(status__in=[VersionStatus.SUBMITTED, VersionStatus.SUSPENDED])
+        ModelVersion.objects.filter(status__in=AWAITING_DECISION_STATUSES)
         .select_related("model__team", "model__owner", "submitted_by")
         .prefetch_related("model__assessments")  # for decisions.decision_tier
         .annotate(approvals_so_far=Count("approvals", filter=current))

@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import slugify
 
-from governance.artifacts import artifact_check, artifact_format_detect, file_sha256
+from digests import file_sha256
+from governance.artifacts import artifact_check, artifact_format_detect
 from governance.errors import DISK_FULL_MESSAGE, Conflict, InvalidInput, StorageFull, is_disk_full
-from governance.models import MLModel, ModelVersion, RiskAssessment, Team, User
+from governance.models import EventVerb, MLModel, ModelVersion, RiskAssessment, Team, User
 from governance.permissions import (
     require_assess_risk,
     require_change_model,
@@ -56,7 +57,10 @@ def team_create(*, actor: User | None, name: str, slug: str) -> Team:
             raise InvalidInput(f"a team with slug {slug!r} exists already", field="slug")
         team = Team.objects.create(name=name, slug=slug)
         event_record(
-            actor=actor, verb="team_created", target=team, after=snapshot(team, ["name", "slug"])
+            actor=actor,
+            verb=EventVerb.TEAM_CREATED,
+            target=team,
+            after=snapshot(team, ["name", "slug"]),
         )
     return team
 
@@ -77,7 +81,7 @@ def team_update(*, actor: User | None, team: Team, changes: dict[str, Any]) -> T
         team.save()
         event_record(
             actor=actor,
-            verb="team_updated",
+            verb=EventVerb.TEAM_UPDATED,
             target=team,
             before=before,
             after=snapshot(team, ["name", "slug"]),
@@ -103,7 +107,10 @@ def mlmodel_register(
         model = MLModel.objects.create(team=team, owner=owner, **fields)
         model.depends_on.set(depends_on or [])
         event_record(
-            actor=actor, verb="model_registered", target=model, after=snapshot(model, MODEL_FIELDS)
+            actor=actor,
+            verb=EventVerb.MODEL_REGISTERED,
+            target=model,
+            after=snapshot(model, MODEL_FIELDS),
         )
     return model
 
@@ -137,7 +144,7 @@ def mlmodel_update(*, actor: User, model: MLModel, changes: dict[str, Any]) -> M
         model.save()
         event_record(
             actor=actor,
-            verb="model_updated",
+            verb=EventVerb.MODEL_UPDATED,
             target=model,
             before=before,
             after=snapshot(model, MODEL_FIELDS),
@@ -184,7 +191,7 @@ def risk_assessment_record(
         )
         event_record(
             actor=actor,
-            verb="risk_assessed",
+            verb=EventVerb.RISK_ASSESSED,
             target=model,
             before=before,
             after=after,
@@ -223,7 +230,7 @@ def risk_tier_override(*, actor: User, model: MLModel, tier: int, reason: str) -
         model.save(update_fields=["risk_tier", "risk_assessment", "updated_at"])
         event_record(
             actor=actor,
-            verb="risk_tier_overridden",
+            verb=EventVerb.RISK_TIER_OVERRIDDEN,
             target=model,
             before=before,
             after={
@@ -271,7 +278,7 @@ def version_create(
             created.save(force_insert=True)
             event_record(
                 actor=actor,
-                verb="version_created",
+                verb=EventVerb.VERSION_CREATED,
                 target=created,
                 after=snapshot(created, VERSION_FIELDS),
             )
@@ -303,7 +310,7 @@ def version_update(*, actor: User, version: ModelVersion, changes: dict[str, Any
         version.save(update_fields=list(changes))
         event_record(
             actor=actor,
-            verb="version_updated",
+            verb=EventVerb.VERSION_UPDATED,
             target=version,
             before=before,
             after=snapshot(version, VERSION_FIELDS),
@@ -321,7 +328,7 @@ def version_integrity_alert(*, actor: User | None, version_id: int, reason: str)
         version.save(update_fields=["integrity_alert"])
         event_record(
             actor=actor,
-            verb="version_integrity_failed",
+            verb=EventVerb.VERSION_INTEGRITY_FAILED,
             target=version,
             before=before,
             after=snapshot(version, ["integrity_alert"]),

@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from governance.errors import Forbidden
-from governance.models import Event, User
+from governance.models import Event, EventVerb, User
 from governance.trail import event_record
 
 
@@ -18,7 +18,7 @@ def signing_locked_until(actor: User) -> datetime | None:
     WARDEN_SIGNATURE_LOCKOUT_MINUTES; None when they may sign now."""
     window = timedelta(minutes=settings.WARDEN_SIGNATURE_LOCKOUT_MINUTES)
     recent = Event.objects.filter(
-        verb="signature_refused", actor=actor, occurred_at__gte=timezone.now() - window
+        verb=EventVerb.SIGNATURE_REFUSED, actor=actor, occurred_at__gte=timezone.now() - window
     )
     failures = list(
         recent.order_by("-occurred_at").values_list("occurred_at", flat=True)[
@@ -34,7 +34,10 @@ def signature_refused(*, actor: User, target: models.Model) -> None:
     """Record a failed signature attempt in its own transaction, so it stays on the trail."""
     with transaction.atomic():
         event_record(
-            actor=actor, verb="signature_refused", target=target, note="the password did not match"
+            actor=actor,
+            verb=EventVerb.SIGNATURE_REFUSED,
+            target=target,
+            note="the password did not match",
         )
 
 

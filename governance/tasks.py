@@ -3,16 +3,19 @@
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 
 from governance import incidents, lifecycle
 from governance.checkpoints import INTERVAL_REASON, trail_checkpoint_take
 
-# `periodic` marks a task Celery beat must schedule (tests/config/test_celery.py holds it).
+# The failures every Warden task retries: the database or the broker was briefly away.
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
+# The options of every beat task; `periodic` marks a task Celery beat must schedule
+# (tests/config/test_celery.py holds it).
 BEAT_RETRY = {
     "periodic": True,
     "acks_late": True,
-    "autoretry_for": (OperationalError,),
+    "autoretry_for": TRANSIENT,
     "retry_backoff": True,
     "max_retries": 3,
 }

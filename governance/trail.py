@@ -16,8 +16,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+import digests
 from governance.hooks import trail_anchors
-from governance.models import Event, TrailHead, User
+from governance.models import Event, EventVerb, TrailHead, User
 from governance.request_context import current_request_id
 
 GENESIS_HASH = "0" * 64
@@ -25,10 +26,10 @@ SYSTEM_ACTOR_NAME = "system"
 
 
 def canonical_json(value: Any) -> str:
-    """The one serialisation every hash in Warden is computed over."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder
-    )
+    """digests.canonical_json over Django's types (dates, decimals, UUIDs), the form the trail's
+    hashes and snapshots are taken in; NaN passes, as it always has, so no recorded event's hash
+    changes."""
+    return digests.canonical_json(value, encoder=DjangoJSONEncoder, allow_nan=True)
 
 
 def json_safe(value: Any) -> Any:
@@ -82,14 +83,17 @@ def event_hash(prev_hash: str, content: dict[str, Any]) -> str:
 def event_record(
     *,
     actor: User | None,
-    verb: str,
+    verb: EventVerb,
     target: models.Model,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     note: str = "",
 ) -> Event:
     """Append one event to the chain. Must run inside the caller's transaction, so the event
-    exists if and only if the change it records does."""
+    exists if and only if the change it records does; the verb must be one of EventVerb, so no
+    reader has to match a spelling."""
+    if verb not in EventVerb.values:
+        raise ValueError(f"unknown event verb {verb!r}: add it to EventVerb")
     if not connection.in_atomic_block:
         raise RuntimeError("event_record must be called inside transaction.atomic()")
     head, _ = TrailHead.objects.select_for_update().get_or_create(

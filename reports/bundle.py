@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from audits.battery.document import canonical
+import digests
 from audits.models import AuditRun, RunStatus
 from governance.checkpoints import SIGNATURE_SUFFIX, checkpoint_files
 from governance.models import Approval, Event, Incident, User
@@ -69,7 +69,7 @@ def evidence_bundle(*, actor: User) -> IO[bytes]:
         for run in runs.order_by("id"):
             add(
                 f"audits/{run.version.model.slug}/{run.version.version}/audit-{run.pk}.json",
-                canonical(run.result or {}),
+                digests.canonical_json(run.result or {}).encode(),
             )
         add("approvals.json", _json(list(_approvals())))
         add("incidents.json", _json(list(_incidents())))

@@ -9,7 +9,6 @@ null are skipped, never drawn as zero. Output is deterministic: same input, same
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import math
@@ -208,11 +207,6 @@ def feature_importance_svg(importances: Any, top: int = 15) -> str | None:
     ax.axvline(0, color=GUIDE_COLOUR, linewidth=0.8)
     ax.set_xlabel("importance")
     return _svg(fig, "Feature importance", f"The {len(rows)} most important features.")
-
-
-def svg_data_uri(svg: str) -> str:
-    """The SVG as a data: URI, for an <img src> where inline SVG is not wanted."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
 def _figure(width: float, height: float) -> tuple[Figure, Any]:

@@ -27,7 +27,6 @@ from governance.spreadsheet import starts_like_formula
 from governance.trail import trail_verify
 from reports.content import utc_text
 
-LIVE = (VersionStatus.APPROVED, VersionStatus.DEPLOYED)
 FAILING = (Verdict.FAIL, Verdict.ERROR)
 CSV_COLUMNS = [
     "model",
@@ -75,12 +74,12 @@ def portfolio(now: datetime | None = None) -> dict[str, Any]:
             for code, n in _counts((r["status_code"] for r in versioned), VersionStatus.values)
         ],
         "rows": rows,
-        "live": [r for r in versioned if r["status_code"] in LIVE],
+        "live": [r for r in versioned if r["live"]],
         "overdue": [r for r in versioned if r["revalidation_overdue"]],
         "expiring": [
             r
             for r in versioned
-            if r["status_code"] in LIVE
+            if r["live"]
             and not r["revalidation_overdue"]
             and r["expires"] is not None
             and r["expires"] <= now + notice
@@ -135,7 +134,7 @@ def _row(
     )
     deadlines = sorted(i.report_deadline for i in incidents if i.report_deadline)
     expires = version.approval_expires_at if version else None
-    live = bool(version and version.status in LIVE)
+    live = bool(version and version.is_live)
     approvers = [
         a.signer_printed_name
         for a in (version.approvals.all() if version else [])
@@ -153,7 +152,8 @@ def _row(
         "approved_by": "; ".join(dict.fromkeys(approvers)),
         "expires": expires,
         "approval_expires_at": utc_text(expires),
-        "revalidation_overdue": bool(live and expires is not None and expires < now),
+        "live": live,
+        "revalidation_overdue": bool(live and version.approval_lapsed(now)),
         "latest_audit": audit.pk if audit else None,
         "latest_audit_verdict": audit.verdict if audit else "",
         "latest_audit_at": utc_text(audit.finished_at) if audit else "",

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 
-from audits.battery.document import canonical
+import digests
 from reports.content import audit_sections
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def model_card_pdf(
     attachments = [
         PdfAttachment(
             attachment_name(pk),
-            canonical(dict(document)),
+            digests.canonical_json(dict(document)).encode(),
             description=f"Audit #{pk} result document of {model['slug']} {version['version']}",
         )
         for pk, document in documents.items()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from governance.checkpoints import trail_checkpoint_take
-from governance.models import ModelVersion, User
+from governance.models import EventVerb, ModelVersion, User
 from governance.permissions import require_read
 from governance.trail import event_record, snapshot
 from reports import compliance, content, documents
@@ -23,6 +23,10 @@ from reports.models import Report, ReportKind
 from reports.permissions import require_issue_card, require_read_portfolio
 from reports.signer import organisation_signer
 
+ISSUED_VERBS = {
+    ReportKind.MODEL_CARD: EventVerb.MODEL_CARD_ISSUED,
+    ReportKind.COMPLIANCE: EventVerb.COMPLIANCE_ISSUED,
+}
 REPORT_FIELDS = [
     "kind",
     "version",
@@ -120,7 +124,7 @@ def _store(
         report.save()
         event_record(
             actor=actor,
-            verb=f"{report.kind}_issued",
+            verb=ISSUED_VERBS[ReportKind(report.kind)],
             target=report,
             after=snapshot(report, REPORT_FIELDS),
             note=f"signed by {report.signer_name}"

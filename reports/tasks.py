@@ -3,13 +3,12 @@
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from governance.models import ModelVersion
+from governance.tasks import TRANSIENT
 from reports import services
 
 logger = logging.getLogger(__name__)
-TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
 
 
 @shared_task(

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from audits import selectors as audit_selectors
 from audits.battery.metric_table import HIGHER, NEITHER, Metric, metric_of
 from audits.forms import AuditRequestForm
-from audits.models import AuditRun, RunStatus
+from audits.models import AuditRun
 from governance.forms import DecisionForm, ReasonForm
 from governance.models import VersionStatus
 from governance.models.registry import APPROVED_STATUSES, TRANSITIONS
@@ -100,7 +100,7 @@ def version_page(request: AuthedRequest, slug: str, version: str) -> HttpRespons
         "can_submit": is_team and VersionStatus.SUBMITTED in TRANSITIONS[status],
         "revalidation": status in APPROVED_STATUSES,
         "can_reopen": is_team and status == VersionStatus.CHANGES_REQUESTED,
-        "can_decide": is_officer and status in (VersionStatus.SUBMITTED, VersionStatus.SUSPENDED),
+        "can_decide": is_officer and target.awaits_decision,
         "can_suspend": is_officer and target.is_live,
         "can_retire": (is_team or is_officer) and status != VersionStatus.RETIRED,
         "can_audit": can_start_audit(user, target),
@@ -125,7 +125,7 @@ def audit_page(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "run": run,
         "version": run.version,
-        "running": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+        "running": not run.is_finished,
         "sections": audit_sections(run.result),
     }
     return render(request, "reports/pages/audit.html", context)

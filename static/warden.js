@@ -33,7 +33,7 @@ function auditProgress(element) {
         text = "Planning the run";
       }
     }
-    if (body.status === "completed" || body.status === "errored") {
+    if (body.finished) {
       bar.value = 100;
       label.textContent = body.status === "completed" ? "Completed: loading the results" : "The audit errored";
       window.location.reload();

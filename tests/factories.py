@@ -173,3 +173,20 @@ def submitted_version_make(owner: User, tier: int, slug: str = "credit-default")
     version = version_make(tiered_model_make(owner, tier, slug), owner)
     audit_make(version, owner)
     return version_submit(actor=owner, version=version)
+
+
+def critical_incident_make(reporter: User, versions: list[ModelVersion], title: str = "Outage"):  # type: ignore[no-untyped-def]
+    """A critical outage reported now against `versions`, which suspends the live ones."""
+    from django.utils import timezone
+
+    from governance.incidents import incident_report
+
+    return incident_report(
+        actor=reporter,
+        versions=versions,
+        title=title,
+        severity="critical",
+        category="outage",
+        description="d",
+        aware_at=timezone.now(),
+    )

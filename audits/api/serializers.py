@@ -60,6 +60,7 @@ class AuditRunSerializer(serializers.ModelSerializer):
     model = serializers.CharField(source="version.model.slug")
     version = serializers.CharField(source="version.version")
     requested_by = serializers.CharField(source="requested_by.username", default=None)
+    finished = serializers.BooleanField(source="is_finished", read_only=True)
 
     class Meta:
         model = AuditRun
@@ -75,6 +76,7 @@ class AuditRunSerializer(serializers.ModelSerializer):
             "policy_name",
             "policy_version",
             "status",
+            "finished",
             "progress",
             "chunks_done",
             "chunks_total",

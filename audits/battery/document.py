@@ -1,4 +1,4 @@
-"""The result document: canonical JSON and its sha256.
+"""The result document: canonical JSON (digests.canonical_json) and its sha256.
 
 Floats are rounded to 12 significant digits and NaN / infinity become null, so the same input
 gives the same bytes on any machine; ``result_sha256`` is the sha256 of the canonical JSON
@@ -8,10 +8,11 @@ gives the same bytes on any machine; ``result_sha256`` is the sha256 of the cano
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 
 import numpy as np
+
+from digests import canonical_json
 
 SIGNIFICANT = 12
 
@@ -34,21 +35,18 @@ def clean(value):
     return value
 
 
-def canonical(document: dict) -> bytes:
-    """Canonical JSON bytes: sorted keys, separators "," and ":", UTF-8, no NaN."""
-    return json.dumps(
-        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode()
-
-
 def seal(document: dict) -> dict:
     """The cleaned document with its ``result_sha256``."""
     body = clean({k: v for k, v in document.items() if k != "result_sha256"})
-    body["result_sha256"] = hashlib.sha256(canonical(body)).hexdigest()
+    body["result_sha256"] = _body_sha256(body)
     return body
 
 
 def verify(document: dict) -> bool:
     """Whether ``result_sha256`` matches the rest of the document."""
     body = {k: v for k, v in document.items() if k != "result_sha256"}
-    return hashlib.sha256(canonical(body)).hexdigest() == document.get("result_sha256")
+    return _body_sha256(body) == document.get("result_sha256")
+
+
+def _body_sha256(body: dict) -> str:
+    return hashlib.sha256(canonical_json(body).encode()).hexdigest()

@@ -20,10 +20,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from digests import file_sha256
+
 from .errors import BatteryInputError, Problem
 
 DEFAULT_CHUNK_ROWS = 262_144
-_HASH_BLOCK = 1 << 22
 
 
 @dataclass
@@ -223,22 +224,19 @@ def _csv_dtype(kind: str):
 
 
 def sha256_later(source: Source) -> Future:
-    """``file_sha256`` in a background thread (hashlib hashes without the GIL)."""
+    """``source_sha256`` in a background thread (hashlib hashes without the GIL)."""
     pool = ThreadPoolExecutor(1)
-    future = pool.submit(file_sha256, source)
+    future = pool.submit(source_sha256, source)
     pool.shutdown(wait=False)
     return future
 
 
-def file_sha256(source: Source) -> str:
+def source_sha256(source: Source) -> str:
     """sha256 of the file bytes (of the column names and cell hashes for a DataFrame)."""
-    digest = hashlib.sha256()
     if source.format == "frame":
-        digest.update("\x1f".join(source.columns).encode())
+        digest = hashlib.sha256("\x1f".join(source.columns).encode())
         hashed = pd.util.hash_pandas_object(source.frame, index=False).to_numpy(np.uint64)
         digest.update(hashed.tobytes())
         return digest.hexdigest()
     with open(source.file(), "rb") as handle:
-        while block := handle.read(_HASH_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
+        return file_sha256(handle)[0]

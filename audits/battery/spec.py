@@ -174,7 +174,7 @@ def _prepare_model(
     entry = ModelSpec(
         path=path,
         format=fmt,
-        sha256=sha or io.file_sha256(io.Source(path, fmt, [])),
+        sha256=sha or io.source_sha256(io.Source(path, fmt, [])),
         columns=model.columns,
         classes=model.classes,
     )

@@ -201,6 +201,8 @@ class ModelVersionUpdateSerializer(StrictSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
+    verb_label = serializers.CharField(source="get_verb_display", read_only=True)
+
     class Meta:
         model = Event
         fields = [
@@ -209,6 +211,7 @@ class EventSerializer(serializers.ModelSerializer):
             "actor_id",
             "actor_name",
             "verb",
+            "verb_label",
             "target_type",
             "target_id",
             "target_repr",

@@ -26,7 +26,7 @@ from governance.models.registry import (
     RiskAssessment,
     VersionStatus,
 )
-from governance.models.trail import Event, TrailHead
+from governance.models.trail import Event, EventVerb, TrailHead
 
 __all__ = [
     "APPROVING_DECISIONS",
@@ -37,6 +37,7 @@ __all__ = [
     "DecisionKind",
     "Deployment",
     "Event",
+    "EventVerb",
     "Incident",
     "IncidentCategory",
     "IncidentStatus",

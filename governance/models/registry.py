@@ -1,10 +1,12 @@
 """The inventory: models, their risk assessments and their versions."""
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from governance.models.accounts import Team
 
@@ -156,6 +158,8 @@ EDITABLE_STATUSES = frozenset({_S.DRAFT})
 # for revalidation and its approval runs (only such a submitted version has an expiry: a
 # negative decision clears it).
 APPROVED_STATUSES = frozenset({_S.APPROVED, _S.DEPLOYED})
+# Statuses waiting for a risk officer: a review, or re-approval after a suspension.
+AWAITING_DECISION_STATUSES = frozenset({_S.SUBMITTED, _S.SUSPENDED})
 
 
 def live_versions_filter() -> models.Q:
@@ -232,3 +236,14 @@ class ModelVersion(models.Model):
     def is_live(self) -> bool:
         """Approved and in use (deployable until its expiry), revalidating included."""
         return self.status in APPROVED_STATUSES or self.is_revalidating
+
+    @property
+    def awaits_decision(self) -> bool:
+        """In the review queue: submitted, or suspended and waiting to be approved again."""
+        return self.status in AWAITING_DECISION_STATUSES
+
+    def approval_lapsed(self, now: datetime | None = None) -> bool:
+        """Its approval's expiry has come: the gate refuses it, and if it is live its
+        revalidation is overdue."""
+        expires = self.approval_expires_at
+        return expires is not None and expires <= (now or timezone.now())

@@ -4,6 +4,65 @@ from django.conf import settings
 from django.db import models
 
 
+class EventVerb(models.TextChoices):
+    """Every verb the trail records, named once. The value is the past-tense string stored on
+    the event (and covered by its hash), so it never changes; the label is for people."""
+
+    # accounts
+    USER_CREATED = "user_created", "User created"
+    USER_UPDATED = "user_updated", "User updated"
+    USER_ROLES_CHANGED = "user_roles_changed", "User's roles changed"
+    USER_FLAGS_CHANGED = "user_flags_changed", "User's access flags changed"
+    USER_PASSWORD_CHANGED = "user_password_changed", "User's password changed"
+    SIGNATURE_REFUSED = "signature_refused", "Signature refused (wrong password)"
+    # registry
+    TEAM_CREATED = "team_created", "Team created"
+    TEAM_UPDATED = "team_updated", "Team updated"
+    MODEL_REGISTERED = "model_registered", "Model registered"
+    MODEL_UPDATED = "model_updated", "Model updated"
+    RISK_ASSESSED = "risk_assessed", "Risk assessed"
+    RISK_TIER_OVERRIDDEN = "risk_tier_overridden", "Risk tier overridden"
+    VERSION_CREATED = "version_created", "Version created"
+    VERSION_UPDATED = "version_updated", "Version updated"
+    VERSION_INTEGRITY_FAILED = "version_integrity_failed", "Version artifact failed its check"
+    # lifecycle and decisions
+    VERSION_SUBMITTED = "version_submitted", "Version submitted for review"
+    VERSION_REOPENED = "version_reopened", "Version reopened as a draft"
+    VERSION_SUSPENDED = "version_suspended", "Version suspended"
+    VERSION_RETIRED = "version_retired", "Version retired"
+    VERSION_DEPLOYED = "version_deployed", "Version deployed"
+    REVALIDATION_REMINDER_SENT = "revalidation_reminder_sent", "Revalidation reminder sent"
+    APPROVAL_GRANTED = "approval_granted", "Approval granted"
+    APPROVAL_GRANTED_WITH_CONDITIONS = (
+        "approval_granted_with_conditions",
+        "Approval granted with conditions",
+    )
+    VERSION_REJECTED = "version_rejected", "Version rejected"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    # incidents
+    INCIDENT_REPORTED = "incident_reported", "Incident reported"
+    INCIDENT_UPDATED = "incident_updated", "Incident updated"
+    INCIDENT_FOUND_NOT_REPORTABLE = "incident_found_not_reportable", "Incident found not reportable"
+    INCIDENT_REPORTED_TO_AUTHORITY = (
+        "incident_reported_to_authority",
+        "Incident reported to the authority",
+    )
+    INCIDENT_DEADLINE_REMINDER_SENT = (
+        "incident_deadline_reminder_sent",
+        "Incident deadline reminder sent",
+    )
+    # audits
+    EVALUATION_SET_UPLOADED = "evaluation_set_uploaded", "Evaluation set uploaded"
+    AUDIT_REQUESTED = "audit_requested", "Audit requested"
+    AUDIT_STARTED = "audit_started", "Audit started"
+    AUDIT_COMPLETED = "audit_completed", "Audit completed"
+    AUDIT_ERRORED = "audit_errored", "Audit errored"
+    MONITOR_CREATED = "monitor_created", "Monitor created"
+    # reports
+    MODEL_CARD_ISSUED = "model_card_issued", "Model card issued"
+    COMPLIANCE_ISSUED = "compliance_issued", "Compliance report issued"
+
+
 class Event(models.Model):
     """One thing that happened. `hash` = sha256(prev_hash + canonical JSON of the content), so
     altering, removing or inserting any row breaks the chain. Actor name and target repr are
@@ -20,7 +79,7 @@ class Event(models.Model):
         related_name="+",
     )
     actor_name = models.CharField(max_length=200)
-    verb = models.CharField(max_length=64, db_index=True)
+    verb = models.CharField(max_length=64, db_index=True, choices=EventVerb.choices)
     target_type = models.CharField(max_length=64, db_index=True)
     target_id = models.CharField(max_length=64, db_index=True)
     target_repr = models.CharField(max_length=300)

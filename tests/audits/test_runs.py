@@ -42,9 +42,9 @@ def test_an_audit_is_accepted_with_202_and_completes(
             AUDITS, {"evaluation_set": compas_set.pk}, format="json"
         )
     assert response.status_code == 202, response.data
-    assert response.data["status"] == "queued"
+    assert (response.data["status"], response.data["finished"]) == ("queued", False)
     run = api.get(f"/api/audits/{response.data['id']}/").data
-    assert run["status"] == "completed"
+    assert (run["status"], run["finished"]) == ("completed", True)
     assert run["chunks_total"] == 8  # 7,214 rows in chunks of 1,000
     jsonschema.validate(run["result"], contract_schema)
     assert run["verdict"] == run["result"]["status"]
@@ -199,3 +199,8 @@ def test_a_monitor_needs_a_reference_set(cast, api, compas_set):
     )
     assert response.status_code == 400
     assert "reference_set" in response.data
+
+
+def test_a_run_is_finished_once_completed_or_errored() -> None:
+    finished = {status for status in RunStatus if AuditRun(status=status).is_finished}
+    assert finished == {RunStatus.COMPLETED, RunStatus.ERRORED}

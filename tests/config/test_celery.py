@@ -23,3 +23,15 @@ def test_the_beat_schedule_names_only_periodic_tasks(settings):
 
 def test_the_incident_deadline_reminders_are_periodic():
     assert "governance.tasks.incident_deadline_reminders_send" in periodic_task_names()
+
+
+def test_every_retrying_task_retries_the_same_transient_failures():
+    from governance.tasks import TRANSIENT
+
+    app.loader.import_default_modules()
+    retried = {
+        name: tuple(task.autoretry_for)
+        for name, task in app.tasks.items()
+        if name.split(".")[0] in {"governance", "audits", "reports"}
+    }
+    assert {name: errors for name, errors in retried.items() if errors != TRANSIENT} == {}

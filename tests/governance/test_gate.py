@@ -8,7 +8,13 @@ import time_machine
 from django.utils import timezone
 
 from governance import decisions, incidents, lifecycle
-from tests.factories import PASSWORD, audit_make, submitted_version_make, user_make
+from tests.factories import (
+    PASSWORD,
+    audit_make,
+    critical_incident_make,
+    submitted_version_make,
+    user_make,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,15 +63,7 @@ def test_a_retired_version_is_refused(cast, api, approved):
 
 
 def test_a_critical_incident_suspends_and_is_named(cast, api, approved):
-    incidents.incident_report(
-        actor=cast.erin,
-        versions=[approved],
-        title="Scores all zero",
-        severity="critical",
-        category="outage",
-        description="All zero.",
-        aware_at=timezone.now(),
-    )
+    critical_incident_make(cast.erin, [approved], title="Scores all zero")
     reasons = ask(api, cast.erin, approved).data["reasons"]
     assert reasons[0].startswith("suspended")
     assert any(reason.startswith("open critical incident") for reason in reasons)

@@ -7,11 +7,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from governance import decisions, incidents, lifecycle
+from governance import decisions, lifecycle
 from governance.errors import Conflict
 from governance.gate import gate_reasons, gate_versions
-from governance.models import ModelVersion, VersionStatus
-from tests.factories import PASSWORD, audit_make, submitted_version_make
+from governance.models import Event, EventVerb, ModelVersion, VersionStatus
+from tests.factories import PASSWORD, audit_make, critical_incident_make, submitted_version_make
 
 pytestmark = pytest.mark.django_db
 
@@ -100,17 +100,26 @@ def test_changes_requested_on_revalidation_withdraw_the_approval(cast):
 
 def test_a_critical_incident_suspends_a_version_under_revalidation(cast):
     version = resubmitted(cast, approved(cast))
-    incidents.incident_report(
-        actor=cast.erin,
-        versions=[version],
-        title="Outage",
-        severity="critical",
-        category="outage",
-        description="d",
-        aware_at=timezone.now(),
-    )
+    critical_incident_make(cast.erin, [version])
     version.refresh_from_db()
     assert version.status == VersionStatus.SUSPENDED
+
+
+def test_a_critical_incident_suspends_as_a_risk_officer_does(cast):
+    by_officer, by_incident = (
+        decide(submitted_version_make(cast.erin, 3, slug=slug), cast.rita) for slug in "ab"
+    )
+    lifecycle.version_suspend(actor=cast.rita, version=by_officer, reason="Drift.")
+    critical_incident_make(cast.erin, [by_incident])
+    events = [
+        Event.objects.get(verb=EventVerb.VERSION_SUSPENDED, target_id=str(v.pk))
+        for v in (by_officer, by_incident)
+    ]
+    assert [sorted(e.after) for e in events] == [sorted(events[0].before)] * 2
+    assert [e.after["status"] for e in events] == ["suspended", "suspended"]
+    for version in (by_officer, by_incident):
+        version.refresh_from_db()
+        assert version.review_started_at is not None and version.status == "suspended"
 
 
 def test_a_fresh_submission_cannot_be_suspended(cast):

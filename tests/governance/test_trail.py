@@ -1,18 +1,24 @@
 """The trail: one event per write, a hash chain that verification checks, and on PostgreSQL a
 table that refuses to be rewritten."""
 
+import ast
 import threading
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 
-from governance.models import Event, TrailHead
+from governance.models import Event, EventVerb, TrailHead
 from governance.trail import GENESIS_HASH, event_content, event_hash, event_record, trail_verify
 from tests.database_roles import as_database_owner
 from tests.factories import mlmodel_make
 
 pytestmark = pytest.mark.django_db
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_each_write_records_one_event_linked_to_the_previous(cast):
@@ -28,6 +34,27 @@ def test_each_write_records_one_event_linked_to_the_previous(cast):
     )
     assert last.prev_hash == events[-2].hash
     assert last.hash == event_hash(last.prev_hash, event_content(last))
+
+
+def test_an_events_hash_is_over_the_same_bytes_as_ever():
+    """Pinned: a change to the canonical form would leave every recorded event unverifiable."""
+    content = {
+        "seq": 7,
+        "occurred_at": datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC).isoformat(),
+        "actor_name": "Zoë Ærø",
+        "verb": EventVerb.MODEL_REGISTERED,
+        "after": {
+            "amount": Decimal("1.50"),
+            "when": date(2026, 1, 2),
+            "ratio": 0.1,
+            "id": uuid.UUID(int=5),
+            "nested": {"b": 1, "a": [True, None]},
+        },
+        "note": "naïve \u2028 line",
+    }
+    assert event_hash(GENESIS_HASH, content) == (
+        "07c54da414ca0bc0be84749868ab7a8f280f082cc8400a7942441325e5e95234"
+    )
 
 
 def test_the_first_event_links_to_the_genesis_hash(cast):
@@ -99,16 +126,39 @@ def test_recording_outside_a_transaction_is_refused():
 
     erin = user_make("erin", "engineer", team="team-a")
     with pytest.raises(RuntimeError, match=r"inside transaction\.atomic"):
-        event_record(actor=erin, verb="model_registered", target=erin)
+        event_record(actor=erin, verb=EventVerb.MODEL_REGISTERED, target=erin)
 
 
 def test_an_event_is_rolled_back_with_its_change(cast):
     count = Event.objects.count()
     with pytest.raises(ZeroDivisionError), transaction.atomic():
-        event_record(actor=cast.erin, verb="something_happened", target=cast.erin)
+        event_record(actor=cast.erin, verb=EventVerb.USER_UPDATED, target=cast.erin)
         1 / 0  # noqa: B018
     assert Event.objects.count() == count
     assert trail_verify().intact
+
+
+def test_it_refuses_a_verb_not_in_the_named_set(cast):
+    with pytest.raises(ValueError, match="something_happened"), transaction.atomic():
+        event_record(actor=cast.erin, verb="something_happened", target=cast.erin)  # type: ignore[arg-type]
+    assert trail_verify().intact
+
+
+def test_no_code_spells_a_verb_as_a_string():
+    """Every verb recorded or counted is an EventVerb constant: a literal or an f-string would
+    be matched by its readers only by spelling."""
+    spelled = []
+    for app in ("governance", "audits", "reports"):
+        for path in (REPO / app).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not isinstance(node, ast.Call):
+                    continue
+                for keyword in node.keywords:
+                    if keyword.arg == "verb" and isinstance(
+                        keyword.value, ast.Constant | ast.JoinedStr
+                    ):
+                        spelled.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert spelled == []
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from governance import incidents
-from reports.compliance import csv_safe, csv_text
+from governance import decisions, incidents, lifecycle
+from reports.compliance import csv_safe, csv_text, portfolio
 from reports.models import Report
 from reports.pdf.verify import read_attachments, verify_pdf
 from reports.signer import organisation_signer
-from tests.factories import audit_make, mlmodel_make, version_make
+from tests.factories import PASSWORD, audit_make, mlmodel_make, submitted_version_make, version_make
 from tests.reports.issued import approved_version, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +132,27 @@ def test_engineers_do_not_get_the_portfolio(api, cast) -> None:
         response = client.get(f"/api/reports/{url}")
         assert response.status_code == 403, url
     assert not Report.objects.exists()
+
+
+def _approved_without_card(cast):  # type: ignore[no-untyped-def]
+    version = submitted_version_make(cast.erin, tier=3)
+    decisions.decision_record(
+        actor=cast.rita, version=version, decision="approve", meaning="approval", password=PASSWORD
+    )
+    version.refresh_from_db()
+    return version
+
+
+def test_a_version_under_revalidation_is_listed_as_live(cast) -> None:
+    version = _approved_without_card(cast)
+    audit_make(version, cast.erin)
+    lifecycle.version_submit(actor=cast.erin, version=version)
+    assert [row["version"] for row in portfolio()["live"]] == [version.version]
+
+
+def test_an_approval_lapsing_this_instant_is_overdue_as_the_gate_says(cast) -> None:
+    version = _approved_without_card(cast)
+    expires = version.approval_expires_at
+    (row,) = portfolio(now=expires)["rows"]
+    assert row["revalidation_overdue"] is True
+    assert version.approval_lapsed(expires)

@@ -193,3 +193,9 @@ def test_an_unknown_version_is_a_404_page_in_the_layout(cast, login):
     response = login(cast.ada).get("/models/nope/versions/9/")
     assert response.status_code == 404
     assert b"Not found" in response.content and b"warden.css" in response.content
+
+
+def test_the_trail_page_shows_each_verbs_label(cast, login):
+    tiered_model_make(cast.erin, 2)
+    page = login(cast.ada).get("/trail/").content.decode()
+    assert "Model registered" in page
