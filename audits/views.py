@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from audits import services, staging
 from audits.errors import UploadRejected
 from audits.forms import AuditRequestForm, EvaluationSetFileForm, MappingForm
+from audits.services import evaluation_sets, runs, staging
 from audits.uploads import CappedUploadHandler, upload_refusal
 from governance.api.throttles import upload_wait
 from governance.errors import ServiceError, StorageFull
@@ -92,7 +92,7 @@ def evaluation_set_map(request: AuthedRequest, slug: str, version: str, token: s
     if request.method == "POST" and form.is_valid():
         try:
             with default_storage.open(staged["stored"], "rb") as handle:
-                created = services.evaluation_set_upload(
+                created = evaluation_sets.evaluation_set_upload(
                     actor=request.user,
                     version=target,
                     file=UploadedFile(handle, name=staged["filename"]),
@@ -125,7 +125,7 @@ def audit_new(request: AuthedRequest, slug: str, version: str) -> HttpResponse:
     form = AuditRequestForm(posted(request), version=target)
     if request.method == "POST" and form.is_valid():
         try:
-            run = services.audit_run_request(
+            run = runs.audit_run_request(
                 actor=request.user,
                 version=target,
                 evaluation_set=form.cleaned_data["evaluation_set"],

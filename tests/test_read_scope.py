@@ -5,7 +5,7 @@ ask. One matrix over every API endpoint and page that shows a version's records.
 import pytest
 
 from audits.models import AuditRun
-from audits.services import monitor_create
+from audits.services.monitors import monitor_create
 from governance.lifecycle import deployment_record
 from tests.factories import submitted_version_make, user_make
 from tests.reports.issued import approve, current_card_on_record

@@ -16,7 +16,7 @@ from audits import intake
 from audits.battery import BatteryInputError
 from audits.battery import io as battery_io
 from audits.errors import UploadRejected
-from audits.services import intake_limits
+from audits.services.evaluation_sets import intake_limits
 from governance.errors import DISK_FULL_MESSAGE, StorageFull, is_disk_full
 from governance.models import ModelVersion, User
 from governance.permissions import require_upload
