@@ -4,7 +4,7 @@ pages show."""
 import pytest
 
 from governance import decisions, lifecycle
-from reports.views import compare_metrics
+from reports.views.versions import compare_metrics
 from tests.factories import (
     PASSWORD,
     audit_make,
