@@ -46,6 +46,7 @@ def version(cast):  # type: ignore[no-untyped-def]
         every_hours=24,
     )
     deployment_record(actor=cast.erin, version=version, environment="production")
+    version.refresh_from_db()  # deployed: the card on record states that
     current_card_on_record(version)
     return version
 
