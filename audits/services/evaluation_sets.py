@@ -34,12 +34,7 @@ def evaluation_set_upload(
 ) -> EvaluationSet:
     """Store the original, check it with the battery's validator, write its Parquet copy and
     record the set. On any refusal nothing stays behind: no file, no row, no event."""
-    require_upload(actor, version)
-    filename = Path(file.name or "upload").name
-    try:
-        intake.upload_format(filename)
-    except BatteryInputError as error:
-        raise UploadRejected(error.problems) from None
+    filename = upload_filename(actor=actor, version=version, file=file)
     folder = (
         f"evaluation-sets/{version.model.slug}/{version.version}/{timezone.now():%Y%m%d%H%M%S%f}"
     )
@@ -92,6 +87,18 @@ def evaluation_set_upload(
             raise StorageFull(DISK_FULL_MESSAGE, field="file") from None
         raise
     return evaluation_set
+
+
+def upload_filename(*, actor: User, version: ModelVersion, file: UploadedFile) -> str:
+    """The file's own name, once the actor may upload to the version and the name is of a
+    format the battery reads (UploadRejected saying why not): both upload steps start here."""
+    require_upload(actor, version)
+    filename = Path(file.name or "upload").name
+    try:
+        intake.upload_format(filename)
+    except BatteryInputError as error:
+        raise UploadRejected(error.problems) from None
+    return filename
 
 
 def intake_limits() -> intake.IntakeLimits:
