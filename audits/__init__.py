@@ -1,2 +1,2 @@
-"""Evaluation sets, audit runs and the Celery tasks that run them.
-The battery itself lives in `audits.battery` and imports nothing of Django."""
+"""Evaluation sets, audit runs and the Celery tasks that run them; writes in services/, pages
+that show no chart in views/. The battery lives in `audits.battery` and imports no Django."""

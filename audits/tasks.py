@@ -11,9 +11,10 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from audits import engine, services, staging
+from audits import engine
 from audits.battery import BatteryInputError
 from audits.models import AuditRun, ChunkStats, RunStatus
+from audits.services import monitors, runs, staging
 from governance.tasks import BEAT_RETRY, TRANSIENT
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ class AuditTask(Task):
         self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
     ) -> None:
         run_id, attempt = args[0], (args[1] if len(args) > 1 else None)
-        services.audit_run_error(
+        runs.audit_run_error(
             run_id=run_id, attempt=attempt, reason=f"{type(exc).__name__}: {exc}"[:2000]
         )
 
@@ -45,22 +46,20 @@ class AuditTask(Task):
 def audit_run_plan(run_id: int) -> str:
     """Claim the run, check its files are the ones uploaded, fix its spec and send one task
     per chunk."""
-    run = services.audit_run_claim(
-        run_id=run_id, orphaned_after=settings.WARDEN_AUDIT_ORPHAN_SECONDS
-    )
+    run = runs.audit_run_claim(run_id=run_id, orphaned_after=settings.WARDEN_AUDIT_ORPHAN_SECONDS)
     if run is None:
         return "skipped: not claimable"
     problems = engine.integrity_problems(run)
     if problems:
-        services.audit_run_integrity_error(run_id=run_id, attempt=run.attempt, problems=problems)
+        runs.audit_run_integrity_error(run_id=run_id, attempt=run.attempt, problems=problems)
         return "errored: a file changed since upload"
     try:
         spec = engine.run_spec(run)
     except BatteryInputError as error:
-        services.audit_run_error(run_id=run_id, attempt=run.attempt, reason=str(error))
+        runs.audit_run_error(run_id=run_id, attempt=run.attempt, reason=str(error))
         return "errored: bad input"
     jobs = engine.chunk_jobs(spec)
-    if not services.audit_run_planned(
+    if not runs.audit_run_planned(
         run_id=run_id, attempt=run.attempt, spec=spec, chunks_total=len(jobs)
     ):
         return "skipped: superseded"
@@ -78,7 +77,7 @@ def audit_chunk(run_id: int, attempt: int, index: int) -> str:
     if ChunkStats.objects.filter(run=run, attempt=attempt, index=index).exists():
         return "skipped: already computed"
     stats = engine.job_statistics(run.spec, index)
-    if services.chunk_stats_record(run_id=run_id, attempt=attempt, index=index, stats=stats):
+    if runs.chunk_stats_record(run_id=run_id, attempt=attempt, index=index, stats=stats):
         audit_run_finalize.delay(run_id, attempt)
     return f"chunk {index} done"
 
@@ -94,13 +93,13 @@ def audit_run_finalize(run_id: int, attempt: int) -> str:
         return "skipped: chunks missing"
     problems = engine.integrity_problems(run)  # again: the chunks took time, the model loads now
     if problems:
-        services.audit_run_integrity_error(run_id=run_id, attempt=attempt, problems=problems)
+        runs.audit_run_integrity_error(run_id=run_id, attempt=attempt, problems=problems)
         return "errored: a file changed since upload"
     checks: dict[str, str] = {}
 
     def progress(event: dict) -> None:
         checks[event["id"]] = event["status"]
-        services.audit_run_progress(
+        runs.audit_run_progress(
             run_id=run_id,
             attempt=attempt,
             progress={
@@ -114,7 +113,7 @@ def audit_run_finalize(run_id: int, attempt: int) -> str:
         )
 
     document = engine.document_from(run.spec, stats, progress)
-    completed = services.audit_run_complete(run_id=run_id, attempt=attempt, document=document)
+    completed = runs.audit_run_complete(run_id=run_id, attempt=attempt, document=document)
     return "completed" if completed else "skipped: completed elsewhere"
 
 
@@ -132,8 +131,8 @@ def audit_runs_recover() -> str:
         if run.spec is None:
             audit_run_plan.delay(run.pk)  # died while planning: the claim takes it over
             continue
-        missing = services.missing_chunks(run)
-        services.audit_run_heartbeat(run_id=run.pk, attempt=run.attempt)
+        missing = runs.missing_chunks(run)
+        runs.audit_run_heartbeat(run_id=run.pk, attempt=run.attempt)
         for index in missing:
             audit_chunk.delay(run.pk, run.attempt, index)
         if not missing:
@@ -147,7 +146,7 @@ def audit_runs_recover() -> str:
 @shared_task(**BEAT_RETRY)
 def monitors_run_due() -> str:
     """Beat: queue a drift audit for every active monitor whose interval has passed."""
-    started = [services.monitor_run(monitor_id=pk) for pk in services.monitors_due()]
+    started = [monitors.monitor_run(monitor_id=pk) for pk in monitors.monitors_due()]
     return f"queued {sum(1 for run in started if run)} monitoring audit(s)"
 
 

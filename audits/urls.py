@@ -2,16 +2,20 @@
 
 from django.urls import path
 
-from audits import views
+from audits.views import evaluation_sets, runs
 
 VERSION = "models/<slug:slug>/versions/<str:version>/"
 
 urlpatterns = [
-    path(f"{VERSION}evaluation-sets/new/", views.evaluation_set_new, name="evaluation-set-new"),
+    path(
+        f"{VERSION}evaluation-sets/new/",
+        evaluation_sets.evaluation_set_new,
+        name="evaluation-set-new",
+    ),
     path(
         f"{VERSION}evaluation-sets/new/<str:token>/",
-        views.evaluation_set_map,
+        evaluation_sets.evaluation_set_map,
         name="evaluation-set-map",
     ),
-    path(f"{VERSION}audits/new/", views.audit_new, name="audit-new"),
+    path(f"{VERSION}audits/new/", runs.audit_new, name="audit-new"),
 ]

@@ -63,8 +63,8 @@ def main() -> None:
     from django.core.files import File
     from django.core.management import call_command
 
-    from audits import services
     from audits.models import AuditRun
+    from audits.services import evaluation_sets, runs
     from bench.battery_bench import MAPPING, generate
     from config.celery import app
     from governance import services as registry
@@ -99,7 +99,7 @@ def main() -> None:
     generate(data, args.rows, seed=1, shift=0.0)
     started = time.perf_counter()
     with data.open("rb") as handle:
-        evaluation_set = services.evaluation_set_upload(
+        evaluation_set = evaluation_sets.evaluation_set_upload(
             actor=engineer,
             version=version,
             file=File(handle, name="bench.parquet"),
@@ -140,7 +140,7 @@ def main() -> None:
         ]
         time.sleep(4)  # let the workers connect before the clock starts
         begun = time.perf_counter()
-        run = services.audit_run_request(
+        run = runs.audit_run_request(
             actor=engineer, version=version, evaluation_set=evaluation_set, with_model=False
         )
         while (state := AuditRun.objects.get(pk=run.pk)).status in ("queued", "running"):

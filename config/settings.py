@@ -83,7 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "governance.views.viewer_roles",
+                "governance.page_plumbing.viewer_roles",
             ],
         },
     },

@@ -30,8 +30,14 @@ _registered: list[ArtifactRules] = []
 
 
 def register_artifact_rules(rules: ArtifactRules) -> None:
-    """Called once by the audits app at start-up."""
+    """Called once by the audits app at start-up (audits.apps: the battery's
+    audits.artifact_rules.BATTERY_ARTIFACT_RULES)."""
     _registered[:] = [rules]
+
+
+def artifact_rules_registered() -> ArtifactRules | None:
+    """The rules the audits app registered, or None before it did."""
+    return _registered[0] if _registered else None
 
 
 def _rules() -> ArtifactRules:

@@ -74,7 +74,9 @@ def decision_record(
     comment: str = "",
     conditions: str = "",
 ) -> Approval:
-    """Sign one decision on a submitted version (or re-approve a suspended one)."""
+    """Sign one decision on a submitted version (or re-approve a suspended one). An approval
+    fires governance.hooks.version_approved once committed, whose listener (reports.apps
+    registers it) queues the version's signed model card."""
     require_decide(actor)
     signature_check(actor=actor, password=password, target=version)
     if decision == DecisionKind.APPROVE_WITH_CONDITIONS and not conditions.strip():

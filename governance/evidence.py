@@ -45,10 +45,19 @@ def register_audit_evidence(
     provider: Provider, annotations: Annotations, contributors: Contributors
 ) -> None:
     """Called once by the audits app: the function that finds a version's latest audit, the
-    one that names it inside a query of versions, and the one naming who produced its evidence."""
+    one that names it inside a query of versions, and the one naming who produced its evidence
+    (audits.apps: audits.selectors' audit_evidence, latest_audit_annotations and
+    version_contributors)."""
     _providers[:] = [provider]
     _annotations[:] = [annotations]
     _contributors[:] = [contributors]
+
+
+def audit_evidence_registered() -> tuple[Provider, Annotations, Contributors] | None:
+    """The three functions the audits app registered, or None before it did."""
+    if not _providers:
+        return None
+    return _providers[0], _annotations[0], _contributors[0]
 
 
 def latest_audit(version: ModelVersion) -> AuditEvidence | None:

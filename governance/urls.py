@@ -3,35 +3,35 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from governance import account_views, views
+from governance.views import accounts, homes, incidents, mlmodels, trail, versions
 
 VERSION = "models/<slug:slug>/versions/<str:version>/"
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", account_views.password_change, name="password-change"),
-    path("", views.home, name="home"),
-    path("mine/", views.engineer_home, name="engineer-home"),
-    path("review/", views.review_queue, name="review-queue"),
-    path("models/", views.inventory, name="inventory"),
-    path("models/new/", views.model_new, name="model-new"),
-    path("models/<slug:slug>/", views.model_page, name="model-page"),
-    path("models/<slug:slug>/risk/", views.model_assess, name="model-assess"),
-    path("models/<slug:slug>/risk/override/", views.model_override, name="model-override"),
-    path("models/<slug:slug>/versions/new/", views.version_new, name="version-new"),
-    path(f"{VERSION}decide/", views.version_decide, name="version-decide"),
+    path("password/", accounts.password_change, name="password-change"),
+    path("", homes.home, name="home"),
+    path("mine/", homes.engineer_home, name="engineer-home"),
+    path("review/", homes.review_queue, name="review-queue"),
+    path("models/", homes.inventory, name="inventory"),
+    path("models/new/", mlmodels.model_new, name="model-new"),
+    path("models/<slug:slug>/", mlmodels.model_page, name="model-page"),
+    path("models/<slug:slug>/risk/", mlmodels.model_assess, name="model-assess"),
+    path("models/<slug:slug>/risk/override/", mlmodels.model_override, name="model-override"),
+    path("models/<slug:slug>/versions/new/", versions.version_new, name="version-new"),
+    path(f"{VERSION}decide/", versions.version_decide, name="version-decide"),
     *[
         path(
             f"{VERSION}{action}/",
-            views.version_action,
+            versions.version_action,
             {"action": action},
             name=f"version-{action}-page",
         )
-        for action in views.ACTIONS
+        for action in versions.ACTIONS
     ],
-    path("incidents/", views.incident_list, name="incident-list-page"),
-    path("incidents/new/", views.incident_new, name="incident-new"),
-    path("incidents/<int:pk>/", views.incident_page, name="incident-page"),
-    path("trail/", views.trail, name="trail"),
+    path("incidents/", incidents.incident_list, name="incident-list-page"),
+    path("incidents/new/", incidents.incident_new, name="incident-new"),
+    path("incidents/<int:pk>/", incidents.incident_page, name="incident-page"),
+    path("trail/", trail.trail, name="trail"),
 ]

@@ -1,2 +1,3 @@
 """Model cards, compliance reports and the evidence bundle: HTML -> WeasyPrint -> PDF -> signed.
-Charts are drawn server-side by one module that the web pages use too."""
+The top layer: pages composing several apps (the version page) live in its views/, and charts
+are drawn server-side by one module that those pages and the PDFs share."""

@@ -20,9 +20,8 @@ def _in_team(user: User, model: MLModel) -> bool:
 
 
 def require_issue_card(user: User, model: MLModel) -> None:
-    """Asking for a new card (POST) is the team's, risk officers' and admins'. A download by any
-    reader issues the card first when none states the version's current state: that records a
-    document, not a decision, so auditors may cause it."""
+    """Asking for a new card (POST .../model-cards/) is the team's, risk officers' and admins';
+    a download only reads the card on record, so it issues nothing."""
     allowed = user.is_active and (user.has_role(Role.RISK_OFFICER) or user.has_role(Role.ADMIN))
     if not (allowed or _in_team(user, model)):
         raise Forbidden("only the model's team, risk officers and admins issue its cards")

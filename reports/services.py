@@ -16,7 +16,6 @@ from django.utils.text import get_valid_filename
 
 from governance.checkpoints import trail_checkpoint_take
 from governance.models import EventVerb, ModelVersion, User
-from governance.permissions import require_read
 from governance.trail import event_record, snapshot
 from reports import compliance, content, documents
 from reports.models import Report, ReportKind
@@ -56,13 +55,6 @@ def model_card_current(version: ModelVersion) -> Report | None:
     state = content.state_sha256(content.card_facts(version))
     reports = Report.objects.filter(kind=ReportKind.MODEL_CARD, version=version)
     return reports.filter(state_sha256=state).order_by("-signed_at", "-id").first()
-
-
-def model_card_for(*, actor: User, version: ModelVersion) -> Report:
-    """The current card, issued first when there is none (a download by any reader may cause
-    that: see reports.permissions)."""
-    require_read(actor)
-    return model_card_current(version) or _model_card_make(actor, version)
 
 
 def _model_card_make(actor: User | None, version: ModelVersion) -> Report:

@@ -1,14 +1,15 @@
-"""Routes of the pages that show audit results and the auditor's documents."""
+"""Routes of the pages that compose several apps: the version page, the comparison, an audit's
+results, and the auditor's documents."""
 
 from django.urls import path
 
-from reports import views
+from reports.views import documents, runs, versions
 
 VERSION = "models/<slug:slug>/versions/<str:version>/"
 
 urlpatterns = [
-    path(VERSION, views.version_page, name="version-page"),
-    path(f"{VERSION}compare/", views.compare_page, name="compare-page"),
-    path("audits/<int:pk>/", views.audit_page, name="audit-page"),
-    path("reports/", views.documents, name="documents"),
+    path(VERSION, versions.version_page, name="version-page"),
+    path(f"{VERSION}compare/", versions.compare_page, name="compare-page"),
+    path("audits/<int:pk>/", runs.audit_page, name="audit-page"),
+    path("reports/", documents.documents, name="documents"),
 ]

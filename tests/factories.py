@@ -136,7 +136,7 @@ def tiered_model_make(owner: User, tier: int, slug: str = "credit-default") -> M
 
 def audit_make(version: ModelVersion, actor: User, *, accurate: bool = True):  # type: ignore[no-untyped-def]
     """Upload a set and run the real battery on it in this process; the completed run."""
-    from audits import services as audit_services
+    from audits.services import evaluation_sets, runs
     from audits.tasks import audit_run_plan
 
     mapping = {
@@ -148,7 +148,7 @@ def audit_make(version: ModelVersion, actor: User, *, accurate: bool = True):  #
         "features": ["x"],
     }
     sets = [
-        audit_services.evaluation_set_upload(
+        evaluation_sets.evaluation_set_upload(
             actor=actor,
             version=version,
             role=role,
@@ -157,7 +157,7 @@ def audit_make(version: ModelVersion, actor: User, *, accurate: bool = True):  #
         )
         for role, seed in (("current", 3), ("reference", 4))
     ]
-    run = audit_services.audit_run_queue(
+    run = runs.audit_run_queue(
         actor=actor, version=version, evaluation_set=sets[0], reference_set=sets[1]
     )
     audit_run_plan.apply(args=[run.pk])

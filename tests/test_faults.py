@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from audits import services
 from audits.models import AuditRun, EvaluationSet, RunStatus
+from audits.services import evaluation_sets, runs
 from governance.models import Event, ModelVersion
 from tests.factories import classifier_csv, mlmodel_make, skops_model_file, version_make
 from tests.workers import use_broker, use_eager, wait_for
@@ -109,7 +109,7 @@ def test_postgres_restarted_mid_audit_the_run_still_completes_once(workers, cast
 
     version = version_make(tiered_model_make(cast.erin, 3), cast.erin)
     settings.WARDEN_PARQUET_ROW_GROUP_ROWS = 50_000
-    upload = services.evaluation_set_upload(
+    upload = evaluation_sets.evaluation_set_upload(
         actor=cast.erin,
         version=version,
         role="current",
@@ -123,7 +123,7 @@ def test_postgres_restarted_mid_audit_the_run_still_completes_once(workers, cast
         WARDEN_AUDIT_RECOVER_SECONDS="2",
         beat=True,
     )
-    run = services.audit_run_request(
+    run = runs.audit_run_request(
         actor=cast.erin, version=version, evaluation_set=upload, with_model=False
     )
     wait_for(

@@ -5,7 +5,7 @@ ask. One matrix over every API endpoint and page that shows a version's records.
 import pytest
 
 from audits.models import AuditRun
-from audits.services import monitor_create
+from audits.services.monitors import monitor_create
 from governance.lifecycle import deployment_record
 from tests.factories import submitted_version_make, user_make
 from tests.reports.issued import approve, current_card_on_record
@@ -46,6 +46,7 @@ def version(cast):  # type: ignore[no-untyped-def]
         every_hours=24,
     )
     deployment_record(actor=cast.erin, version=version, environment="production")
+    version.refresh_from_db()  # deployed: the card on record states that
     current_card_on_record(version)
     return version
 

@@ -8,10 +8,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from audits import services
 from audits.api import serializers as s
 from audits.errors import UploadTooLarge
 from audits.models import AuditRun, EvaluationSet, Monitor
+from audits.services import evaluation_sets, monitors, runs
 from audits.uploads import CappedUploadHandler, upload_refusal
 from governance.api.permissions import HasRole, acting_user
 from governance.api.review import version_or_404
@@ -50,7 +50,7 @@ class EvaluationSetViewSet(UploadThrottleMixin, mixins.ListModelMixin, viewsets.
         if refused:
             raise UploadTooLarge(refused, field="file")
         form.is_valid(raise_exception=True)
-        created = services.evaluation_set_upload(
+        created = evaluation_sets.evaluation_set_upload(
             actor=acting_user(request), version=target, **form.validated_data
         )
         return Response(s.EvaluationSetSerializer(created).data, status=201)
@@ -81,7 +81,7 @@ class VersionAuditViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         reference = _set_or_400(target, reference_id, "reference_set") if reference_id else None
         training_id = form.validated_data.get("training_set")
         training = _set_or_400(target, training_id, "training_set") if training_id else None
-        run = services.audit_run_request(
+        run = runs.audit_run_request(
             actor=acting_user(request),
             version=target,
             evaluation_set=current,
@@ -130,7 +130,7 @@ class MonitorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         form = s.MonitorCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        monitor = services.monitor_create(
+        monitor = monitors.monitor_create(
             actor=acting_user(request),
             version=target,
             evaluation_set=_set_or_400(target, data["evaluation_set"], "evaluation_set"),

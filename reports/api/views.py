@@ -6,6 +6,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.http import FileResponse, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -17,7 +18,7 @@ from rest_framework.response import Response
 
 from governance.api.permissions import HasRole, acting_user
 from governance.api.review import version_or_404
-from governance.errors import InvalidInput
+from governance.errors import InvalidInput, NotFound
 from reports import compliance, content, cyclonedx, services
 from reports.api.serializers import (
     Queued,
@@ -52,14 +53,23 @@ def _attachment(response: R, name: str) -> R:
 
 
 @extend_schema(
-    operation_id="model_card_pdf", responses={(200, "application/pdf"): OpenApiTypes.BINARY}
+    operation_id="model_card_pdf",
+    responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: OpenApiTypes.OBJECT},
 )
 @api_view(["GET"])
 @permission_classes([HasRole])
 def model_card_pdf(request: Request, slug: str, version: str) -> FileResponse:
-    """The version's signed model card; issued first when no card states its current state."""
+    """The version's current signed model card: the newest that states it as it is now. A read
+    never issues or signs: with no current card it is 404, saying how to ask for one."""
     target = version_or_404(slug, version)
-    return _pdf_response(services.model_card_for(actor=acting_user(request), version=target))
+    current = services.model_card_current(target)
+    if current is None:
+        ask = reverse("model-cards", kwargs={"slug": slug, "version": version})
+        raise NotFound(
+            "no model card states this version as it is yet: one is issued when the version is "
+            f"approved, or ask for one with POST {ask}"
+        )
+    return _pdf_response(current)
 
 
 @extend_schema(methods=["GET"], responses=ReportSerializer(many=True))

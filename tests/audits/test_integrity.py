@@ -5,8 +5,8 @@ on the version, and the gate refuses the version saying so."""
 import pandas as pd
 import pytest
 
-from audits import services
 from audits.models import AuditRun, RunStatus
+from audits.services import evaluation_sets, runs
 from governance.gate import gate_reasons, gate_versions
 from governance.models import Event
 from tests.audits.conftest import COMPAS_MAPPING, csv_upload, parquet_bytes
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def compas_set(cast, version, compas_csv):
-    return services.evaluation_set_upload(
+    return evaluation_sets.evaluation_set_upload(
         actor=cast.erin,
         version=version,
         file=csv_upload(compas_csv),
@@ -29,7 +29,7 @@ def compas_set(cast, version, compas_csv):
 def run_after(replace, cast, version, compas_set, capture, *, with_model: bool) -> AuditRun:
     """Request an audit, replace a file before any worker takes the run, then let it run."""
     with capture(execute=False) as queued:
-        run = services.audit_run_request(
+        run = runs.audit_run_request(
             actor=cast.erin, version=version, evaluation_set=compas_set, with_model=with_model
         )
     replace()

@@ -11,8 +11,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from sklearn.linear_model import LogisticRegression
 
-from audits import services
 from audits.models import AuditRun, EvaluationSet, RunStatus
+from audits.services import evaluation_sets
 from governance.models import Event, ModelVersion
 from tests.audits.conftest import COMPAS_MAPPING, csv_upload
 from tests.factories import mlmodel_make
@@ -81,7 +81,7 @@ def test_a_damaged_artifact_is_refused(cast, api, media_root, name, content, rea
 
 @pytest.fixture
 def compas_set(cast, version, compas_csv):
-    return services.evaluation_set_upload(
+    return evaluation_sets.evaluation_set_upload(
         actor=cast.erin, version=version, file=csv_upload(compas_csv), mapping=COMPAS_MAPPING,
         role="current",
     )  # fmt: skip
@@ -89,7 +89,7 @@ def compas_set(cast, version, compas_csv):
 
 @pytest.fixture
 def training_set(cast, version, compas_csv):
-    return services.evaluation_set_upload(
+    return evaluation_sets.evaluation_set_upload(
         actor=cast.erin, version=version, file=csv_upload(compas_csv, "train.csv"),
         mapping={"label": "two_year_recid", "features": COMPAS_MAPPING["features"]},
         role="training",
@@ -136,7 +136,7 @@ def test_an_audit_without_the_model_skips_its_checks(
 def test_a_model_that_does_not_fit_the_set_is_refused_at_request(cast, api, version, compas_frame):
     frame = compas_frame.drop(columns=["priors_count"])
     mapping = {**COMPAS_MAPPING, "features": ["age", "juv_fel_count", "c_charge_degree"]}
-    upload = services.evaluation_set_upload(
+    upload = evaluation_sets.evaluation_set_upload(
         actor=cast.erin, version=version, mapping=mapping, role="current",
         file=csv_upload(frame.to_csv(index=False).encode()),
     )  # fmt: skip

@@ -6,8 +6,9 @@ import jsonschema
 import pytest
 from django.utils import timezone
 
-from audits import services, tasks
+from audits import tasks
 from audits.models import AuditRun, ChunkStats, RunStatus
+from audits.services import evaluation_sets, runs
 from governance.models import Event
 from tests.audits.conftest import COMPAS_MAPPING, csv_upload
 from tests.reports.sample import result_document
@@ -20,7 +21,7 @@ AUDITS = "/api/models/recidivism/versions/1.0.0/audits/"
 def compas_set(cast, version, compas_csv, settings):
     """The COMPAS upload, its Parquet copy in row groups of 1,000 so runs can split it."""
     settings.WARDEN_PARQUET_ROW_GROUP_ROWS = 1000
-    return services.evaluation_set_upload(
+    return evaluation_sets.evaluation_set_upload(
         actor=cast.erin,
         version=version,
         file=csv_upload(compas_csv),
@@ -61,7 +62,7 @@ def test_chunked_and_whole_runs_give_the_same_document(
     for rows in (1000, 1_000_000):
         settings.WARDEN_AUDIT_CHUNK_ROWS = rows
         with django_capture_on_commit_callbacks(execute=True):
-            run = services.audit_run_request(
+            run = runs.audit_run_request(
                 actor=cast.erin, version=compas_set.version, evaluation_set=compas_set
             )
         run.refresh_from_db()
@@ -73,7 +74,7 @@ def test_the_document_holds_no_unmapped_column(
     cast, compas_set, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.audit_run_request(
+        run = runs.audit_run_request(
             actor=cast.erin, version=compas_set.version, evaluation_set=compas_set
         )
     run.refresh_from_db()
@@ -85,7 +86,7 @@ def test_the_document_holds_no_unmapped_column(
 
 def test_a_run_no_longer_queued_is_skipped(cast, compas_set, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.audit_run_request(
+        run = runs.audit_run_request(
             actor=cast.erin, version=compas_set.version, evaluation_set=compas_set
         )
     assert tasks.audit_run_plan.apply(args=[run.pk]).get() == "skipped: not claimable"
@@ -93,43 +94,43 @@ def test_a_run_no_longer_queued_is_skipped(cast, compas_set, django_capture_on_c
 
 
 def test_a_repeated_chunk_delivery_keeps_one_row(cast, compas_set, small_chunks):
-    run = services.audit_run_queue(
+    run = runs.audit_run_queue(
         actor=cast.erin, version=compas_set.version, evaluation_set=compas_set, reference_set=None
     )
-    claimed = services.audit_run_claim(run_id=run.pk, orphaned_after=60)
+    claimed = runs.audit_run_claim(run_id=run.pk, orphaned_after=60)
     spec = tasks.engine.run_spec(claimed)
-    services.audit_run_planned(run_id=run.pk, attempt=1, spec=spec, chunks_total=8)
+    runs.audit_run_planned(run_id=run.pk, attempt=1, spec=spec, chunks_total=8)
     stats = tasks.engine.job_statistics(spec, 0)
-    assert services.chunk_stats_record(run_id=run.pk, attempt=1, index=0, stats=stats) is False
-    assert services.chunk_stats_record(run_id=run.pk, attempt=1, index=0, stats=stats) is False
+    assert runs.chunk_stats_record(run_id=run.pk, attempt=1, index=0, stats=stats) is False
+    assert runs.chunk_stats_record(run_id=run.pk, attempt=1, index=0, stats=stats) is False
     assert ChunkStats.objects.filter(run=run).count() == 1
 
 
 def test_a_stale_attempt_cannot_complete_the_run(cast, compas_set):
-    run = services.audit_run_queue(
+    run = runs.audit_run_queue(
         actor=cast.erin, version=compas_set.version, evaluation_set=compas_set, reference_set=None
     )
-    services.audit_run_claim(run_id=run.pk, orphaned_after=60)
+    runs.audit_run_claim(run_id=run.pk, orphaned_after=60)
     AuditRun.objects.filter(pk=run.pk).update(
         heartbeat_at=timezone.now() - timezone.timedelta(hours=1)
     )
-    services.audit_run_claim(run_id=run.pk, orphaned_after=60)  # a second worker takes over
+    runs.audit_run_claim(run_id=run.pk, orphaned_after=60)  # a second worker takes over
     document = result_document()  # one that follows the contract: only the attempt is stale
-    assert services.audit_run_complete(run_id=run.pk, attempt=1, document=document) is False
+    assert runs.audit_run_complete(run_id=run.pk, attempt=1, document=document) is False
     assert AuditRun.objects.get(pk=run.pk).status == RunStatus.RUNNING
 
 
 def test_the_sweeper_finishes_a_run_whose_worker_went_quiet(
     cast, compas_set, small_chunks, settings
 ):
-    run = services.audit_run_queue(
+    run = runs.audit_run_queue(
         actor=cast.erin, version=compas_set.version, evaluation_set=compas_set, reference_set=None
     )
-    claimed = services.audit_run_claim(run_id=run.pk, orphaned_after=60)
+    claimed = runs.audit_run_claim(run_id=run.pk, orphaned_after=60)
     spec = tasks.engine.run_spec(claimed)
-    services.audit_run_planned(run_id=run.pk, attempt=1, spec=spec, chunks_total=8)
+    runs.audit_run_planned(run_id=run.pk, attempt=1, spec=spec, chunks_total=8)
     for index in (0, 1, 2):  # the worker died after three chunks
-        services.chunk_stats_record(
+        runs.chunk_stats_record(
             run_id=run.pk, attempt=1, index=index, stats=tasks.engine.job_statistics(spec, index)
         )
     AuditRun.objects.filter(pk=run.pk).update(
@@ -165,7 +166,7 @@ def test_an_auditor_cannot_start_an_audit(cast, api, compas_set):
 def test_a_monitor_audits_drift_on_schedule_once_per_interval(
     cast, api, compas_set, compas_csv, django_capture_on_commit_callbacks
 ):
-    reference = services.evaluation_set_upload(
+    reference = evaluation_sets.evaluation_set_upload(
         actor=cast.erin,
         version=compas_set.version,
         file=csv_upload(compas_csv),

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from audits import battery, services
+from audits import battery
 from audits.models import AuditRun, ChunkStats, RunStatus
+from audits.services import evaluation_sets, runs
 from governance.models import Event
 from tests.audits.conftest import COMPAS_MAPPING, csv_upload, parquet_bytes
 from tests.workers import use_broker, use_eager, wait_for
@@ -26,7 +27,7 @@ def test_an_audit_runs_on_a_worker_with_readable_progress(
     workers, cast, api, version, compas_csv, contract_schema, settings
 ):
     settings.WARDEN_PARQUET_ROW_GROUP_ROWS = 200
-    upload = services.evaluation_set_upload(
+    upload = evaluation_sets.evaluation_set_upload(
         actor=cast.erin,
         version=version,
         file=csv_upload(compas_csv),
@@ -85,7 +86,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_the_run_completes_once(
 ):
     settings.WARDEN_PARQUET_ROW_GROUP_ROWS = 50_000
     content = parquet_bytes(synthetic_set(1_500_000))
-    upload = services.evaluation_set_upload(
+    upload = evaluation_sets.evaluation_set_upload(
         actor=cast.erin,
         version=version,
         file=SimpleUploadedFile("big.parquet", content),
@@ -93,7 +94,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_the_run_completes_once(
         role="current",
     )
     first = workers.start("doomed", WARDEN_AUDIT_CHUNK_ROWS="50000")
-    run = services.audit_run_request(
+    run = runs.audit_run_request(
         actor=cast.erin, version=version, evaluation_set=upload, with_model=False
     )
     wait_for(lambda: run_state(run.pk).chunks_done >= 3, timeout=120, what="three chunks")
@@ -132,7 +133,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_the_run_completes_once(
 
 
 def test_a_stopped_broker_answers_503_and_leaves_no_waiting_run(cast, api, version, compas_csv):
-    upload = services.evaluation_set_upload(
+    upload = evaluation_sets.evaluation_set_upload(
         actor=cast.erin,
         version=version,
         file=csv_upload(compas_csv),
@@ -169,7 +170,7 @@ def test_the_embedded_file_system_broker_runs_an_audit_on_a_real_worker(
     }
     for folder in (var / "broker" / "queue", var / "broker" / "control"):
         folder.mkdir(parents=True)
-    upload = services.evaluation_set_upload(
+    upload = evaluation_sets.evaluation_set_upload(
         actor=cast.erin,
         version=version,
         file=csv_upload(compas_csv),
@@ -181,7 +182,7 @@ def test_the_embedded_file_system_broker_runs_an_audit_on_a_real_worker(
     use_broker("filesystem://")
     try:
         pool.start("embedded", CELERY_BROKER_URL="filesystem://")
-        run = services.audit_run_request(
+        run = runs.audit_run_request(
             actor=cast.erin, version=version, evaluation_set=upload, with_model=False
         )
         finished = (RunStatus.COMPLETED, RunStatus.ERRORED)
@@ -214,7 +215,7 @@ def test_a_worker_refuses_an_artifact_replaced_after_upload(
     from governance.gate import gate_reasons, gate_versions
     from tests.factories import skops_model_bytes
 
-    upload = services.evaluation_set_upload(
+    upload = evaluation_sets.evaluation_set_upload(
         actor=cast.erin,
         version=version,
         file=csv_upload(compas_csv),

@@ -13,7 +13,6 @@ import pytest
 from audits.models import AuditRun
 from governance import hooks, lifecycle
 from governance.models import Event
-from reports import services
 from reports.models import Report
 from reports.pdf.verify import read_attachments, verify_pdf
 from reports.signer import organisation_signer
@@ -103,18 +102,44 @@ def test_the_card_shows_the_audit_with_its_charts(
         assert evaluation_set.original_sha256 in text
 
 
-def test_a_download_after_the_version_changed_issues_a_new_card(
+def test_a_download_after_the_version_changed_issues_and_signs_nothing(
+    cast, api, django_capture_on_commit_callbacks
+) -> None:
+    version = approved_version(cast, django_capture_on_commit_callbacks)
+    lifecycle.version_suspend(actor=cast.rita, version=version, reason="drift seen in production")
+    issued = Event.objects.filter(verb="model_card_issued").count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.as_user(cast.ada).get(card_url(version))
+    assert response.status_code == 404
+    assert Report.objects.filter(version=version).count() == 1
+    assert Event.objects.filter(verb="model_card_issued").count() == issued
+
+
+def test_a_download_with_no_current_card_says_how_to_ask_for_one(cast, api) -> None:
+    version = approve(submitted_version_make(cast.erin, tier=2), cast.rita)  # callbacks not run
+    response = api.as_user(cast.ada).get(card_url(version))
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": [
+            "no model card states this version as it is yet: one is issued when the version is "
+            "approved, or ask for one with POST /api/models/credit-default/versions/1.0.0/"
+            "model-cards/"
+        ]
+    }
+
+
+def test_asking_after_the_version_changed_issues_the_card_a_download_then_serves(
     cast, api, django_capture_on_commit_callbacks
 ) -> None:
     version = approved_version(cast, django_capture_on_commit_callbacks)
     first = Report.objects.get(version=version)
     lifecycle.version_suspend(actor=cast.rita, version=version, reason="drift seen in production")
-    download(api, cast.ada, version)
-    version.refresh_from_db()
+    cards = card_url(version).removesuffix("model-card.pdf") + "model-cards/"
+    assert api.as_user(cast.rita).post(cards).status_code == 202  # the eager worker issues it
     second = Report.objects.exclude(pk=first.pk).get(version=version)
-    assert second.state_sha256 != first.state_sha256
-    assert second.issued_by == cast.ada
-    assert services.model_card_current(version) == second
+    assert second.state_sha256 != first.state_sha256 and second.issued_by is None
+    pdf = download(api, cast.ada, version)
+    assert hashlib.sha256(pdf).hexdigest() == second.sha256
 
 
 def test_the_worker_issues_nothing_twice_for_the_same_state(

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from governance.models import Approval, ModelVersion
+from reports.models import Report
 from tests.factories import (
     PASSWORD,
     classifier_csv,
@@ -18,6 +19,7 @@ from tests.factories import (
     tiered_model_make,
     version_make,
 )
+from tests.workers import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 SLUG = "loan-default"
@@ -209,4 +211,10 @@ def test_the_engineer_the_risk_officer_and_the_auditor_journeys(
     version_make(tiered_model_make(cast.bob, 1, slug="fraud-alerts"), cast.bob, "3.2.0")
     engineer_journey(open_as(chromium, live_server, "erin"), screenshots)
     risk_officer_journey(open_as(chromium, live_server, "rita"), screenshots)
+    # The approval asked a worker for the signed card; a download only reads what it issued.
+    wait_for(
+        lambda: Report.objects.filter(version__model__slug=SLUG).exists(),
+        timeout=AUDIT_TIMEOUT_MS / 1000,
+        what="the worker to issue the approved version's model card",
+    )
     auditor_journey(open_as(chromium, live_server, "ada"), screenshots)

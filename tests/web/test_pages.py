@@ -4,7 +4,7 @@ pages show."""
 import pytest
 
 from governance import decisions, lifecycle
-from reports.views import compare_metrics
+from reports.views.versions import compare_metrics
 from tests.factories import (
     PASSWORD,
     audit_make,
@@ -152,11 +152,11 @@ def test_the_comparison_judges_each_metric_by_its_direction():
 def test_the_audit_page_shows_a_progress_bar_while_the_run_waits(cast, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from audits import services
+    from audits.services import evaluation_sets, runs
     from tests.factories import classifier_csv
 
     version = version_make(tiered_model_make(cast.erin, 3), cast.erin)
-    upload = services.evaluation_set_upload(
+    upload = evaluation_sets.evaluation_set_upload(
         actor=cast.erin,
         version=version,
         file=SimpleUploadedFile("current.csv", classifier_csv()),
@@ -164,8 +164,8 @@ def test_the_audit_page_shows_a_progress_bar_while_the_run_waits(cast, login):
         role="current",
     )
     with pytest.MonkeyPatch.context() as patch:  # keep it queued: no task runs
-        patch.setattr("audits.services._enqueue_plan", lambda run_id: None)
-        run = services.audit_run_request(actor=cast.erin, version=version, evaluation_set=upload)
+        patch.setattr("audits.services.runs._enqueue_plan", lambda run_id: None)
+        run = runs.audit_run_request(actor=cast.erin, version=version, evaluation_set=upload)
     page = login(cast.erin).get(f"/audits/{run.pk}/").content.decode()
     assert f'data-poll-url="/api/audits/{run.pk}/"' in page
     assert "<progress" in page

@@ -23,8 +23,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from audits import services as audits
 from audits.models import AuditRun, RunStatus
+from audits.services import evaluation_sets, runs
 from governance import decisions, lifecycle, services
 from governance.models import MLModel, ModelVersion, User, VersionStatus
 from reports import services as reports
@@ -111,7 +111,7 @@ class Command(BaseCommand):
             return done
         model = _model(TRAINING_SEEDS[version.version])
         sets = [
-            audits.evaluation_set_upload(
+            evaluation_sets.evaluation_set_upload(
                 actor=erin,
                 version=version,
                 role=role,
@@ -125,7 +125,7 @@ class Command(BaseCommand):
                 ("training", TRAINING_SEEDS[version.version], 0.0),
             )
         ]
-        audits.audit_run_request(
+        runs.audit_run_request(
             actor=erin,
             version=version,
             evaluation_set=sets[0],

@@ -1,45 +1,23 @@
-"""Writes for evaluation sets and audit runs. Every state change of a run (requested, started,
-requeued, completed, errored) records one trail event in its transaction; progress and
-heartbeats are telemetry that the sweeper reads, not records, and write no event."""
+"""Writes for audit runs: a person's request and the queueing, then the worker protocol (claim,
+plan, chunk statistics, progress, complete, error, integrity). Every state change of a run
+(requested, started, requeued, completed, errored) records one trail event in its transaction;
+progress and heartbeats are telemetry that the sweeper reads, not records, and write no event."""
 
 from collections.abc import Callable
-from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
-from django.conf import settings
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from audits import battery, contract, intake
-from audits.battery import BatteryInputError
+from audits import battery, contract
 from audits.errors import QueueUnavailable, UploadRejected
-from audits.models import (
-    RUN_TRANSITIONS,
-    AuditRun,
-    ChunkStats,
-    EvaluationSet,
-    Monitor,
-    RunStatus,
-    SetRole,
-)
-from governance.artifacts import stored_sha256
-from governance.errors import (
-    DISK_FULL_MESSAGE,
-    Conflict,
-    InvalidInput,
-    StorageFull,
-    is_disk_full,
-)
+from audits.models import RUN_TRANSITIONS, AuditRun, ChunkStats, EvaluationSet, RunStatus, SetRole
+from governance.errors import Conflict, InvalidInput
 from governance.models import EventVerb, ModelVersion, User
-from governance.permissions import require_start_audit, require_upload
+from governance.permissions import require_start_audit
 from governance.services import version_integrity_alert
 from governance.trail import event_record, snapshot
 
-SET_FIELDS = ["name", "role", "original_sha256", "original_format", "rows", "columns", "mapping"]
 RUN_FIELDS = ["status", "attempt", "verdict", "result_sha256", "error", "chunks_total"]
 
 
@@ -89,93 +67,6 @@ def require_model_fits(version: ModelVersion, evaluation_set: EvaluationSet) -> 
     )
     if problems:
         raise UploadRejected(problems, field="with_model")
-
-
-def evaluation_set_upload(
-    *,
-    actor: User,
-    version: ModelVersion,
-    file: UploadedFile,
-    mapping: Any,
-    role: str,
-    name: str = "",
-) -> EvaluationSet:
-    """Store the original, check it with the battery's validator, write its Parquet copy and
-    record the set. On any refusal nothing stays behind: no file, no row, no event."""
-    require_upload(actor, version)
-    filename = Path(file.name or "upload").name
-    try:
-        intake.upload_format(filename)
-    except BatteryInputError as error:
-        raise UploadRejected(error.problems) from None
-    folder = (
-        f"evaluation-sets/{version.model.slug}/{version.version}/{timezone.now():%Y%m%d%H%M%S%f}"
-    )
-    stored: list[str] = []
-    try:
-        original_name = default_storage.save(f"{folder}/{filename}", file)
-        stored.append(original_name)
-        parquet_name = f"{Path(original_name).parent}/data.parquet"
-        original_path = Path(default_storage.path(original_name))
-        sha256 = stored_sha256(original_name)
-        parquet_path = Path(default_storage.path(parquet_name))
-        stored.append(parquet_name)
-        try:
-            accepted = intake.intake(
-                original_path,
-                mapping,
-                parquet_path,
-                limits=intake_limits(),
-                row_group_rows=settings.WARDEN_PARQUET_ROW_GROUP_ROWS,
-            )
-        except BatteryInputError as error:
-            raise UploadRejected(error.problems) from None
-        with transaction.atomic():
-            evaluation_set = EvaluationSet.objects.create(
-                version=version,
-                name=name or filename,
-                role=role,
-                original=original_name,
-                original_format=accepted.format,
-                original_sha256=sha256,
-                original_size=original_path.stat().st_size,
-                parquet=parquet_name,
-                parquet_sha256=stored_sha256(parquet_name),
-                mapping=accepted.mapping,
-                rows=accepted.rows,
-                columns=accepted.columns,
-                uploaded_by=actor,
-            )
-            event_record(
-                actor=actor,
-                verb=EventVerb.EVALUATION_SET_UPLOADED,
-                target=evaluation_set,
-                after=snapshot(evaluation_set, SET_FIELDS),
-            )
-    except BaseException as error:
-        for name_ in stored:
-            default_storage.delete(name_)
-        _remove_partial_file(default_storage.generate_filename(f"{folder}/{filename}"))
-        if is_disk_full(error):
-            raise StorageFull(DISK_FULL_MESSAGE, field="file") from None
-        raise
-    return evaluation_set
-
-
-def intake_limits() -> intake.IntakeLimits:
-    """The upload limits from the settings (WARDEN_MAX_PARQUET_EXPANDED_BYTES, _COLUMNS and
-    _CELL_CHARS)."""
-    return intake.IntakeLimits(
-        expanded_bytes=settings.WARDEN_MAX_PARQUET_EXPANDED_BYTES,
-        columns=settings.WARDEN_MAX_COLUMNS,
-        cell_chars=settings.WARDEN_MAX_CELL_CHARS,
-    )
-
-
-def _remove_partial_file(name: str) -> None:
-    """A save that ran out of disk can leave a truncated file behind under its intended name."""
-    if default_storage.exists(name):
-        default_storage.delete(name)
 
 
 def audit_run_request(
@@ -427,60 +318,4 @@ def audit_run_heartbeat(*, run_id: int, attempt: int) -> None:
     """Telemetry: the sweeper has re-sent the run's missing chunks; give them time to finish."""
     AuditRun.objects.filter(pk=run_id, attempt=attempt, status=RunStatus.RUNNING).update(
         heartbeat_at=timezone.now()
-    )
-
-
-def monitor_create(
-    *,
-    actor: User,
-    version: ModelVersion,
-    evaluation_set: EvaluationSet,
-    reference_set: EvaluationSet,
-    every_hours: int,
-) -> Monitor:
-    """Schedule a monitoring audit of a version: its current set against a reference set."""
-    require_auditable(actor, version, evaluation_set, reference_set)
-    with transaction.atomic():
-        monitor = Monitor.objects.create(
-            model=version.model,
-            version=version,
-            evaluation_set=evaluation_set,
-            reference_set=reference_set,
-            every_hours=every_hours,
-        )
-        event_record(
-            actor=actor,
-            verb=EventVerb.MONITOR_CREATED,
-            target=monitor,
-            after=snapshot(monitor, ["version", "evaluation_set", "reference_set", "every_hours"]),
-        )
-    return monitor
-
-
-def monitors_due() -> list[int]:
-    """Ids of active monitors never run, or whose last run was requested `every_hours` ago."""
-    now = timezone.now()
-    due = []
-    for monitor in Monitor.objects.filter(active=True).select_related("last_run"):
-        last = monitor.last_run
-        if last is None or now - last.requested_at >= timedelta(hours=monitor.every_hours):
-            due.append(monitor.pk)
-    return due
-
-
-def monitor_run(*, monitor_id: int) -> AuditRun | None:
-    """Queue the monitor's audit as the system (no person requested it)."""
-    monitor = Monitor.objects.select_related("version__model").get(pk=monitor_id)
-    if monitor.version.model.risk_tier is None:
-        return None
-
-    def remember(run: AuditRun) -> None:
-        Monitor.objects.filter(pk=monitor.pk).update(last_run=run)
-
-    return audit_run_queue(
-        actor=None,
-        version=monitor.version,
-        evaluation_set=monitor.evaluation_set,
-        reference_set=monitor.reference_set,
-        on_created=remember,
     )

@@ -1,15 +1,12 @@
-"""Pages that show audit results in the sections and charts the model card prints
-(reports.content over reports.charts: a chart is the same on screen and on paper): the version
-page, an audit's page with its live progress, the side-by-side comparison with the previous
-version, and the auditor's documents with PDF verification."""
+"""The version page, which composes every app (its status and decisions from governance, its
+sets and runs from audits, the charts and the card from reports, the action forms of both lower
+apps), and the side-by-side comparison with the previous version's latest audit."""
 
 from collections.abc import Mapping
 from typing import Any
 
-from django import forms
-from django.conf import settings
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from audits import selectors as audit_selectors
 from audits.battery.metric_table import HIGHER, NEITHER, Metric, metric_of
@@ -18,12 +15,10 @@ from audits.models import AuditRun
 from governance.forms import DecisionForm, ReasonForm
 from governance.models import VersionStatus
 from governance.models.registry import APPROVED_STATUSES, TRANSITIONS
+from governance.page_plumbing import AuthedRequest, reader_required, version_of
 from governance.permissions import can_start_audit, can_upload, user_can_change_team_models
 from governance.roles import Role
-from governance.views import AuthedRequest, posted, reader_required, uploaded, version_of
 from reports.content import audit_sections, check_title
-from reports.permissions import user_can_read_portfolio
-from reports.verification import pdf_check
 
 CARD_STATUSES = (*APPROVED_STATUSES, VersionStatus.SUSPENDED, VersionStatus.RETIRED)
 
@@ -114,24 +109,6 @@ def version_page(request: AuthedRequest, slug: str, version: str) -> HttpRespons
 
 
 @reader_required
-def audit_page(request: AuthedRequest, pk: int) -> HttpResponse:
-    """One audit run: a live progress bar while it runs, the results with charts once done."""
-    run = get_object_or_404(
-        AuditRun.objects.select_related(
-            "version__model", "evaluation_set", "reference_set", "requested_by"
-        ),
-        pk=pk,
-    )
-    context = {
-        "run": run,
-        "version": run.version,
-        "running": not run.is_finished,
-        "sections": audit_sections(run.result),
-    }
-    return render(request, "reports/pages/audit.html", context)
-
-
-@reader_required
 def compare_page(request: AuthedRequest, slug: str, version: str) -> HttpResponse:
     """This version's latest completed audit beside the previous version's: what got better and
     what got worse, by each headline metric's direction."""
@@ -158,39 +135,6 @@ def compare_page(request: AuthedRequest, slug: str, version: str) -> HttpRespons
         "worse": sum(1 for row in rows if row["change"] == "worse"),
     }
     return render(request, "reports/pages/compare.html", context)
-
-
-class VerifyForm(forms.Form):
-    file = forms.FileField(
-        label="PDF file",
-        allow_empty_file=False,
-        help_text="A model card or a compliance report, as downloaded or as received.",
-    )
-
-    def clean_file(self):  # type: ignore[no-untyped-def]
-        upload = self.cleaned_data["file"]
-        limit = settings.WARDEN_MAX_VERIFY_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(f"larger than the {limit // (1024 * 1024)} MiB limit")
-        return upload
-
-
-@reader_required
-def documents(request: AuthedRequest) -> HttpResponse:
-    """The auditor's downloads (the compliance report as PDF and CSV, the evidence bundle; shown
-    only to those who may read them) and a form that says whether any PDF is ours, intact, and
-    which record it is."""
-    form = VerifyForm(posted(request), uploaded(request))
-    answer = None
-    if request.method == "POST" and form.is_valid():
-        answer = pdf_check(form.cleaned_data["file"].read())
-    context = {
-        "nav": "documents",
-        "form": form,
-        "answer": answer,
-        "can_read_portfolio": user_can_read_portfolio(request.user),
-    }
-    return render(request, "reports/pages/documents.html", context)
 
 
 def _checks(run: AuditRun | None) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 
 from governance import accounts
 from governance.errors import ServiceError
-from governance.views import AuthedRequest, posted, refuse
+from governance.page_plumbing import AuthedRequest, posted, refuse
 
 
 @login_required

@@ -6,7 +6,6 @@ a record (no row, no trail event: nothing is governed until `evaluation_set_uplo
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -16,10 +15,9 @@ from audits import intake
 from audits.battery import BatteryInputError
 from audits.battery import io as battery_io
 from audits.errors import UploadRejected
-from audits.services import intake_limits
+from audits.services.evaluation_sets import intake_limits, upload_filename
 from governance.errors import DISK_FULL_MESSAGE, StorageFull, is_disk_full
 from governance.models import ModelVersion, User
-from governance.permissions import require_upload
 
 STAGING = "staging"
 
@@ -38,12 +36,7 @@ def staging_store(*, actor: User, version: ModelVersion, file: UploadedFile) -> 
     """Keep the file under staging/<token>/ and read its header, once the actor is known to
     be allowed to upload: UploadRejected for a file that cannot be a set, StorageFull (507)
     when the disk is full; either way nothing stays behind."""
-    require_upload(actor, version)
-    filename = Path(file.name or "upload").name
-    try:
-        intake.upload_format(filename)
-    except BatteryInputError as error:
-        raise UploadRejected(error.problems) from None
+    filename = upload_filename(actor=actor, version=version, file=file)
     token = uuid.uuid4().hex
     try:
         stored = default_storage.save(f"{STAGING}/{token}/{filename}", file)

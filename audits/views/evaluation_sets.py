@@ -1,6 +1,5 @@
-"""The audits pages: uploading an evaluation set in two steps (the file, then its column
-mapping offered from the file's own header) and starting an audit. The version page and an
-audit's live page are in reports.views, which draws the charts."""
+"""Uploading an evaluation set in two steps: the file (staged, its header read), then its
+column mapping offered from that header; the set is validated and recorded only then."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -10,14 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from audits import services, staging
 from audits.errors import UploadRejected
-from audits.forms import AuditRequestForm, EvaluationSetFileForm, MappingForm
+from audits.forms import EvaluationSetFileForm, MappingForm
+from audits.services import evaluation_sets, staging
 from audits.uploads import CappedUploadHandler, upload_refusal
 from governance.api.throttles import upload_wait
 from governance.errors import ServiceError, StorageFull
-from governance.permissions import can_upload
-from governance.views import (
+from governance.page_plumbing import (
     AuthedRequest,
     posted,
     reader_required,
@@ -26,6 +24,7 @@ from governance.views import (
     uploaded,
     version_of,
 )
+from governance.permissions import can_upload
 
 STAGED = "staged_evaluation_sets"  # session key: token -> the staged upload awaiting its mapping
 
@@ -92,7 +91,7 @@ def evaluation_set_map(request: AuthedRequest, slug: str, version: str, token: s
     if request.method == "POST" and form.is_valid():
         try:
             with default_storage.open(staged["stored"], "rb") as handle:
-                created = services.evaluation_set_upload(
+                created = evaluation_sets.evaluation_set_upload(
                     actor=request.user,
                     version=target,
                     file=UploadedFile(handle, name=staged["filename"]),
@@ -116,28 +115,3 @@ def evaluation_set_map(request: AuthedRequest, slug: str, version: str, token: s
             return to_version(target)
     context = {"form": form, "version": target, "staged": staged}
     return render(request, "audits/evaluation_set_map.html", context)
-
-
-@reader_required
-def audit_new(request: AuthedRequest, slug: str, version: str) -> HttpResponse:
-    """Queue an audit of the version on one of its evaluation sets, then watch it run."""
-    target = version_of(slug, version)
-    form = AuditRequestForm(posted(request), version=target)
-    if request.method == "POST" and form.is_valid():
-        try:
-            run = services.audit_run_request(
-                actor=request.user,
-                version=target,
-                evaluation_set=form.cleaned_data["evaluation_set"],
-                reference_set=form.cleaned_data["reference_set"],
-                training_set=form.cleaned_data["training_set"],
-                with_model=form.cleaned_data["with_model"],
-            )
-        except UploadRejected as error:
-            for problem in error.problems:
-                form.add_error("with_model", str(problem))
-        except ServiceError as error:
-            refuse(form, error)
-        else:
-            return redirect("audit-page", pk=run.pk)
-    return render(request, "audits/audit_new.html", {"form": form, "version": target})

@@ -1,0 +1,117 @@
+"""Writes for evaluation sets: an upload is stored, validated by the battery and recorded with
+its trail event, or refused leaving nothing behind."""
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from audits import intake
+from audits.battery import BatteryInputError
+from audits.errors import UploadRejected
+from audits.models import EvaluationSet
+from governance.artifacts import stored_sha256
+from governance.errors import DISK_FULL_MESSAGE, StorageFull, is_disk_full
+from governance.models import EventVerb, ModelVersion, User
+from governance.permissions import require_upload
+from governance.trail import event_record, snapshot
+
+SET_FIELDS = ["name", "role", "original_sha256", "original_format", "rows", "columns", "mapping"]
+
+
+def evaluation_set_upload(
+    *,
+    actor: User,
+    version: ModelVersion,
+    file: UploadedFile,
+    mapping: Any,
+    role: str,
+    name: str = "",
+) -> EvaluationSet:
+    """Store the original, check it with the battery's validator, write its Parquet copy and
+    record the set. On any refusal nothing stays behind: no file, no row, no event."""
+    filename = upload_filename(actor=actor, version=version, file=file)
+    folder = (
+        f"evaluation-sets/{version.model.slug}/{version.version}/{timezone.now():%Y%m%d%H%M%S%f}"
+    )
+    stored: list[str] = []
+    try:
+        original_name = default_storage.save(f"{folder}/{filename}", file)
+        stored.append(original_name)
+        parquet_name = f"{Path(original_name).parent}/data.parquet"
+        original_path = Path(default_storage.path(original_name))
+        sha256 = stored_sha256(original_name)
+        parquet_path = Path(default_storage.path(parquet_name))
+        stored.append(parquet_name)
+        try:
+            accepted = intake.intake(
+                original_path,
+                mapping,
+                parquet_path,
+                limits=intake_limits(),
+                row_group_rows=settings.WARDEN_PARQUET_ROW_GROUP_ROWS,
+            )
+        except BatteryInputError as error:
+            raise UploadRejected(error.problems) from None
+        with transaction.atomic():
+            evaluation_set = EvaluationSet.objects.create(
+                version=version,
+                name=name or filename,
+                role=role,
+                original=original_name,
+                original_format=accepted.format,
+                original_sha256=sha256,
+                original_size=original_path.stat().st_size,
+                parquet=parquet_name,
+                parquet_sha256=stored_sha256(parquet_name),
+                mapping=accepted.mapping,
+                rows=accepted.rows,
+                columns=accepted.columns,
+                uploaded_by=actor,
+            )
+            event_record(
+                actor=actor,
+                verb=EventVerb.EVALUATION_SET_UPLOADED,
+                target=evaluation_set,
+                after=snapshot(evaluation_set, SET_FIELDS),
+            )
+    except BaseException as error:
+        for name_ in stored:
+            default_storage.delete(name_)
+        _remove_partial_file(default_storage.generate_filename(f"{folder}/{filename}"))
+        if is_disk_full(error):
+            raise StorageFull(DISK_FULL_MESSAGE, field="file") from None
+        raise
+    return evaluation_set
+
+
+def upload_filename(*, actor: User, version: ModelVersion, file: UploadedFile) -> str:
+    """The file's own name, once the actor may upload to the version and the name is of a
+    format the battery reads (UploadRejected saying why not): both upload steps start here."""
+    require_upload(actor, version)
+    filename = Path(file.name or "upload").name
+    try:
+        intake.upload_format(filename)
+    except BatteryInputError as error:
+        raise UploadRejected(error.problems) from None
+    return filename
+
+
+def intake_limits() -> intake.IntakeLimits:
+    """The upload limits from the settings (WARDEN_MAX_PARQUET_EXPANDED_BYTES, _COLUMNS and
+    _CELL_CHARS)."""
+    return intake.IntakeLimits(
+        expanded_bytes=settings.WARDEN_MAX_PARQUET_EXPANDED_BYTES,
+        columns=settings.WARDEN_MAX_COLUMNS,
+        cell_chars=settings.WARDEN_MAX_CELL_CHARS,
+    )
+
+
+def _remove_partial_file(name: str) -> None:
+    """A save that ran out of disk can leave a truncated file behind under its intended name."""
+    if default_storage.exists(name):
+        default_storage.delete(name)

@@ -1,0 +1,36 @@
+"""Starting an audit of a version on one of its evaluation sets; its page, which draws the
+results, is reports.views.runs.audit_page."""
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from audits.errors import UploadRejected
+from audits.forms import AuditRequestForm
+from audits.services import runs
+from governance.errors import ServiceError
+from governance.page_plumbing import AuthedRequest, posted, reader_required, refuse, version_of
+
+
+@reader_required
+def audit_new(request: AuthedRequest, slug: str, version: str) -> HttpResponse:
+    """Queue an audit of the version on one of its evaluation sets, then watch it run."""
+    target = version_of(slug, version)
+    form = AuditRequestForm(posted(request), version=target)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = runs.audit_run_request(
+                actor=request.user,
+                version=target,
+                evaluation_set=form.cleaned_data["evaluation_set"],
+                reference_set=form.cleaned_data["reference_set"],
+                training_set=form.cleaned_data["training_set"],
+                with_model=form.cleaned_data["with_model"],
+            )
+        except UploadRejected as error:
+            for problem in error.problems:
+                form.add_error("with_model", str(problem))
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            return redirect("audit-page", pk=run.pk)
+    return render(request, "audits/audit_new.html", {"form": form, "version": target})

@@ -1,0 +1,103 @@
+"""The pages of a model: registering it with its risk questionnaire, reading it, and filing a
+new assessment or a risk officer's tier override."""
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from governance import forms as f
+from governance import services
+from governance.errors import ServiceError
+from governance.models import MLModel
+from governance.page_plumbing import AuthedRequest, posted, reader_required, refuse
+from governance.permissions import user_can_change_team_models
+from governance.roles import Role
+
+
+@reader_required
+def model_new(request: AuthedRequest) -> HttpResponse:
+    """Register a model and answer its risk questionnaire, in one transaction."""
+    form = f.MLModelRegisterForm(posted(request), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                model = services.mlmodel_register(
+                    actor=request.user,
+                    team=form.cleaned_data["team"],
+                    owner=request.user,
+                    **form.model_fields(),
+                )
+                assessment = services.risk_assessment_record(
+                    actor=request.user, model=model, answers=form.answers()
+                )
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, f"{model.name} is registered: tier {assessment.tier}.")
+            return redirect("model-page", slug=model.slug)
+    return render(request, "governance/model_new.html", {"form": form, "nav": "mine"})
+
+
+@reader_required
+def model_page(request: AuthedRequest, slug: str) -> HttpResponse:
+    """A model: what it is for, its risk assessment and its versions."""
+    model = get_object_or_404(
+        MLModel.objects.select_related("owner", "team", "risk_assessment__assessed_by"),
+        slug=slug,
+    )
+    context = {
+        "model": model,
+        "versions": model.versions.select_related("created_by").order_by("-created_at", "-id"),
+        "dependencies": model.depends_on.all(),
+        "can_change": user_can_change_team_models(request.user, model.team),
+        "can_assess": request.user.has_role(Role.RISK_OFFICER)
+        or user_can_change_team_models(request.user, model.team),
+    }
+    return render(request, "governance/model_page.html", context)
+
+
+@reader_required
+def model_assess(request: AuthedRequest, slug: str) -> HttpResponse:
+    """File a new risk questionnaire (a risk officer also sees the override form)."""
+    model = get_object_or_404(MLModel.objects.select_related("team"), slug=slug)
+    form = f.QuestionnaireForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.risk_assessment_record(
+                actor=request.user, model=model, answers=form.answers()
+            )
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, f"Assessed: tier {assessment.tier}.")
+            return redirect("model-page", slug=model.slug)
+    return _assess_page(request, model, form=form, override_form=f.TierOverrideForm())
+
+
+@reader_required
+def model_override(request: AuthedRequest, slug: str) -> HttpResponse:
+    """A risk officer overrides the computed tier with a reason."""
+    model = get_object_or_404(MLModel.objects.select_related("team"), slug=slug)
+    form = f.TierOverrideForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.risk_tier_override(
+                actor=request.user, model=model, **form.cleaned_data
+            )
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, f"Overridden: tier {assessment.tier}.")
+            return redirect("model-page", slug=model.slug)
+    return _assess_page(request, model, form=f.QuestionnaireForm(), override_form=form)
+
+
+def _assess_page(
+    request: AuthedRequest, model: MLModel, *, form: forms.Form, override_form: forms.Form
+) -> HttpResponse:
+    context = {"form": form, "model": model}
+    if request.user.has_role(Role.RISK_OFFICER):
+        context["override_form"] = override_form
+    return render(request, "governance/model_assess.html", context)
