@@ -65,6 +65,11 @@ class Model:
         """Per-class scores in ``classes`` order and their kind ("probability" or "margin")."""
         raise NotImplementedError
 
+    def outputs(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None, str | None]:
+        """``predict`` and ``scores`` together: class keys, per-class scores and their kind."""
+        scored = self.scores(frame)
+        return self.predict(frame), *(scored or (None, None))
+
     def attack_space(self, frame: pd.DataFrame) -> AttackSpace | None:
         """Where attacks run for these rows, or None when the model's inputs are not numbers."""
         raise NotImplementedError
@@ -241,7 +246,14 @@ class OnnxModel(Model):
         return _keys(self._run(self._feed(frame))[0])
 
     def scores(self, frame):
-        scores = self._run(self._feed(frame))[1]
+        return self._kind(self._run(self._feed(frame))[1])
+
+    def outputs(self, frame):
+        labels, scores = self._run(self._feed(frame))  # one session run for both outputs
+        return _keys(labels), *(self._kind(scores) or (None, None))
+
+    def _kind(self, scores: np.ndarray | None) -> tuple[np.ndarray, str] | None:
+        """The per-class scores with their kind, or None when they are not one per class."""
         if scores is None or scores.ndim != 2 or scores.shape[1] != len(self.classes):
             return None
         total = scores.sum(axis=1)

@@ -86,7 +86,8 @@ class ModelSpec:
 class RunSpec:
     """One audit's plan: the resolved mapping, the task and its classes, the evaluation set's
     source, kinds, rows, hash and chunk plan, the tier and policy, the options, and the
-    reference set, model and training sample when there are any."""
+    reference set, model and training sample when there are any, and where each prediction
+    and score comes from (``outputs``: see scoring.py)."""
 
     battery_version: str
     task: str
@@ -105,6 +106,7 @@ class RunSpec:
     reference: DataSetSpec | None = None
     model: ModelSpec | None = None
     training: DataSetSpec | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
     local: InProcess = field(default_factory=InProcess, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -130,6 +132,7 @@ class RunSpec:
             "reference": self.reference.to_json() if self.reference else None,
             "model": self.model.to_json() if self.model else None,
             "training": self.training.to_json() if self.training else None,
+            "outputs": self.outputs,
         }
 
     @classmethod

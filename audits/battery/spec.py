@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from . import io, mapping
+from . import io, mapping, scoring
 from .artifacts import ArtifactError, detect_format, open_artifact
 from .errors import BatteryInputError, Problem
 from .model_adapters import Model
@@ -122,7 +122,8 @@ def prepare(
     not) the model checks run too; it is loaded and tried on the first rows here, so a model
     that does not fit the data is bad input, not a failed check. ``train`` is a sample of the
     training data (CSV or Parquet with the label and the model's columns) for membership
-    inference."""
+    inference. A set without prediction, score and probability columns is scored by the model
+    (scoring.py)."""
     fields, source, problems = _inspect(data, raw_mapping, task, header, na_values, rows_per_chunk)
     if problems or source is None:
         raise BatteryInputError(problems)
@@ -157,7 +158,31 @@ def prepare(
             reference, m, fields["kinds"], header, na_values, rows_per_chunk, reference_sha256,
             local,
         )  # fmt: skip
-    return replace(spec, **parts)
+    return _with_outputs(replace(spec, **parts))
+
+
+def _with_outputs(spec: RunSpec) -> RunSpec:
+    """The spec with where its outputs come from (scoring.py); when from the artifact, the
+    model may predict only classes the spec knows."""
+    model = spec.local.model
+    first = None
+    if model is not None:
+        dtypes = {c: spec.kinds[c] for c in model.columns if c in spec.kinds}
+        first = io.read_chunk(spec.source_of(CURRENT), model.columns, 0, min(spec.rows, 8), dtypes)
+    outputs = scoring.outputs_of(spec, model, first)
+    spec = replace(spec, outputs=outputs)
+    if model is None or not scoring.from_artifact(spec, "prediction"):
+        return spec
+    unknown = [c for c in model.classes if c not in spec.classes]
+    if unknown:
+        raise BatteryInputError(
+            Problem(
+                "classes",
+                f"the model predicts {unknown[:5]}, not among the labels; declare every class "
+                "in the mapping's classes (--classes)",
+            )
+        )
+    return replace(spec, prediction_source=scoring.ARTIFACT)
 
 
 def _prepare_model(
