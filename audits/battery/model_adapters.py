@@ -257,7 +257,9 @@ class OnnxModel(Model):
         if scores is None or scores.ndim != 2 or scores.shape[1] != len(self.classes):
             return None
         total = scores.sum(axis=1)
-        kind = "probability" if np.allclose(total, 1, atol=1e-4) and scores.min() >= 0 else "margin"
+        # float32 probabilities (a forest's averaged votes) can dip a hair below 0
+        probability = np.allclose(total, 1, atol=1e-4) and scores.min() >= -1e-6
+        kind = "probability" if probability else "margin"
         return scores.astype(np.float64), kind
 
     def attack_space(self, frame):

@@ -56,7 +56,8 @@ def loaded_model(spec: RunSpec) -> Model:
 
 
 def score_rows(model: Model, frame: pd.DataFrame, classes: list[str]) -> Scored:
-    """The model's outputs for ``frame`` in the order of ``classes`` (one pass over the model)."""
+    """The model's outputs for ``frame`` in the order of ``classes`` (one pass over the model),
+    probabilities clipped to [0, 1]."""
     keys, scores, kind = model.outputs(frame)
     index = {key: i for i, key in enumerate(classes)}
     uniques, inverse = np.unique(keys.astype(str), return_inverse=True)
@@ -65,8 +66,8 @@ def score_rows(model: Model, frame: pd.DataFrame, classes: list[str]) -> Scored:
     if scores is not None and kind == "probability":
         probabilities = np.zeros((len(frame), len(classes)))
         for j, key in enumerate(model.classes):
-            if key in index:
-                probabilities[:, index[key]] = scores[:, j]
+            if key in index:  # float32 models can round a hair past 0 or 1
+                probabilities[:, index[key]] = np.clip(scores[:, j], 0.0, 1.0)
     return Scored(lookup[inverse.reshape(-1)], probabilities)
 
 
