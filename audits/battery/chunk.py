@@ -82,7 +82,8 @@ class Chunk:
         artifact = self.spec.model
         if artifact is None or not all(self.has(c) for c in artifact.columns):
             return None
-        return score_rows(loaded_model(self.spec), self.frame, self.classes)
+        probability = artifact.scores == "probability"
+        return score_rows(loaded_model(self.spec), self.frame, self.classes, probability)
 
     def _artifact(self, output: str) -> bool:
         return from_artifact(self.spec, output) and self.scored is not None

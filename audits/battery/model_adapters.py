@@ -32,9 +32,10 @@ class AttackSpace:
 
 
 def _keys(values) -> np.ndarray:
-    """Class keys of raw predictions, each distinct value converted once."""
-    uniques, inverse = np.unique(np.asarray(values), return_inverse=True)
-    return np.asarray([key_of(v) for v in uniques], dtype=object)[inverse.reshape(-1)]
+    """Class keys of raw predictions, each distinct value converted once (hashed, not sorted:
+    a chunk holds hundreds of thousands of labels)."""
+    codes, uniques = pd.factorize(np.asarray(values).reshape(-1))
+    return np.asarray([key_of(v) for v in uniques], dtype=object)[codes]
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -65,10 +66,12 @@ class Model:
         """Per-class scores in ``classes`` order and their kind ("probability" or "margin")."""
         raise NotImplementedError
 
-    def outputs(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None, str | None]:
-        """``predict`` and ``scores`` together: class keys, per-class scores and their kind."""
+    def outputs(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+        """Every row's predicted label (as the model gives it, or its class key) and per-class
+        scores (None when it gives none), in as few passes as the model allows; what kind the
+        scores are, ``scores`` says once (``ModelSpec.scores``)."""
         scored = self.scores(frame)
-        return self.predict(frame), *(scored or (None, None))
+        return self.predict(frame), scored[0] if scored else None
 
     def attack_space(self, frame: pd.DataFrame) -> AttackSpace | None:
         """Where attacks run for these rows, or None when the model's inputs are not numbers."""
@@ -250,7 +253,9 @@ class OnnxModel(Model):
 
     def outputs(self, frame):
         labels, scores = self._run(self._feed(frame))  # one session run for both outputs
-        return _keys(labels), *(self._kind(scores) or (None, None))
+        if scores is None or scores.ndim != 2 or scores.shape[1] != len(self.classes):
+            return labels, None
+        return labels, scores.astype(np.float64)
 
     def _kind(self, scores: np.ndarray | None) -> tuple[np.ndarray, str] | None:
         """The per-class scores with their kind, or None when they are not one per class."""

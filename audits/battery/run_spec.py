@@ -60,13 +60,15 @@ class DataSetSpec:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """The model artifact: its file, format and hash, the columns it reads and its classes."""
+    """The model artifact: its file, format and hash, the columns it reads, its classes and
+    the kind of its per-class scores ("probability", "margin", or None when it gives none)."""
 
     path: str
     format: str
     sha256: str
     columns: list[str]
     classes: list[str]
+    scores: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +77,7 @@ class ModelSpec:
             "sha256": self.sha256,
             "columns": self.columns,
             "classes": self.classes,
+            "scores": self.scores,
         }
 
     @classmethod

@@ -22,6 +22,7 @@ import pandas as pd
 from .artifacts import open_artifact
 from .model_adapters import Model
 from .run_spec import RunSpec
+from .value_keys import key_of
 
 ARTIFACT = "artifact"
 _CACHE_SIZE = 2  # a worker process keeps its last few artifacts loaded, not every one it met
@@ -55,20 +56,21 @@ def loaded_model(spec: RunSpec) -> Model:
     return model
 
 
-def score_rows(model: Model, frame: pd.DataFrame, classes: list[str]) -> Scored:
-    """The model's outputs for ``frame`` in the order of ``classes`` (one pass over the model),
-    probabilities clipped to [0, 1]."""
-    keys, scores, kind = model.outputs(frame)
+def score_rows(model: Model, frame: pd.DataFrame, classes: list[str], probability: bool) -> Scored:
+    """The model's outputs for ``frame`` in the order of ``classes`` (one pass over the model);
+    its scores as probabilities, clipped to [0, 1], when ``probability`` (ModelSpec.scores)."""
+    labels, scores = model.outputs(frame)
     index = {key: i for i, key in enumerate(classes)}
-    uniques, inverse = np.unique(keys.astype(str), return_inverse=True)
-    lookup = np.asarray([index.get(k, -1) for k in uniques], dtype=np.int64)
+    codes, uniques = pd.factorize(np.asarray(labels).reshape(-1))  # hashed: each label keyed once
+    lookup = np.asarray([index.get(key_of(v), -1) for v in uniques], dtype=np.int64)
     probabilities = None
-    if scores is not None and kind == "probability":
+    if scores is not None and probability:
         probabilities = np.zeros((len(frame), len(classes)))
         for j, key in enumerate(model.classes):
-            if key in index:  # float32 models can round a hair past 0 or 1
-                probabilities[:, index[key]] = np.clip(scores[:, j], 0.0, 1.0)
-    return Scored(lookup[inverse.reshape(-1)], probabilities)
+            if key in index:
+                probabilities[:, index[key]] = scores[:, j]
+        np.clip(probabilities, 0.0, 1.0, out=probabilities)  # float32 rounds a hair past 0 or 1
+    return Scored(lookup[codes], probabilities)
 
 
 def from_artifact(spec: RunSpec, output: str) -> bool:
@@ -76,18 +78,14 @@ def from_artifact(spec: RunSpec, output: str) -> bool:
     return spec.outputs.get(output, {}).get("from") == ARTIFACT
 
 
-def outputs_of(spec: RunSpec, model: Model | None, first: pd.DataFrame | None) -> dict[str, Any]:
+def outputs_of(spec: RunSpec) -> dict[str, Any]:
     """Where the run's prediction and score come from: the set's columns when it names any, else
-    the artifact (a score only when the model gives probabilities, tried on ``first`` rows)."""
+    the artifact (a score only when the model gives probabilities)."""
     m = spec.mapping
-    if (
-        model is not None
-        and first is not None
-        and not (m["prediction"] or m["score"] or m["probabilities"])
-    ):
-        artifact = {"from": ARTIFACT, "sha256": spec.model.sha256 if spec.model else None}
-        kind = model.outputs(first)[2]
-        return {"prediction": artifact, **({"score": artifact} if kind == "probability" else {})}
+    if spec.model is not None and not (m["prediction"] or m["score"] or m["probabilities"]):
+        artifact = {"from": ARTIFACT, "sha256": spec.model.sha256}
+        scored = spec.model.scores == "probability"
+        return {"prediction": artifact, **({"score": artifact} if scored else {})}
     out: dict[str, Any] = {}
     if m["prediction"]:
         out["prediction"] = {"from": "column", "column": m["prediction"]}

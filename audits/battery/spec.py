@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pandas as pd
 import pyarrow.parquet as pq
 
 from . import io, mapping, scoring
@@ -165,12 +166,7 @@ def _with_outputs(spec: RunSpec) -> RunSpec:
     """The spec with where its outputs come from (scoring.py); when from the artifact, the
     model may predict only classes the spec knows."""
     model = spec.local.model
-    first = None
-    if model is not None:
-        dtypes = {c: spec.kinds[c] for c in model.columns if c in spec.kinds}
-        first = io.read_chunk(spec.source_of(CURRENT), model.columns, 0, min(spec.rows, 8), dtypes)
-    outputs = scoring.outputs_of(spec, model, first)
-    spec = replace(spec, outputs=outputs)
+    spec = replace(spec, outputs=scoring.outputs_of(spec))
     if model is None or not scoring.from_artifact(spec, "prediction"):
         return spec
     unknown = [c for c in model.classes if c not in spec.classes]
@@ -190,7 +186,7 @@ def _prepare_model(
 ) -> tuple[Model, ModelSpec]:
     """The loaded model and its spec entry; a model that does not fit the data is bad input."""
     path = str(path)
-    model, fmt = _fitting_model(path, fmt, spec.source_of(CURRENT), spec.mapping, spec.kinds)
+    model, fmt, first = _fitting_model(path, fmt, spec.source_of(CURRENT), spec.mapping, spec.kinds)
     if not set(model.classes) & set(spec.classes):
         label = spec.mapping["label"]
         raise BatteryInputError(
@@ -202,14 +198,15 @@ def _prepare_model(
         sha256=sha or io.file_sha256(io.Source(path, fmt, [])),
         columns=model.columns,
         classes=model.classes,
+        scores=scored[1] if (scored := model.scores(first)) else None,
     )
     return model, entry
 
 
 def _fitting_model(
     path: str, fmt: str | None, source: io.Source, m: dict, kinds: dict
-) -> tuple[Model, str]:
-    """The model loaded, bound to the data set's columns and tried on its first rows."""
+) -> tuple[Model, str, pd.DataFrame]:
+    """The model loaded, bound to the data set's columns, and the first rows it was tried on."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(8)
@@ -231,7 +228,7 @@ def _fitting_model(
         ) from None
     if not model.classes:
         raise ArtifactError("the model names no classes (a classifier is needed)")
-    return model, fmt
+    return model, fmt, first
 
 
 def model_problems(model, model_format: str | None, data: str, raw_mapping: dict) -> list[Problem]:

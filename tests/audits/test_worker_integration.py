@@ -259,7 +259,7 @@ def test_a_worker_audits_raw_features_with_the_model_and_catches_tampered_predic
     raw = compas_frame.drop(columns=[COMPAS_MAPPING["prediction"], COMPAS_MAPPING["score"]])
     model = open_artifact(version.artifact.path, "skops")
     model.bind(mapping["features"], list(raw.columns), {})
-    labels, scores, _ = model.outputs(raw)
+    labels, scores = model.outputs(raw)
     claimed = raw.assign(y_hat=labels.astype(int), p=scores[:, model.classes.index("1")])
     tampered = claimed.assign(
         y_hat=np.where(claimed.index % 20 == 0, 1 - claimed.y_hat, claimed.y_hat)

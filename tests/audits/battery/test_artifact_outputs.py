@@ -83,7 +83,7 @@ def files(adult, model, folder) -> tuple[str, str, dict]:
     raw = test[list(dict.fromkeys([*features, "income", "sex", "race", "relationship"]))]
     loaded = open_artifact(path, path.rsplit(".", 1)[1])
     loaded.bind(features, list(raw.columns), {c: "numeric" for c in NUMERIC})
-    labels, scores, _ = loaded.outputs(raw)
+    labels, scores = loaded.outputs(raw)
     positive = np.clip(scores[:, loaded.classes.index(">50K")], 0, 1)  # float32 rounds past 1
     uploaded = raw.assign(y_hat=labels, p=positive)
     raw.to_csv(folder / "raw.csv", index=False)
