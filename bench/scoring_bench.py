@@ -21,7 +21,6 @@ its peak RSS should not grow with the row count.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -136,18 +135,19 @@ def with_outputs(data: Path, model: Path, path: Path) -> Path:
 
 
 def peak_rss(data: Path, model: Path) -> float:
-    """Peak RSS in MiB of a fresh process that prepares the run and scores every chunk."""
+    """Peak RSS in MiB of a fresh process that prepares the run and scores every chunk (its
+    VmHWM: ru_maxrss would carry over the forked parent's size through exec)."""
     script = (
-        "import json, resource, sys; sys.path.insert(0, sys.argv[3]);"
+        "import sys; sys.path.insert(0, sys.argv[3]);"
         "from bench.scoring_bench import MAPPING, prepare, scoring;"
         "scoring(prepare(sys.argv[1], MAPPING, model=sys.argv[2], data_sha256='0' * 64));"
-        "print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))"
+        "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))"
     )
     done = subprocess.run(
         [sys.executable, "-c", script, str(data), str(model), str(ROOT)],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
-    return json.loads(done.stdout.strip().splitlines()[-1]) / 1024
+    return int(done.stdout.strip().splitlines()[-1]) / 1024  # kB
 
 
 def main() -> None:
