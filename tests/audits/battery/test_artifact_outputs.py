@@ -213,3 +213,24 @@ def test_a_model_predicting_a_class_the_labels_lack_is_refused_naming_classes(
             model=tmp_path / "m.skops", options=FAST)  # fmt: skip
     assert refused.value.problems[0].column == "classes"
     assert "retired" in str(refused.value)
+
+
+def test_a_multiclass_model_scores_raw_features_as_its_uploaded_probabilities(tmp_path):
+    from .conftest import multiclass_frame
+
+    frame = multiclass_frame(3000)
+    estimator = LogisticRegression(max_iter=1000).fit(frame[["x1"]], frame["y"])
+    skops.io.dump(estimator, tmp_path / "m.skops")
+    probabilities = estimator.predict_proba(frame[["x1"]])
+    claimed = frame[["y", "x1", "group"]].assign(
+        pred=estimator.predict(frame[["x1"]]),
+        **{f"p_{c}": probabilities[:, i] for i, c in enumerate(estimator.classes_)},
+    )
+    mapping = {"label": "y", "features": ["x1"], "sensitive": ["group"]}
+    scored = by_id(audit(frame[["y", "x1", "group"]], mapping, str(tmp_path / "m.skops")))
+    uploaded = by_id(audit(claimed, {**mapping, "prediction": "pred", "probabilities": [
+        f"p_{c}" for c in estimator.classes_]}, str(tmp_path / "m.skops")))  # fmt: skip
+    for cid in ("performance", "fairness", "calibration"):
+        assert scored[cid]["status"] != "skipped", scored[cid]
+        assert scored[cid]["metrics"] == uploaded[cid]["metrics"], cid
+    assert uploaded["consistency"]["metrics"]["label_disagreement_share"] == 0
