@@ -30,7 +30,8 @@ from .run_spec import (
     ModelSpec,
     RunSpec,
 )
-from .task_kind import decide_task
+from .task_kind import decide_task, positive_key
+from .value_keys import counts_by_key
 
 # Run options; the model checks' (from seed on) are documented in sampling.py and each check.
 DEFAULT_OPTIONS = {
@@ -169,16 +170,22 @@ def _with_outputs(spec: RunSpec) -> RunSpec:
     spec = replace(spec, outputs=scoring.outputs_of(spec))
     if model is None or not scoring.from_artifact(spec, "prediction"):
         return spec
-    unknown = [c for c in model.classes if c not in spec.classes]
-    if unknown:
-        raise BatteryInputError(
-            Problem(
-                "classes",
-                f"the model predicts {unknown[:5]}, not among the labels; declare every class "
-                "in the mapping's classes (--classes)",
-            )
-        )
+    problem = _unknown_classes(model.classes, spec.classes)
+    if problem:
+        raise BatteryInputError(problem)
     return replace(spec, prediction_source=scoring.ARTIFACT)
+
+
+def _unknown_classes(predicted: list[str], classes: list[str]) -> Problem | None:
+    """The problem when a model that is to score the rows predicts a class they lack."""
+    unknown = [c for c in predicted if c not in classes]
+    if not unknown:
+        return None
+    return Problem(
+        "classes",
+        f"the model predicts {unknown[:5]}, not among the labels; declare every class in the "
+        "mapping's classes (--classes)",
+    )
 
 
 def _prepare_model(
@@ -232,8 +239,9 @@ def _fitting_model(
 
 
 def model_problems(model, model_format: str | None, data: str, raw_mapping: dict) -> list[Problem]:
-    """Whether a model fits a Parquet data set, reading only its schema and first rows: every
-    problem found, [] when it fits (for a request to be refused before any work is queued)."""
+    """Whether a model fits a Parquet data set, reading only its schema, first rows and (when
+    the model is to score a set without outputs) its labels: every problem found, [] when it
+    fits (for a request to be refused before any work is queued)."""
     source = io.open_source(data)
     source.rows = pq.ParquetFile(source.path).metadata.num_rows
     m, problems = mapping.resolve(mapping.normalize(raw_mapping), source.columns)
@@ -241,10 +249,17 @@ def model_problems(model, model_format: str | None, data: str, raw_mapping: dict
         return problems
     kinds = kinds_from_schema(source, [c for c in m["features"] if c in source.columns])
     try:
-        _fitting_model(str(model), model_format, source, m, kinds)
+        loaded = _fitting_model(str(model), model_format, source, m, kinds)[0]
     except BatteryInputError as error:
         return error.problems
-    return []
+    if m["prediction"] or m["score"] or m["probabilities"]:
+        return []
+    labels = m["classes"] or list(counts_by_key(pq.read_table(source.path, columns=[m["label"]])
+                                                .column(0).to_pandas()))  # fmt: skip
+    if m["positive_label"] is not None:
+        labels = [*labels, positive_key(m["positive_label"])]
+    problem = _unknown_classes(loaded.classes, labels)
+    return [problem] if problem else []
 
 
 def _prepare_training(
