@@ -103,28 +103,27 @@ TIER_ANSWERS = {
 
 
 def classifier_csv(rows: int = 400, *, accurate: bool = True, seed: int = 3) -> bytes:
-    """A binary classifier's evaluation set: `accurate` predictions follow the label 90% of the
-    time (passes every tier's thresholds), others are coin flips (fails performance)."""
+    """A binary classifier's evaluation set whose prediction and score are the default
+    artifact's (`skops_model_bytes`) on its feature `x`, so the consistency check passes:
+    `accurate` labels are drawn from the model's own probabilities (a calibrated model that
+    passes every tier's thresholds), others are coin flips (fails performance)."""
     import numpy as np
     import pandas as pd
+    import skops.io
 
     rng = np.random.default_rng(seed)
-    label = rng.integers(0, 2, rows)
-    agree = rng.random(rows) < (0.9 if accurate else 0.5)
-    predicted = np.where(agree, label, 1 - label)
-    confidence = 0.9 if accurate else 0.5
-    noise = rng.normal(0, 0.03, rows)
-    score = np.clip(np.where(predicted == 1, confidence, 1 - confidence) + noise, 0, 1)
-    frame = pd.DataFrame(
-        {
-            "label": label,
-            "predicted": predicted,
-            "score": score,
-            "group": rng.choice(["a", "b"], rows),
-            "x": rng.normal(size=rows),
-        }
+    frame = pd.DataFrame({"x": rng.normal(0, 3, rows)})
+    model = skops.io.loads(skops_model_bytes(), trusted=skops.io.get_untrusted_types(
+        data=skops_model_bytes()))  # fmt: skip
+    score = model.predict_proba(frame)[:, 1]
+    label = (rng.random(rows) < (score if accurate else 0.5)).astype(int)
+    frame = frame.assign(
+        label=label,
+        predicted=model.predict(frame),
+        score=score,
+        group=rng.choice(["a", "b"], rows),
     )
-    return frame.to_csv(index=False).encode()
+    return frame[["label", "predicted", "score", "group", "x"]].to_csv(index=False).encode()
 
 
 def tiered_model_make(owner: User, tier: int, slug: str = "credit-default") -> MLModel:

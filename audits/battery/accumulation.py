@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import io, mapping
+from . import io, mapping, scoring
 from .checks import CHECKS
 from .chunk import Chunk
 from .run_spec import CURRENT, RunSpec
@@ -29,7 +29,9 @@ def available_inputs(spec: RunSpec) -> set[str]:
         out.add("predictions")
     if spec.task != "regression":
         out.add("classification")
-        if m["probabilities"] or (m["score"] and spec.positive is not None):
+        score = m["score"] or scoring.from_artifact(spec, "score")
+        probabilities = m["probabilities"] or (score and spec.task == "multiclass")
+        if probabilities or (score and spec.positive is not None):
             out.add("scores")
     if spec.reference:
         out.add("reference")
@@ -39,6 +41,8 @@ def available_inputs(spec: RunSpec) -> set[str]:
         out.add("slices")
     if spec.model:
         out.add("model")
+        if spec.prediction_source and not scoring.from_artifact(spec, "prediction"):
+            out.add("uploaded_outputs")
     if spec.training:
         out.add("training")
     return out
@@ -52,7 +56,8 @@ def runnable(spec: RunSpec, role: str = CURRENT) -> list[str]:
 
 def _columns(spec: RunSpec, role: str) -> tuple[list[str], dict[str, str]]:
     if role == CURRENT or spec.reference is None:
-        return mapping.columns_to_read(spec.mapping), spec.kinds_of(role)
+        model = spec.model.columns if spec.model else []  # the artifact scores these rows
+        return list(dict.fromkeys([*mapping.columns_to_read(spec.mapping), *model])), spec.kinds
     return spec.reference.columns, spec.kinds_of(role)
 
 
@@ -71,11 +76,11 @@ def chunk_statistics(spec: RunSpec, role: str, chunk: list[int], frame=None) -> 
     if frame is None:
         cols, kinds = _columns(spec, role)
         frame = io.read_chunk(spec.source_of(role), cols, chunk[0], chunk[1], kinds)
-    return _statistics(spec, role, frame)
+    return _statistics(spec, role, frame, chunk[0])
 
 
-def _statistics(spec: RunSpec, role: str, frame: pd.DataFrame) -> dict:
-    view = Chunk(frame, spec, role)
+def _statistics(spec: RunSpec, role: str, frame: pd.DataFrame, start: int) -> dict:
+    view = Chunk(frame, spec, role, start)
     states: dict[str, Any] = {}
     out = {"rows": len(frame), "checks": states}
     for cid in runnable(spec, role):
@@ -102,7 +107,7 @@ def iter_statistics(spec: RunSpec, role: str, progress: Progress = None) -> Iter
     cols, kinds = _columns(spec, role)
     planned = chunks(spec, role)
     for i, frame in enumerate(io.iter_chunks(spec.source_of(role), cols, planned, kinds)):
-        yield _statistics(spec, role, frame)
+        yield _statistics(spec, role, frame, planned[i][0])
         if progress:
             progress({"stage": "chunk", "role": role, "done": i + 1, "total": len(planned)})
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .run_spec import RunSpec
+from .scoring import Scored, from_artifact, loaded_model, score_rows
 from .value_keys import codes_for, factorize
 
 INTERSECTION_SEP = " & "
@@ -16,10 +17,11 @@ INTERSECTION_SEP = " & "
 class Chunk:
     """Rows of the data (role "current") or reference set, seen through the run spec."""
 
-    def __init__(self, frame: pd.DataFrame, spec: RunSpec, role: str = "current"):
+    def __init__(self, frame: pd.DataFrame, spec: RunSpec, role: str = "current", start: int = 0):
         self.frame = frame
         self.spec = spec
         self.role = role
+        self.start = start  # the file row of the chunk's first row
         self.mapping = spec.mapping
         self.classes: list[str] = spec.classes
         self.task: str = spec.task
@@ -74,11 +76,30 @@ class Chunk:
         return codes_for(self.frame[col], self.classes)
 
     @cached_property
+    def scored(self) -> Scored | None:
+        """The model artifact's outputs for these rows (scoring.py); None without an artifact
+        or when the rows lack a column it reads."""
+        artifact = self.spec.model
+        if artifact is None or not all(self.has(c) for c in artifact.columns):
+            return None
+        probability = artifact.scores == "probability"
+        return score_rows(loaded_model(self.spec), self.frame, self.classes, probability)
+
+    def _artifact(self, output: str) -> bool:
+        return from_artifact(self.spec, output) and self.scored is not None
+
+    @cached_property
     def score(self) -> np.ndarray | None:
         """Probability of the positive class (binary) or None."""
         m = self.mapping
         if self.task != "binary":
             return None
+        if self._artifact("score"):
+            probabilities = self.scored.probabilities  # type: ignore[union-attr]
+            index = self.positive_index
+            return (
+                probabilities[:, index] if probabilities is not None and index is not None else None
+            )
         if self.has(m["score"]):
             return self.numeric(m["score"])
         if (
@@ -93,6 +114,8 @@ class Chunk:
     def probabilities(self) -> np.ndarray | None:
         """rows x classes probabilities (multiclass) or None."""
         cols = self.mapping["probabilities"]
+        if self.task == "multiclass" and self._artifact("score"):
+            return self.scored.probabilities  # type: ignore[union-attr]
         if self.task != "multiclass" or not cols or not self.has(cols[0]):
             return None
         return np.column_stack([self.numeric(c) for c in cols])
@@ -100,8 +123,11 @@ class Chunk:
     @cached_property
     def prediction(self) -> np.ndarray | None:
         """Predicted class index (or float for regression): the column, else derived from the
-        score (>= threshold is the positive class) or the probabilities (argmax)."""
+        score (>= threshold is the positive class) or the probabilities (argmax); or the model
+        artifact's own predictions (scoring.py)."""
         m = self.mapping
+        if self._artifact("prediction"):
+            return self.scored.prediction  # type: ignore[union-attr]
         if self.has(m["prediction"]):
             if self.task == "regression":
                 return self.numeric(m["prediction"])

@@ -8,10 +8,12 @@
         [--out FILE]
 
 ``--model`` (a .skops or .onnx file; pickle is refused) adds the model checks robustness,
-adversarial and explainability; ``--train`` (a sample of the training data, with the label and
-the model's columns) adds privacy (membership inference). ``--classes`` and ``--positive`` may
-name classes the data lacks (a set whose labels are all negative still has a positive class);
-docs/mapping.md documents every mapping key these options fill.
+adversarial and explainability, scores every row when the set names no --prediction, --score or
+--probabilities (the checks then run on the model's own outputs), and otherwise compares the
+set's outputs with the model's (consistency); ``--train`` (a sample of the training data, with
+the label and the model's columns) adds privacy (membership inference). ``--classes`` and
+``--positive`` may name classes the data lacks (a set whose labels are all negative still has a
+positive class); docs/mapping.md documents every mapping key these options fill.
 
 Writes the result document (stdout without --out). Exit 0: nothing fails the policy (pass or
 warn); 1: the overall status is fail or error; 2: bad input, with one line on stderr naming the

@@ -22,7 +22,8 @@ FIELDS: dict[str, tuple[dict, str]] = {
     "prediction": (
         _OPTIONAL_COLUMN,
         "The model's predicted class (or number, for regression). Without it a prediction is "
-        "derived: score >= 0.5 is the positive class, or the argmax of the probabilities.",
+        "derived: score >= 0.5 is the positive class, or the argmax of the probabilities; with "
+        "no prediction, score or probabilities and a model artifact, the artifact's own.",
     ),
     "score": (
         _OPTIONAL_COLUMN,

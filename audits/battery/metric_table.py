@@ -92,6 +92,14 @@ METRICS: tuple[Metric, ...] = (
     Metric("drift", "drifted_feature_count", LOWER, "Drifted features"),
     Metric("drift", "prediction_psi", LOWER, "Prediction drift (PSI)"),
     Metric("drift", "score_psi", LOWER, "Score drift (PSI)"),
+    # consistency
+    Metric("consistency", "label_disagreement_share", LOWER,
+           "Uploaded predictions not the model's (share)",
+           {1: (0.001, 0.005), 2: (0.002, 0.01), 3: (0.005, 0.02)}),
+    Metric("consistency", "max_score_difference", LOWER,
+           "Largest gap between uploaded and model scores", _same((0.001, 0.05))),
+    Metric("consistency", "mean_score_difference", LOWER,
+           "Mean gap between uploaded and model scores"),
     # robustness
     Metric("robustness", "accuracy", HIGHER, "Accuracy (clean)"),
     Metric("robustness", "noise_accuracy_drop", LOWER, "Accuracy drop under noise"),

@@ -32,9 +32,10 @@ class AttackSpace:
 
 
 def _keys(values) -> np.ndarray:
-    """Class keys of raw predictions, each distinct value converted once."""
-    uniques, inverse = np.unique(np.asarray(values), return_inverse=True)
-    return np.asarray([key_of(v) for v in uniques], dtype=object)[inverse.reshape(-1)]
+    """Class keys of raw predictions, each distinct value converted once (hashed, not sorted:
+    a chunk holds hundreds of thousands of labels)."""
+    codes, uniques = pd.factorize(np.asarray(values).reshape(-1))
+    return np.asarray([key_of(v) for v in uniques], dtype=object)[codes]
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -64,6 +65,13 @@ class Model:
     def scores(self, frame: pd.DataFrame) -> tuple[np.ndarray, str] | None:
         """Per-class scores in ``classes`` order and their kind ("probability" or "margin")."""
         raise NotImplementedError
+
+    def outputs(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+        """Every row's predicted label (as the model gives it, or its class key) and per-class
+        scores (None when it gives none), in as few passes as the model allows; what kind the
+        scores are, ``scores`` says once (``ModelSpec.scores``)."""
+        scored = self.scores(frame)
+        return self.predict(frame), scored[0] if scored else None
 
     def attack_space(self, frame: pd.DataFrame) -> AttackSpace | None:
         """Where attacks run for these rows, or None when the model's inputs are not numbers."""
@@ -241,11 +249,22 @@ class OnnxModel(Model):
         return _keys(self._run(self._feed(frame))[0])
 
     def scores(self, frame):
-        scores = self._run(self._feed(frame))[1]
+        return self._kind(self._run(self._feed(frame))[1])
+
+    def outputs(self, frame):
+        labels, scores = self._run(self._feed(frame))  # one session run for both outputs
+        if scores is None or scores.ndim != 2 or scores.shape[1] != len(self.classes):
+            return labels, None
+        return labels, scores.astype(np.float64)
+
+    def _kind(self, scores: np.ndarray | None) -> tuple[np.ndarray, str] | None:
+        """The per-class scores with their kind, or None when they are not one per class."""
         if scores is None or scores.ndim != 2 or scores.shape[1] != len(self.classes):
             return None
         total = scores.sum(axis=1)
-        kind = "probability" if np.allclose(total, 1, atol=1e-4) and scores.min() >= 0 else "margin"
+        # float32 probabilities (a forest's averaged votes) can dip a hair below 0
+        probability = np.allclose(total, 1, atol=1e-4) and scores.min() >= -1e-6
+        kind = "probability" if probability else "margin"
         return scores.astype(np.float64), kind
 
     def attack_space(self, frame):

@@ -6,7 +6,8 @@ value is above a limit, one where higher is better when below. Each breach is on
 the metric, its value and the threshold. A check never judges itself. A check's status is its
 worst finding. The overall status is "error" if a required check errored; "fail" if a required
 check failed, or was skipped for want of an input (not because it does not apply to the task or
-the model); "warn" if any check warned or a check the tier does not require failed; else "pass".
+the model), or a binding check (consistency: the uploaded outputs are not the model's) failed;
+"warn" if any check warned or a check the tier does not require failed; else "pass".
 Tier 1 is high risk, 3 low; without a tier, DEFAULT_TIER. Tier 1 requires the model checks
 robustness and adversarial (an audit of a tier-1 model without its artifact fails). The
 four-fifths (disparate impact) ratio is deliberately not judged here: the fairness check reports it
@@ -35,13 +36,15 @@ class Rule:
 
 @dataclass(frozen=True)
 class Policy:
-    """A named, versioned policy: the checks each tier requires and the metric table's
-    thresholds."""
+    """A named, versioned policy: the checks each tier requires, the metric table's thresholds,
+    and the binding checks: not required (they run only when their inputs exist), but their
+    failure fails the audit in every tier."""
 
     name: str
     version: str
     required: dict[int, tuple[str, ...]]
     metrics: tuple[Metric, ...]
+    binding: tuple[str, ...] = ()
 
     @property
     def tiers(self) -> tuple[int, ...]:
@@ -54,13 +57,15 @@ class Policy:
 
 POLICY = Policy(
     name="warden-default",
-    version="2026.11.2",
+    version="2026.12.1",
     required={
         1: (*_DATA, "robustness", "adversarial"),
         2: ("data_quality", "performance", "fairness", "calibration"),
         3: ("data_quality", "performance"),
     },
     metrics=METRICS,
+    # outputs that are not the submitted model's make every other figure a claim, not a measure
+    binding=("consistency",),
 )
 
 _RANK = {"pass": 0, "warn": 1, "fail": 2}
@@ -119,6 +124,9 @@ def overall(checks: list[dict], tier: int) -> tuple[str, list[str]]:
         if cid in required and (st == "fail" or (st == "skipped" and not not_applicable)):
             status = "fail"
             reasons.append(f"required check {cid} {'failed' if st == 'fail' else 'was skipped'}")
+        elif cid in POLICY.binding and st == "fail":
+            status = "fail"
+            reasons.append(f"check {cid} failed")
         elif st in ("warn", "fail") and status == "pass":
             status = "warn"
     return status, reasons
@@ -133,6 +141,7 @@ def table() -> dict:
         "tiers": {
             str(tier): {
                 "required": list(POLICY.required[tier]),
+                "binding": list(POLICY.binding),
                 "rules": [
                     {
                         "check": rule.metric.check,

@@ -60,13 +60,15 @@ class DataSetSpec:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """The model artifact: its file, format and hash, the columns it reads and its classes."""
+    """The model artifact: its file, format and hash, the columns it reads, its classes and
+    the kind of its per-class scores ("probability", "margin", or None when it gives none)."""
 
     path: str
     format: str
     sha256: str
     columns: list[str]
     classes: list[str]
+    scores: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +77,7 @@ class ModelSpec:
             "sha256": self.sha256,
             "columns": self.columns,
             "classes": self.classes,
+            "scores": self.scores,
         }
 
     @classmethod
@@ -86,7 +89,8 @@ class ModelSpec:
 class RunSpec:
     """One audit's plan: the resolved mapping, the task and its classes, the evaluation set's
     source, kinds, rows, hash and chunk plan, the tier and policy, the options, and the
-    reference set, model and training sample when there are any."""
+    reference set, model and training sample when there are any, and where each prediction
+    and score comes from (``outputs``: see scoring.py)."""
 
     battery_version: str
     task: str
@@ -105,6 +109,7 @@ class RunSpec:
     reference: DataSetSpec | None = None
     model: ModelSpec | None = None
     training: DataSetSpec | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
     local: InProcess = field(default_factory=InProcess, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -130,6 +135,7 @@ class RunSpec:
             "reference": self.reference.to_json() if self.reference else None,
             "model": self.model.to_json() if self.model else None,
             "training": self.training.to_json() if self.training else None,
+            "outputs": self.outputs,
         }
 
     @classmethod

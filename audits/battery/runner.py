@@ -72,6 +72,7 @@ def finalize(
             "training_rows": training.rows if training else None,
             "training_sha256": training.sha256 if training else None,
             "mapping": spec.mapping,
+            "outputs": spec.outputs,
         },
         "model": (
             {

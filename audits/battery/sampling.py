@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from . import io
-from .artifacts import open_artifact
 from .model_adapters import Model
 from .run_spec import CURRENT, TRAINING, RunSpec
+from .scoring import loaded_model
 from .value_keys import factorize
 
 
@@ -52,14 +52,7 @@ class ModelInputs:
     @cached_property
     def model(self) -> Model:
         """The model ``prepare`` loaded, or (in another process) the artifact loaded again."""
-        if self.spec.local.model is not None:
-            return self.spec.local.model
-        artifact = self.spec.model
-        if artifact is None:
-            raise ValueError("the spec names no model artifact")
-        model = open_artifact(artifact.path, artifact.format)
-        model.bind(artifact.columns, artifact.columns, {})
-        return model
+        return loaded_model(self.spec)
 
     def _sample(self, role: str, rows: int, columns: list[str]) -> pd.DataFrame:
         kinds = self.spec.kinds

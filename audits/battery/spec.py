@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pandas as pd
 import pyarrow.parquet as pq
 
-from . import io, mapping
+from . import io, mapping, scoring
 from .artifacts import ArtifactError, detect_format, open_artifact
 from .errors import BatteryInputError, Problem
 from .model_adapters import Model
@@ -29,7 +30,8 @@ from .run_spec import (
     ModelSpec,
     RunSpec,
 )
-from .task_kind import decide_task
+from .task_kind import decide_task, positive_key
+from .value_keys import counts_by_key
 
 # Run options; the model checks' (from seed on) are documented in sampling.py and each check.
 DEFAULT_OPTIONS = {
@@ -122,7 +124,8 @@ def prepare(
     not) the model checks run too; it is loaded and tried on the first rows here, so a model
     that does not fit the data is bad input, not a failed check. ``train`` is a sample of the
     training data (CSV or Parquet with the label and the model's columns) for membership
-    inference."""
+    inference. A set without prediction, score and probability columns is scored by the model
+    (scoring.py)."""
     fields, source, problems = _inspect(data, raw_mapping, task, header, na_values, rows_per_chunk)
     if problems or source is None:
         raise BatteryInputError(problems)
@@ -157,7 +160,32 @@ def prepare(
             reference, m, fields["kinds"], header, na_values, rows_per_chunk, reference_sha256,
             local,
         )  # fmt: skip
-    return replace(spec, **parts)
+    return _with_outputs(replace(spec, **parts))
+
+
+def _with_outputs(spec: RunSpec) -> RunSpec:
+    """The spec with where its outputs come from (scoring.py); when from the artifact, the
+    model may predict only classes the spec knows."""
+    model = spec.local.model
+    spec = replace(spec, outputs=scoring.outputs_of(spec))
+    if model is None or not scoring.from_artifact(spec, "prediction"):
+        return spec
+    problem = _unknown_classes(model.classes, spec.classes)
+    if problem:
+        raise BatteryInputError(problem)
+    return replace(spec, prediction_source=scoring.ARTIFACT)
+
+
+def _unknown_classes(predicted: list[str], classes: list[str]) -> Problem | None:
+    """The problem when a model that is to score the rows predicts a class they lack."""
+    unknown = [c for c in predicted if c not in classes]
+    if not unknown:
+        return None
+    return Problem(
+        "classes",
+        f"the model predicts {unknown[:5]}, not among the labels; declare every class in the "
+        "mapping's classes (--classes)",
+    )
 
 
 def _prepare_model(
@@ -165,7 +193,7 @@ def _prepare_model(
 ) -> tuple[Model, ModelSpec]:
     """The loaded model and its spec entry; a model that does not fit the data is bad input."""
     path = str(path)
-    model, fmt = _fitting_model(path, fmt, spec.source_of(CURRENT), spec.mapping, spec.kinds)
+    model, fmt, first = _fitting_model(path, fmt, spec.source_of(CURRENT), spec.mapping, spec.kinds)
     if not set(model.classes) & set(spec.classes):
         label = spec.mapping["label"]
         raise BatteryInputError(
@@ -177,14 +205,15 @@ def _prepare_model(
         sha256=sha or io.source_sha256(io.Source(path, fmt, [])),
         columns=model.columns,
         classes=model.classes,
+        scores=scored[1] if (scored := model.scores(first)) else None,
     )
     return model, entry
 
 
 def _fitting_model(
     path: str, fmt: str | None, source: io.Source, m: dict, kinds: dict
-) -> tuple[Model, str]:
-    """The model loaded, bound to the data set's columns and tried on its first rows."""
+) -> tuple[Model, str, pd.DataFrame]:
+    """The model loaded, bound to the data set's columns, and the first rows it was tried on."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(8)
@@ -206,12 +235,13 @@ def _fitting_model(
         ) from None
     if not model.classes:
         raise ArtifactError("the model names no classes (a classifier is needed)")
-    return model, fmt
+    return model, fmt, first
 
 
 def model_problems(model, model_format: str | None, data: str, raw_mapping: dict) -> list[Problem]:
-    """Whether a model fits a Parquet data set, reading only its schema and first rows: every
-    problem found, [] when it fits (for a request to be refused before any work is queued)."""
+    """Whether a model fits a Parquet data set, reading only its schema, first rows and (when
+    the model is to score a set without outputs) its labels: every problem found, [] when it
+    fits (for a request to be refused before any work is queued)."""
     source = io.open_source(data)
     source.rows = pq.ParquetFile(source.path).metadata.num_rows
     m, problems = mapping.resolve(mapping.normalize(raw_mapping), source.columns)
@@ -219,10 +249,17 @@ def model_problems(model, model_format: str | None, data: str, raw_mapping: dict
         return problems
     kinds = kinds_from_schema(source, [c for c in m["features"] if c in source.columns])
     try:
-        _fitting_model(str(model), model_format, source, m, kinds)
+        loaded = _fitting_model(str(model), model_format, source, m, kinds)[0]
     except BatteryInputError as error:
         return error.problems
-    return []
+    if m["prediction"] or m["score"] or m["probabilities"]:
+        return []
+    labels = m["classes"] or list(counts_by_key(pq.read_table(source.path, columns=[m["label"]])
+                                                .column(0).to_pandas()))  # fmt: skip
+    if m["positive_label"] is not None:
+        labels = [*labels, positive_key(m["positive_label"])]
+    problem = _unknown_classes(loaded.classes, labels)
+    return [problem] if problem else []
 
 
 def _prepare_training(

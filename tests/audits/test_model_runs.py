@@ -174,3 +174,20 @@ def test_an_onnx_model_reading_a_server_file_from_an_if_branch_is_refused(
     assert "external files" in response.data["artifact"][0]
     assert SECRET[:4].decode() not in str(response.data)
     assert not ModelVersion.objects.exists() and not any(media_root.rglob("*.*"))
+
+
+def test_a_model_that_would_predict_a_class_the_labels_lack_is_refused_at_request(
+    cast, api, version, compas_frame
+):
+    negatives = compas_frame[compas_frame["two_year_recid"] == 0].drop(
+        columns=[COMPAS_MAPPING["prediction"], COMPAS_MAPPING["score"]]
+    )
+    mapping = {k: v for k, v in COMPAS_MAPPING.items() if k not in ("prediction", "score")}
+    upload = services.evaluation_set_upload(
+        actor=cast.erin, version=version, mapping=mapping, role="current",
+        file=csv_upload(negatives.to_csv(index=False).encode()),
+    )  # fmt: skip
+    response = api.as_user(cast.erin).post(AUDITS, {"evaluation_set": upload.pk}, format="json")
+    assert response.status_code == 400
+    assert "the model predicts ['1']" in response.data["with_model"][0]
+    assert "classes" in response.data["with_model"][0] and not AuditRun.objects.exists()

@@ -235,3 +235,57 @@ def test_a_worker_refuses_an_artifact_replaced_after_upload(
     assert "no longer matches" in run.error and run.result is None, workers.log("solo")[-2000:]
     assert Event.objects.filter(verb="version_integrity_failed").count() == 1
     assert any("integrity" in r for r in gate_reasons(gate_versions().get(pk=version.pk)))
+
+
+def _audit_on_worker(api, actor, evaluation_set) -> dict:
+    """Start an audit through the API and wait for its worker to finish it."""
+    response = api.as_user(actor).post(AUDITS, {"evaluation_set": evaluation_set.pk}, format="json")
+    assert response.status_code == 202, response.data
+
+    def finished():
+        body = api.get(f"/api/audits/{response.data['id']}/").data
+        return body if body["status"] in ("completed", "errored") else None
+
+    body = wait_for(finished, timeout=240, every=0.2, what="the audit to finish")
+    assert body["status"] == "completed", body["error"]
+    return body["result"]
+
+
+def test_a_worker_audits_raw_features_with_the_model_and_catches_tampered_predictions(
+    workers, cast, api, version, compas_frame, contract_schema
+):
+    from audits.battery.artifacts import open_artifact
+
+    mapping = {k: v for k, v in COMPAS_MAPPING.items() if k not in ("prediction", "score")}
+    raw = compas_frame.drop(columns=[COMPAS_MAPPING["prediction"], COMPAS_MAPPING["score"]])
+    model = open_artifact(version.artifact.path, "skops")
+    model.bind(mapping["features"], list(raw.columns), {})
+    labels, scores = model.outputs(raw)
+    claimed = raw.assign(y_hat=labels.astype(int), p=scores[:, model.classes.index("1")])
+    tampered = claimed.assign(
+        y_hat=np.where(claimed.index % 20 == 0, 1 - claimed.y_hat, claimed.y_hat)
+    )
+    uploads = {
+        name: services.evaluation_set_upload(
+            actor=cast.erin, version=version, role="current", file=csv_upload(
+                frame.to_csv(index=False).encode(), f"{name}.csv"),
+            mapping=mapping if name == "raw" else {**mapping, "prediction": "y_hat", "score": "p"},
+        )
+        for name, frame in (("raw", raw), ("claimed", claimed), ("tampered", tampered))
+    }  # fmt: skip
+    workers.start("scorer", WARDEN_AUDIT_CHUNK_ROWS="2000")
+    docs = {name: _audit_on_worker(api, cast.erin, upload) for name, upload in uploads.items()}
+    for doc in docs.values():
+        jsonschema.validate(doc, contract_schema)
+    checks = {name: {c["id"]: c for c in doc["checks"]} for name, doc in docs.items()}
+    artifact = {"from": "artifact", "sha256": version.artifact_sha256}
+    assert docs["raw"]["dataset"]["outputs"] == {"prediction": artifact, "score": artifact}
+    for cid in ("performance", "slices", "fairness", "calibration"):
+        assert checks["raw"][cid]["status"] != "skipped", checks["raw"][cid]
+        assert checks["raw"][cid]["metrics"] == checks["claimed"][cid]["metrics"], cid
+    assert checks["claimed"]["consistency"]["status"] == "pass"
+    assert checks["tampered"]["consistency"]["status"] == "fail"
+    assert checks["tampered"]["consistency"]["metrics"]["label_disagreement_share"] == (
+        pytest.approx(len(raw[::20]) / len(raw))
+    )
+    assert docs["tampered"]["status"] == "fail"

@@ -7,6 +7,7 @@ common tests in tests/audits/battery/test_checks_common.py then cover it.
 from .adversarial import Adversarial
 from .base import Check, Measurement
 from .calibration import Calibration
+from .consistency import Consistency
 from .data_quality import DataQuality
 from .drift import Drift
 from .explainability import Explainability
@@ -23,6 +24,7 @@ CHECKS: dict[str, Check] = {
     "fairness": Fairness(),
     "calibration": Calibration(),
     "drift": Drift(),
+    "consistency": Consistency(),
     "robustness": Robustness(),
     "adversarial": Adversarial(),
     "privacy": Privacy(),

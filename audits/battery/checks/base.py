@@ -22,6 +22,8 @@ INPUTS = {
     "sensitive": "at least one sensitive attribute",
     "slices": "at least one slice column",
     "model": "the model artifact",
+    "uploaded_outputs": "predictions or scores uploaded with the set, to compare with the model "
+    "artifact's own",
     "training": "a sample of the training data (membership inference)",
 }
 

@@ -3,9 +3,10 @@
 A state is a JSON-able tree. Numbers add; dicts union their keys and merge shared ones; a dict
 with ``"__merge__"`` merges by its kind: ``sketch`` (see sketch.py), ``moments`` (count, mean,
 M2 by Chan et al.'s parallel formula), ``min`` / ``max``, ``distinct`` (hash sample, see
-``distinct_sample``), ``cats`` (category counts capped at CATEGORY_CAP distinct values) and
-``error`` (a check that raised: stays an error). Merging is a left fold in chunk order, so a run
-split over workers and a single streaming run give the same floats.
+``distinct_sample``), ``cats`` (category counts capped at CATEGORY_CAP distinct values),
+``top`` (the k entries first by their ``order`` lists) and ``error`` (a check that raised:
+stays an error). Merging is a left fold in chunk order, so a run split over workers and a single
+streaming run give the same floats.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ def _merge_kind(a: dict, b: dict) -> dict:
         return _merge_distinct(a, b)
     if kind == "cats":
         return _merge_cats(a, b)
+    if kind == "top":
+        return top(a["entries"] + b["entries"], a["k"])
     raise ValueError(f"unknown statistic kind {kind!r}")
 
 
@@ -100,6 +103,12 @@ def std(m: dict) -> float | None:
 def extreme(kind: str, value) -> dict:
     """A min or max that merges by taking the smaller or larger (None when empty)."""
     return {"__merge__": kind, "value": value}
+
+
+def top(entries: list[dict], k: int) -> dict:
+    """The ``k`` entries that come first by their ``order`` (a list compared element-wise; end it
+    with a row number so no two tie and any chunking keeps the same entries)."""
+    return {"__merge__": "top", "k": k, "entries": sorted(entries, key=lambda e: e["order"])[:k]}
 
 
 def categories(counts: dict[str, int]) -> dict:

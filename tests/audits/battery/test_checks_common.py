@@ -41,9 +41,10 @@ def model_file(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def spec():
+def spec(model_file):
+    """A chunked binary set with a reference, its uploaded outputs and a model to check them by."""
     return prepare(binary_frame(1200), BINARY_MAPPING, reference=binary_frame(900, seed=5),
-                   rows_per_chunk=250)  # fmt: skip
+                   rows_per_chunk=250, model=model_file, options=FAST)  # fmt: skip
 
 
 def all_statistics(spec, role):
@@ -161,7 +162,7 @@ def test_each_check_is_skipped_without_an_input_it_requires(cid):
 @pytest.mark.parametrize("cid", IDS)
 @pytest.mark.parametrize("stage", ["accumulate", "measure"])
 def test_a_check_that_raises_is_an_error_while_the_others_complete(
-    cid, stage, monkeypatch, check_document
+    cid, stage, monkeypatch, check_document, model_file
 ):
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
@@ -170,8 +171,9 @@ def test_a_check_that_raises_is_an_error_while_the_others_complete(
     if stage == "accumulate":
         monkeypatch.setattr(type(CHECKS[cid]), "accumulate_reference", boom)
     doc = check_document(
-        run(binary_frame(400), BINARY_MAPPING, reference=binary_frame(300, seed=3))
-    )
+        run(binary_frame(400), BINARY_MAPPING, reference=binary_frame(300, seed=3),
+            model=model_file, options=FAST)
+    )  # fmt: skip
     statuses = {c["id"]: c["status"] for c in doc["checks"]}
     assert statuses[cid] == "error"
     assert all(s != "error" for k, s in statuses.items() if k != cid)

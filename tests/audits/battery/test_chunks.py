@@ -98,9 +98,10 @@ def test_progress_is_reported_per_chunk_and_per_check(parquet_pair):
     assert [e["done"] for e in chunk_events if e["role"] == "current"] == [1, 2, 3, 4, 5]
     assert chunk_events[-1] == {"stage": "chunk", "role": "reference", "done": 5, "total": 5}
     assert [e["id"] for e in check_events] == ["data_quality", "performance", "slices", "fairness",
-                                               "calibration", "drift", "robustness", "adversarial",
-                                               "privacy", "explainability"]  # fmt: skip
-    assert check_events[-1]["done"] == check_events[-1]["total"] == 10
+                                               "calibration", "drift", "consistency",
+                                               "robustness", "adversarial", "privacy",
+                                               "explainability"]  # fmt: skip
+    assert check_events[-1]["done"] == check_events[-1]["total"] == 11
 
 
 def test_forked_workers_give_the_same_bytes(parquet_pair):

@@ -104,3 +104,12 @@ def test_the_four_fifths_flag_informs_without_judging():
         "fairness", {"demographic_parity_ratio": 0.5, "four_fifths_flag": True}, 1
     )
     assert (status, findings) == ("pass", [])
+
+
+@pytest.mark.parametrize("tier", [1, 2, 3])
+def test_a_failed_consistency_fails_the_audit_in_every_tier_though_no_tier_requires_it(tier):
+    assert all("consistency" not in POLICY.required[t] for t in POLICY.tiers)
+    checks = [{"id": "consistency", "status": "fail", "details": {}}]
+    assert overall(checks, tier) == ("fail", ["check consistency failed"])
+    skipped = [{"id": "consistency", "status": "skipped", "details": {"missing_inputs": ["model"]}}]
+    assert overall(skipped, tier) == ("pass", [])

@@ -1,6 +1,7 @@
 """The policy's verdicts on real data (ProPublica COMPAS with a logistic regression over three of
 its columns) are pinned per tier: reshaping how the policy is written must not change a verdict,
-a check's status or a breached threshold."""
+a check's status or a breached threshold. (The uploaded outputs are COMPAS's own deciles, not the
+regression's: consistency fails, as it must.)"""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ MAPPING = {
 FAST = {"model_rows": 1500, "attack_rows": 100, "black_box_rows": 4, "importance_rows": 300}
 COMMON = {"slices": "pass", "drift": "skipped", "robustness": "warn", "adversarial": "pass",
           "privacy": "skipped", "explainability": "pass", "data_quality": "fail",
-          "fairness": "fail"}  # fmt: skip
+          "fairness": "fail", "consistency": "fail"}  # fmt: skip
 CHECK_STATUSES = {
     1: {**COMMON, "performance": "warn", "calibration": "warn"},
     2: {**COMMON, "performance": "warn", "calibration": "warn"},
@@ -24,15 +25,22 @@ CHECK_STATUSES = {
 }
 BREACHES = {
     1: [("calibration", "ece", "warn", 0.05), ("calibration", "max_group_ece", "warn", 0.1),
+        ("consistency", "label_disagreement_share", "fail", 0.005),
+        ("consistency", "max_score_difference", "fail", 0.05),
         ("data_quality", "duplicate_row_share", "fail", 0.1),
         ("fairness", "demographic_parity_difference", "fail", 0.2),
         ("fairness", "equalized_odds_difference", "fail", 0.2),
         ("performance", "balanced_accuracy_score", "warn", 0.75)],
-    2: [("calibration", "ece", "warn", 0.08), ("data_quality", "duplicate_row_share", "fail", 0.1),
+    2: [("calibration", "ece", "warn", 0.08),
+        ("consistency", "label_disagreement_share", "fail", 0.01),
+        ("consistency", "max_score_difference", "fail", 0.05),
+        ("data_quality", "duplicate_row_share", "fail", 0.1),
         ("fairness", "demographic_parity_difference", "fail", 0.25),
         ("fairness", "equalized_odds_difference", "fail", 0.25),
         ("performance", "balanced_accuracy_score", "warn", 0.7)],
-    3: [("data_quality", "duplicate_row_share", "fail", 0.1),
+    3: [("consistency", "label_disagreement_share", "fail", 0.02),
+        ("consistency", "max_score_difference", "fail", 0.05),
+        ("data_quality", "duplicate_row_share", "fail", 0.1),
         ("fairness", "demographic_parity_difference", "fail", 0.3),
         ("fairness", "equalized_odds_difference", "fail", 0.3)],
 }  # fmt: skip
@@ -53,9 +61,9 @@ def compas_model(compas_csv, tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("tier", [1, 2, 3])
-def test_the_verdicts_on_compas_stay_those_of_policy_2026_11_2(tier, compas_csv, compas_model):
+def test_the_verdicts_on_compas_stay_those_of_policy_2026_12_1(tier, compas_csv, compas_model):
     doc = run(compas_csv, MAPPING, tier=tier, model=compas_model, options=FAST)
-    assert (doc["policy"]["name"], doc["policy"]["version"]) == ("warden-default", "2026.11.2")
+    assert (doc["policy"]["name"], doc["policy"]["version"]) == ("warden-default", "2026.12.1")
     assert doc["status"] == "fail"
     assert {c["id"]: c["status"] for c in doc["checks"]} == CHECK_STATUSES[tier]
     breaches = sorted(
