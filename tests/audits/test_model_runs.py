@@ -183,7 +183,7 @@ def test_a_model_that_would_predict_a_class_the_labels_lack_is_refused_at_reques
         columns=[COMPAS_MAPPING["prediction"], COMPAS_MAPPING["score"]]
     )
     mapping = {k: v for k, v in COMPAS_MAPPING.items() if k not in ("prediction", "score")}
-    upload = services.evaluation_set_upload(
+    upload = evaluation_sets.evaluation_set_upload(
         actor=cast.erin, version=version, mapping=mapping, role="current",
         file=csv_upload(negatives.to_csv(index=False).encode()),
     )  # fmt: skip

@@ -266,7 +266,7 @@ def test_a_worker_audits_raw_features_with_the_model_and_catches_tampered_predic
         y_hat=np.where(claimed.index % 20 == 0, 1 - claimed.y_hat, claimed.y_hat)
     )
     uploads = {
-        name: services.evaluation_set_upload(
+        name: evaluation_sets.evaluation_set_upload(
             actor=cast.erin, version=version, role="current", file=csv_upload(
                 frame.to_csv(index=False).encode(), f"{name}.csv"),
             mapping=mapping if name == "raw" else {**mapping, "prediction": "y_hat", "score": "p"},
