@@ -30,20 +30,14 @@ sys.path.insert(0, str(ROOT))
 
 from audits.battery import CHECKS, prepare  # noqa: E402
 from audits.battery.sampling import ModelInputs  # noqa: E402
+from bench.adult import NUMERIC, adult_read  # noqa: E402
 
-COLUMNS = [
-    "age", "workclass", "fnlwgt", "education", "education_num", "marital_status", "occupation",
-    "relationship", "race", "sex", "capital_gain", "capital_loss", "hours_per_week",
-    "native_country", "income",
-]  # fmt: skip
-NUMERIC = ["age", "education_num", "capital_gain", "capital_loss", "hours_per_week"]
 CATEGORICAL = ["workclass", "marital_status", "occupation", "sex"]
 MODEL_CHECKS = ["robustness", "adversarial", "privacy", "explainability"]
 
 
 def adult() -> tuple[pd.DataFrame, pd.DataFrame]:
-    path = ROOT.parent / "shared" / "datasets" / "adult.data"
-    frame = pd.read_csv(path, header=None, names=COLUMNS, skipinitialspace=True, na_values="?")
+    frame = adult_read()
     frame[CATEGORICAL] = frame[CATEGORICAL].fillna("unknown")
     return frame.iloc[:20000].reset_index(drop=True), frame.iloc[20000:].reset_index(drop=True)
 

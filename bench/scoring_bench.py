@@ -40,21 +40,15 @@ from audits.battery import io, prepare  # noqa: E402
 from audits.battery.accumulation import _columns, iter_statistics  # noqa: E402
 from audits.battery.chunk import Chunk  # noqa: E402
 from audits.battery.stats.merge import merge_all  # noqa: E402
+from bench.adult import NUMERIC, adult_read  # noqa: E402
 
-COLUMNS = [
-    "age", "workclass", "fnlwgt", "education", "education_num", "marital_status", "occupation",
-    "relationship", "race", "sex", "capital_gain", "capital_loss", "hours_per_week",
-    "native_country", "income",
-]  # fmt: skip
-NUMERIC = ["age", "education_num", "capital_gain", "capital_loss", "hours_per_week"]
 ROW_GROUP = 262_144
 MAPPING = {"label": "income", "features": NUMERIC, "sensitive": ["sex", "race"],
            "positive_label": ">50K"}  # fmt: skip
 
 
 def adult() -> pd.DataFrame:
-    path = ROOT.parent / "shared" / "datasets" / "adult.data"
-    return pd.read_csv(path, header=None, names=COLUMNS, skipinitialspace=True, na_values="?")
+    return adult_read()
 
 
 def onnx_models(train: pd.DataFrame, folder: Path) -> dict[str, Path]:
