@@ -8,7 +8,9 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+# torch from PyTorch's CPU wheel index: PyPI's default build carries CUDA (gigabytes)
+RUN pip install --no-cache-dir --extra-index-url https://download.pytorch.org/whl/cpu \
+    -r requirements.txt
 COPY . .
 RUN useradd --system --home /var/lib/warden warden \
     && mkdir -p /var/lib/warden && chown warden /var/lib/warden \
