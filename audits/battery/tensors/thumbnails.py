@@ -66,3 +66,9 @@ def thumbnail_png(
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG", optimize=False, compress_level=9)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def panel(caption: str, prediction: str, x: np.ndarray, layout: str = "NCHW") -> dict:
+    """One picture of a check's ``details["examples"]``: what it shows, the model's prediction
+    (a class key) and the input's thumbnail."""
+    return {"caption": caption, "prediction": prediction, "png": thumbnail_png(x, layout)}
