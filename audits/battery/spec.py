@@ -51,6 +51,7 @@ DEFAULT_OPTIONS = {
     "importance_repeats": 5,
     "corruption_rows": 1_000,
     "corruption_severity": 3,
+    "saliency_rows": 4,
 }
 
 
