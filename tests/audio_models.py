@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from dataclasses import dataclass
 from functools import cache
@@ -32,8 +33,9 @@ EPOCHS = 8
 
 @dataclass(frozen=True)
 class ToneCNN:
-    """The trained network (torch, eval mode), its ONNX bytes, and the held-out split: ``x_test``
-    (N, 1, LENGTH) float32, ``y_test`` (N,) class indices, ``peak_test`` each tone's amplitude."""
+    """The trained network (torch, eval mode), its ONNX bytes (class names in its metadata),
+    and the held-out split: ``x_test`` (N, 1, LENGTH) float32, ``y_test`` (N,) class indices,
+    ``peak_test`` each tone's amplitude."""
 
     module: object
     onnx_bytes: bytes
@@ -77,6 +79,16 @@ def _network():
     )
 
 
+def with_classes(onnx_bytes: bytes, classes) -> bytes:
+    """The graph with its class names in the ONNX metadata ("classes", a JSON list)."""
+    import onnx
+
+    proto = onnx.load_from_string(onnx_bytes)
+    entry = proto.metadata_props.add()
+    entry.key, entry.value = "classes", json.dumps(list(classes))
+    return proto.SerializeToString()
+
+
 @cache
 def tone_cnn() -> ToneCNN:
     """The tone classifier, trained once per test process (seeded Adam, CPU, one thread)."""
@@ -99,7 +111,7 @@ def tone_cnn() -> ToneCNN:
                 loss.backward()
                 optimiser.step()
         module.eval()
-        onnx_bytes = export_onnx(module, x[:1])
+        onnx_bytes = with_classes(export_onnx(module, x[:1]), CLASSES)
     finally:
         torch.set_num_threads(threads)
     return ToneCNN(module, onnx_bytes, x_test, y_test, peak_test)
