@@ -32,7 +32,7 @@ def accuracy_curves(
     y: np.ndarray,
     predict: Callable[[np.ndarray], np.ndarray],
     names: tuple[str, ...],
-    layout: str,
+    layout: str | None,
     seed: int,
 ) -> dict[str, list[dict]]:
     """For each corruption, the accuracy of ``predict`` (class indices) on ``x`` (labels ``y``)
