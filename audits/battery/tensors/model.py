@@ -3,7 +3,7 @@
 The graph's single input is a float tensor of rank >= 3 with fixed non-batch dims; its first
 output is (N, classes) logits or probabilities (softmax applied when rows do not sum to 1, so
 its scores are always probabilities). Its ``columns`` are the manifest's file column (and an
-index column for rows of one packed array): ``attach`` binds the run's archive and
+index column for rows of one packed array): ``attached`` binds the run's archive and
 preprocessing, and every frame of manifest rows is decoded from the archive, preprocessed and
 run. The array protocol (input units: [0, 1] for 8-bit images, before mean / std, which the
 wrapper applies) serves the attacks and corruptions: ``pixels``, ``clip_values``,
@@ -12,6 +12,7 @@ wrapper applies) serves the attacks and corruptions: ``pixels``, ``clip_values``
 
 from __future__ import annotations
 
+import copy
 import json
 
 import numpy as np
@@ -21,9 +22,9 @@ from ..artifacts import ArtifactError
 from ..errors import BatteryInputError, Problem
 from ..model_adapters import Model, onnx_session
 from ..value_keys import key_of
+from .archive import TensorArchive
 from .preprocessing import Preprocessing
 
-MODALITIES = ("image", "audio", "tensor")
 _BATCH = 256  # rows per session run: bounds memory for large inputs
 
 
@@ -37,6 +38,7 @@ class TensorModel(Model):
         self.session = onnx_session(proto)
         self.input_name = self.session.get_inputs()[0].name
         self.output_name = self.session.get_outputs()[0].name
+        self.dims = input_shape  # the non-batch dims
         self.input_shape: tuple[int | None, ...] = (None, *input_shape)
         width = self._run(np.zeros((1, *input_shape), np.float32)).shape
         if len(width) != 2:
@@ -51,7 +53,7 @@ class TensorModel(Model):
         self.preprocessing = Preprocessing()
         self.layout = _default_layout(input_shape)
         self.modality = "image" if self.layout else "tensor"
-        self.archive = None
+        self.archive: TensorArchive | None = None
 
     def bind(self, features, header, kinds):
         if len(features) not in (1, 2):
@@ -69,15 +71,17 @@ class TensorModel(Model):
             if c not in header
         ]
 
-    def attach(
+    def attached(
         self,
-        archive,
+        archive: TensorArchive,
         preprocessing: Preprocessing,
         modality: str | None = None,
         classes: list[str] | None = None,
     ) -> TensorModel:
-        """Bind the run's archive (a ``TensorArchive``), preprocessing, modality ("image" for
-        image members by default) and the classes the mapping declares (one per score)."""
+        """A copy (sharing the session) bound to a run's archive (a ``TensorArchive``), its
+        preprocessing, modality ("image" for image members by default) and the classes the
+        mapping declares (one per score); the loaded model itself stays unbound, so one cached
+        per artifact serves every run and role."""
         problems = []
         if classes is not None and len(classes) != len(self.classes):
             problems.append(
@@ -91,19 +95,35 @@ class TensorModel(Model):
             problems.extend(preprocessing.problems_with(channels))
         if problems:
             raise BatteryInputError(problems)
-        self.archive, self.preprocessing = archive, preprocessing
-        self.layout = preprocessing.layout or _default_layout(self.input_shape[1:])
-        self.modality = modality or ("image" if archive.images else "tensor")
+        bound = copy.copy(self)
+        bound.archive, bound.preprocessing = archive, preprocessing
+        bound.layout = preprocessing.layout or _default_layout(self.dims)
+        bound.modality = modality or ("image" if archive.images else "tensor")
         if classes is not None:
-            self.classes = list(classes)
-        return self
+            bound.classes = list(classes)
+        return bound
+
+    def described(self) -> dict:
+        """What the run's inputs are (the document's ``dataset.preprocessing``): the input
+        shape, modality, and the preprocessing with its defaults resolved."""
+        declared = self.preprocessing
+        channels = self.channels
+        default_channels = "grayscale" if channels == 1 else "rgb" if channels else None
+        return {
+            "input_shape": list(self.input_shape),
+            "modality": self.modality,
+            **declared.to_json(),
+            "channels": declared.channels or default_channels,
+            "layout": self.layout,
+            "scale": self._scale(np.dtype(np.uint8 if self.modality == "image" else np.float32)),
+        }
 
     @property
     def channels(self) -> int | None:
         """The input's channel count (rank-4 image inputs), else None."""
         if self.layout is None:
             return None
-        return self.input_shape[1 if self.layout == "NCHW" else 3]
+        return self.dims[0 if self.layout == "NCHW" else 2]
 
     @property
     def clip_values(self) -> tuple[float, float] | None:
@@ -133,16 +153,15 @@ class TensorModel(Model):
     def pixels(self, frame: pd.DataFrame) -> np.ndarray:
         """The rows' members as a float32 batch in input units and the model's layout."""
         if self.archive is None:
-            raise ValueError("attach the run's archive before scoring rows")
+            raise ValueError("bind the run's archive (attached) before scoring rows")
         names = [str(n) for n in frame[self.columns[0]]]
         indices = None
         if len(self.columns) > 1:
             indices = [int(i) for i in frame[self.columns[1]]]
         raws = self.archive.raw(names, indices)
-        shape = tuple(int(d) for d in self.input_shape[1:])
         if not raws:
-            return np.zeros((0, *shape), np.float32)
-        return np.stack([self._one(n, r, shape) for n, r in zip(names, raws, strict=True)])
+            return np.zeros((0, *self.dims), np.float32)
+        return np.stack([self._one(n, r, self.dims) for n, r in zip(names, raws, strict=True)])
 
     def logits_array(self, x: np.ndarray) -> np.ndarray:
         """The graph's (N, K) outputs for a batch in input units (mean / std applied here)."""

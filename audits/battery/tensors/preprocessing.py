@@ -17,7 +17,18 @@ from ..errors import BatteryInputError, Problem
 
 CHANNELS = ("grayscale", "rgb", "bgr")
 LAYOUTS = ("NCHW", "NHWC")
+MODALITIES = ("image", "audio", "tensor")
 _KEYS = ("resize", "channels", "layout", "scale", "mean", "std")
+_NUMBERS = {"type": "array", "items": {"type": "number"}, "minItems": 1, "nullable": True}
+# The mapping's "preprocessing" object (mapping.FIELDS), OpenAPI 3.0
+PREPROCESSING_SCHEMA = {
+    "resize": {**_NUMBERS, "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
+    "channels": {"type": "string", "enum": list(CHANNELS), "nullable": True},
+    "layout": {"type": "string", "enum": list(LAYOUTS), "nullable": True},
+    "scale": {"type": "number", "nullable": True},
+    "mean": _NUMBERS,
+    "std": _NUMBERS,
+}
 
 
 @dataclass(frozen=True)
