@@ -214,7 +214,7 @@ class TensorModel(Model):
             raise BatteryInputError(
                 Problem(name, f"has shape {tuple(raw.shape)} but the model takes {shape}{advice}")
             )
-        return raw.astype(np.float32) * np.float32(scale)
+        return (raw.astype(np.float64) * scale).astype(np.float32)  # x / 255 rounded once
 
     def _image(self, raw: np.ndarray) -> np.ndarray:
         """An H x W [x C] image in the declared channels and size, H x W x C."""
