@@ -251,11 +251,10 @@ def _fitting_model(
     except OSError as error:
         raise ArtifactError(f"cannot read {path}: {error.strerror}") from None
     fmt = fmt or detect_format(path, head)
-    model = open_artifact(path, fmt)
+    model = scoring.for_run(open_artifact(path, fmt), source, m, declared)
     problems = model.bind(mapping.model_inputs(m), source.columns, kinds)
     if problems:
         raise BatteryInputError(problems)
-    model = scoring.for_run(model, source, m, declared)
     dtypes = {c: kinds[c] for c in model.columns if c in kinds}
     first = io.read_chunk(source, model.columns, 0, min(source.rows or 8, 8), dtypes)
     try:

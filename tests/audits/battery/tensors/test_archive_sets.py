@@ -13,8 +13,8 @@ import pytest
 import torch
 from sklearn.metrics import confusion_matrix
 
-from audits.battery import run, validate
-from tests.tensor_models import digits_test_zip, export_onnx
+from audits.battery import BatteryInputError, prepare, run, validate
+from tests.tensor_models import digits_onnx, digits_test_zip, export_onnx
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +69,9 @@ def test_a_packed_npy_is_scored_row_by_row_through_its_index(tmp_path):
     matrix = performance["details"]["confusion_matrix"]["matrix"]
     assert matrix == confusion_matrix(labels, expected, labels=range(3)).tolist()
     assert doc["dataset"]["preprocessing"]["modality"] == "tensor"
+
+
+def test_a_tensor_model_on_a_csv_set_is_refused_saying_it_needs_an_archive(tmp_path):
+    (tmp_path / "set.csv").write_text("y,a\n1,0.5\n0,0.2\n")
+    with pytest.raises(BatteryInputError, match="reads an archive set"):
+        prepare(tmp_path / "set.csv", {"label": "y"}, model=digits_onnx(tmp_path))
