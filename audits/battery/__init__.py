@@ -28,6 +28,10 @@ Entry points (all documented on the functions):
   artifacts.py opens skops and ONNX files and refuses pickle;
   ``model_problems(model, fmt, parquet, mapping)`` says whether a model fits a data set from its
   schema and first rows.
+- Images and tensors: ``data`` may be a ZIP (or .npz) with ``manifest.csv`` at its root, the
+  manifest being the set's table, for an ONNX deep net (``tensors/``: archive.py,
+  preprocessing.py, model.py); the mapping keys ``file``, ``index``, ``preprocessing`` and
+  ``modality`` describe it, and ``options["archive_limits"]`` bounds it.
 - ``CHECKS`` (id -> check), ``policy.POLICY`` (the versioned tier table), the command line
   ``python -m audits.battery`` (see ``cli.py``).
 
