@@ -92,3 +92,13 @@ def test_a_tone_runs_accuracy_falls_as_the_snr_falls(tones_doc):
     noise = [p["accuracy"] for p in corruption["details"]["series"]["white_noise"]]
     assert noise == sorted(noise, reverse=True) and noise[-1] < noise[0]
     assert len(noise) == 6 and len(tone_cnn().y_test) == corruption["details"]["rows"]
+
+
+def test_a_tones_examples_draw_each_waveform_clean_then_corrupted(tones_doc):
+    example = check(tones_doc, "corruption")["details"]["examples"][0]
+    assert example["file"] == "waves.npy" and example["label"] in CLASSES
+    captions = [p["caption"] for p in example["panels"]]
+    assert captions == ["clean", "white_noise, severity 3", "time_shift, severity 3",
+                        "gain, severity 3"]  # fmt: skip
+    picture = Image.open(io.BytesIO(base64.b64decode(example["panels"][1]["png"])))
+    assert picture.size == (64, 32)
