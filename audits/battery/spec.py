@@ -53,6 +53,8 @@ DEFAULT_OPTIONS = {
     "tensor_reference_epsilon": 8 / 255,
     "importance_rows": 5_000,
     "importance_repeats": 5,
+    "corruption_rows": 1_000,
+    "corruption_severity": 3,
 }
 
 
