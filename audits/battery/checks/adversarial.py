@@ -19,7 +19,7 @@ The headline ``robust_accuracy_drop`` is clean minus robust accuracy at
 bound); the policy judges it. ART's HopSkipJump draws from NumPy's global generator: it is
 seeded with ``options["seed"]`` and restored after, so the document is reproducible.
 
-Deep nets (a model with the tensor array protocol, ``TensorModel``) are attacked in input units
+Deep nets (models that read tensors, tensors/model.py) are attacked in input units
 by tensors/attacks.py: FGSM and PGD under L∞ (``options["tensor_epsilons"]``) and L2
 (``options["tensor_l2_epsilons"]``) through the graph converted to torch (onnx_torch.py), and
 HopSkipJump always (alone, with a finding, when an operator does not convert). The headline is
@@ -159,13 +159,14 @@ def _bounds(correct, flipped, distance, epsilons) -> dict:
 
 
 def _tensor_rows(inputs):
-    """The attacked rows of a deep net: manifest rows, their inputs (input units), labels."""
+    """The attacked rows of a deep net: their positions in the sample, manifest rows, inputs
+    (input units) and labels (class indices)."""
     model = inputs.model
-    known = np.isin(inputs.labels, model.classes)
-    rows = inputs.sample[known].head(inputs.options["attack_rows"])
+    known = np.flatnonzero(np.isin(inputs.labels, model.classes))[: inputs.options["attack_rows"]]
+    rows = inputs.sample.iloc[known]
     index = {key: i for i, key in enumerate(model.classes)}
-    y = np.asarray([index[k] for k in inputs.labels[known][: len(rows)]], dtype=np.int64)
-    return rows, model.pixels(rows).astype(np.float32), y
+    y = np.asarray([index[k] for k in inputs.labels[known]], dtype=np.int64)
+    return known, rows, model.pixels(rows).astype(np.float32), y
 
 
 def _tensor_black_box(network, x, y, predicted, options) -> tuple[dict, np.ndarray]:
@@ -193,30 +194,26 @@ def _tensor_black_box(network, x, y, predicted, options) -> tuple[dict, np.ndarr
     return _bounds(correct, flipped, distance, options["tensor_epsilons"]), adversarial
 
 
-def _examples(model, rows, y, x, predicted, adversarial: dict[str, tuple]) -> list[dict]:
+def _examples(model, known, rows, y, x, predicted, adversarial: dict[str, tuple]) -> list:
     """The seams' pictures: per row the clean input, then each attack's adversarial input
     (``adversarial``: caption -> (inputs of the first rows, their predicted class indices))."""
-    from ..tensors.thumbnails import thumbnail_png
+    from ..tensors.thumbnails import panel
 
-    shape = x.shape[1:]
-    layout = "NCHW" if len(shape) == 3 and shape[0] in (1, 3) else "NHWC"
     count = min([len(x), 4, *(len(v[0]) for v in adversarial.values())])
     files = rows[model.columns[0]].tolist()
-    examples = []
-    for i in range(count):
-        panels = [("clean", x[i], predicted[i])]
-        panels += [(caption, a[i], p[i]) for caption, (a, p) in adversarial.items()]
-        examples.append({
-            "row": i,
+    versions = [("clean", x, predicted), *((c, a, p) for c, (a, p) in adversarial.items())]
+    return [
+        {
+            "row": int(known[i]),
             "file": str(files[i]),
             "label": model.classes[int(y[i])],
             "panels": [
-                {"caption": caption, "prediction": model.classes[int(p)],
-                 "png": thumbnail_png(image, layout, model.clip_values or (0.0, 1.0))}
-                for caption, image, p in panels
+                panel(caption, model.classes[int(p[i])], a[i], model.layout)
+                for caption, a, p in versions
             ],
-        })  # fmt: skip
-    return examples
+        }
+        for i in range(count)
+    ]
 
 
 def _tensor_attack(inputs) -> Measurement:
@@ -225,7 +222,7 @@ def _tensor_attack(inputs) -> Measurement:
     from ..tensors import attacks, onnx_torch
 
     options, model = inputs.options, inputs.model
-    rows, x, y = _tensor_rows(inputs)
+    known, rows, x, y = _tensor_rows(inputs)
     network = attacks.Network(
         tuple(model.input_shape[1:]),
         len(model.classes),
@@ -271,7 +268,7 @@ def _tensor_attack(inputs) -> Measurement:
         "pgd_steps": attacks.PGD_STEPS,
         "hop_skip_jump": {k: v for k, v in black_box.items() if k != "curve"},
         "series": series,
-        "examples": _examples(model, rows, y, x, predicted, pictures),
+        "examples": _examples(model, known, rows, y, x, predicted, pictures),
     }
     findings = []
     if conversion.reason:
@@ -282,6 +279,7 @@ def _tensor_attack(inputs) -> Measurement:
 class Adversarial(ModelCheck):
     id = "adversarial"
     title = "Adversarial robustness"
+    reads = frozenset({"features", "tensors"})
 
     def measure_model(self, inputs) -> Measurement:
         # attacks hand arrays to a model fitted on a DataFrame: scikit-learn warns once per query
@@ -291,7 +289,7 @@ class Adversarial(ModelCheck):
 
     def _attack(self, inputs) -> Measurement:
         options, model = inputs.options, inputs.model
-        if callable(getattr(model, "pixels", None)):  # a deep net's array protocol (TensorModel)
+        if model.reads == "tensors":
             return _tensor_attack(inputs)
         known = np.isin(inputs.labels, model.classes)
         rows = inputs.sample[known].head(options["attack_rows"])

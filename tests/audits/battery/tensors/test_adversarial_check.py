@@ -33,8 +33,10 @@ class DigitsNet:
     """The digits CNN through the array protocol: rows named ``images/NNNN.png`` are the
     held-out digit NNNN, in [0, 1] pixels, NCHW."""
 
+    reads = "tensors"
     classes = [str(i) for i in range(10)]
     columns = ["file"]
+    layout = "NCHW"
     input_shape = (None, 1, 8, 8)
     modality = "image"
     clip_values = (0.0, 1.0)
