@@ -38,8 +38,8 @@ EXAMPLE_ROWS = 4  # adversarial inputs kept per attack and ε, for the check's p
 @dataclass(frozen=True)
 class Network:
     """What the attacks know of a deep net: one input's shape (no batch axis), its classes, the
-    input range, its normalisation ((mean, std) per channel, broadcastable to one input) and
-    ``predict``, input-unit batch -> class indices."""
+    input range, its normalisation ((mean, std) per channel, broadcastable to a batch) and
+    ``predict``, input-unit batch -> class indices (normalising itself)."""
 
     input_shape: tuple[int, ...]
     nb_classes: int

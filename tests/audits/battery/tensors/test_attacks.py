@@ -14,7 +14,7 @@ import pytest
 from audits.battery.spec import DEFAULT_OPTIONS
 from audits.battery.tensors import attacks
 from audits.battery.tensors.onnx_torch import convert
-from tests.tensor_models import digits_cnn
+from tests.tensor_models import digits_cnn, export_onnx
 
 ROWS = 60
 LINF = tuple(DEFAULT_OPTIONS["tensor_epsilons"])
@@ -95,3 +95,41 @@ def test_the_black_box_attack_flips_predictions_within_the_pixel_range():
     _, y, adversarial = _hop_skip_jump()
     assert (_network().predict(adversarial) != y).all()
     assert adversarial.min() >= 0.0 and adversarial.max() <= 1.0
+
+
+def test_a_normalising_model_is_attacked_in_input_units_through_arts_preprocessing():
+    """A graph fed (x - mean) / std (the digits CNN behind z * std + mean): given ART the
+    (mean, std), FGSM in pixel units matches ART's on the original module row for row."""
+    import torch
+    from art.attacks.evasion import FastGradientMethod
+    from art.estimators.classification import PyTorchClassifier
+
+    cnn = digits_cnn()
+    x, y = cnn.x_test[:ROWS], cnn.y_test[:ROWS]
+    mean, std = np.float32(0.3), np.float32(0.4)
+
+    class FedNormalised(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = cnn.module
+
+        def forward(self, z):
+            return self.net(z * std + mean)
+
+    onnx_bytes = export_onnx(FedNormalised().eval(), torch.from_numpy((x[:1] - mean) / std))
+    session = onnxruntime.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
+    network = attacks.Network(
+        (1, 8, 8), 10, (0.0, 1.0), (np.full((1, 1, 1, 1), mean), np.full((1, 1, 1, 1), std)),
+        lambda batch: session.run(None, {"x": (batch - mean) / std})[0].argmax(axis=1),
+    )  # fmt: skip
+    module = convert(onnx.load_from_string(onnx_bytes)).module
+    assert module is not None
+    ours = attacks.white_box(module, network, x, y, (8 / 255,), ())
+    original = PyTorchClassifier(
+        cnn.module, torch.nn.CrossEntropyLoss(), (1, 8, 8), 10, clip_values=(0.0, 1.0),
+        device_type="cpu",
+    )  # fmt: skip
+    adversarial = FastGradientMethod(original, eps=8 / 255).generate(x, y=np.eye(10)[y])
+    expected = original.predict(adversarial).argmax(axis=1) == y
+    assert expected.mean() < (cnn.module(torch.from_numpy(x)).argmax(1).numpy() == y).mean()
+    np.testing.assert_array_equal(ours[0].correct, expected)
