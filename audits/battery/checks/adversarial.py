@@ -19,11 +19,12 @@ The headline ``robust_accuracy_drop`` is clean minus robust accuracy at
 bound); the policy judges it. ART's HopSkipJump draws from NumPy's global generator: it is
 seeded with ``options["seed"]`` and restored after, so the document is reproducible.
 
-Deep nets (models that read tensors, tensors/model.py) are attacked in input units
-by tensors/attacks.py: FGSM and PGD under L∞ (``options["tensor_epsilons"]``) and L2
-(``options["tensor_l2_epsilons"]``) through the graph converted to torch (onnx_torch.py), and
-HopSkipJump always (alone, with a finding, when an operator does not convert). The headline is
-PGD L∞ (else the HopSkipJump bound) at ``options["tensor_reference_epsilon"]`` (8/255);
+Deep nets (models that read tensors, tensors/model.py) are attacked in input units on the
+first ``options["tensor_attack_rows"]`` sampled rows by tensors/attacks.py: FGSM and PGD under
+L∞ (``options["tensor_epsilons"]``) and L2 (``options["tensor_l2_epsilons"]``) through the
+graph converted to torch (onnx_torch.py), and HopSkipJump always (alone, with a finding, when an
+operator does not convert). The headline is PGD L∞ (else the HopSkipJump bound) at
+``options["tensor_reference_epsilon"]`` (8/255);
 ``details["examples"]`` shows up to 4 rows clean and attacked at that ε.
 """
 
@@ -162,7 +163,8 @@ def _tensor_rows(inputs):
     """The attacked rows of a deep net: their positions in the sample, manifest rows, inputs
     (input units) and labels (class indices)."""
     model = inputs.model
-    known = np.flatnonzero(np.isin(inputs.labels, model.classes))[: inputs.options["attack_rows"]]
+    limit = inputs.options["tensor_attack_rows"]
+    known = np.flatnonzero(np.isin(inputs.labels, model.classes))[:limit]
     rows = inputs.sample.iloc[known]
     index = {key: i for i, key in enumerate(model.classes)}
     y = np.asarray([index[k] for k in inputs.labels[known]], dtype=np.int64)

@@ -25,7 +25,9 @@ from audits.battery.checks.adversarial import Adversarial
 from audits.battery.spec import DEFAULT_OPTIONS
 from tests.tensor_models import digits_cnn
 
-OPTIONS = {**DEFAULT_OPTIONS, "attack_rows": 40, "black_box_rows": 4, "black_box_iterations": 2}
+OPTIONS = {
+    **DEFAULT_OPTIONS, "tensor_attack_rows": 40, "black_box_rows": 4, "black_box_iterations": 2
+}  # fmt: skip
 EIGHT = DEFAULT_OPTIONS["tensor_reference_epsilon"]
 
 
@@ -67,7 +69,7 @@ def _with_max_for_relu(proto: onnx.ModelProto) -> onnx.ModelProto:
 
 
 def _measure(proto: onnx.ModelProto):
-    n = OPTIONS["attack_rows"]
+    n = OPTIONS["tensor_attack_rows"]
     inputs = SimpleNamespace(
         options=OPTIONS,
         model=DigitsNet(proto),
