@@ -173,7 +173,8 @@ def _tensor_rows(inputs):
 
 def _tensor_black_box(network, x, y, predicted, options) -> tuple[dict, np.ndarray]:
     """HopSkipJump on the first ``black_box_rows`` rows, each started from the nearest (L∞)
-    attacked row of another predicted class; its summary and adversarial inputs."""
+    attacked row of another predicted class; its summary, and those rows' inputs with each
+    correctly classified one replaced by the adversarial input found."""
     from ..tensors.attacks import hop_skip_jump
 
     limit = options["black_box_rows"]
@@ -193,7 +194,9 @@ def _tensor_black_box(network, x, y, predicted, options) -> tuple[dict, np.ndarr
         )
     flipped = network.predict(adversarial) != y[:limit][correct]
     distance = np.abs(adversarial - rows).reshape(len(rows), -1).max(axis=1, initial=0.0)
-    return _bounds(correct, flipped, distance, options["tensor_epsilons"]), adversarial
+    shown = x[:limit].copy()
+    shown[correct] = adversarial
+    return _bounds(correct, flipped, distance, options["tensor_epsilons"]), shown
 
 
 def _examples(model, known, rows, y, x, predicted, adversarial: dict[str, tuple]) -> list:
@@ -201,7 +204,7 @@ def _examples(model, known, rows, y, x, predicted, adversarial: dict[str, tuple]
     (``adversarial``: caption -> (inputs of the first rows, their predicted class indices))."""
     from ..tensors.thumbnails import panel
 
-    count = min([len(x), 4, *(len(v[0]) for v in adversarial.values())])
+    count = min(len(x), *(len(v[0]) for v in adversarial.values()))
     files = rows[model.columns[0]].tolist()
     versions = [("clean", x, predicted), *((c, a, p) for c, (a, p) in adversarial.items())]
     return [
@@ -225,6 +228,8 @@ def _tensor_attack(inputs) -> Measurement:
 
     options, model = inputs.options, inputs.model
     known, rows, x, y = _tensor_rows(inputs)
+    if not len(x):
+        raise NotApplicable("no sampled row has a label among the model's classes")
     network = attacks.Network(
         tuple(model.input_shape[1:]),
         len(model.classes),
@@ -250,7 +255,8 @@ def _tensor_attack(inputs) -> Measurement:
     black_box, found = _tensor_black_box(network, x, y, predicted, options)
     series["HopSkipJump L∞ (upper bound)"] = black_box["curve"]
     if not pictures:
-        pictures["HopSkipJump L∞, smallest flip found"] = (found[:4], network.predict(found[:4]))
+        found = found[: attacks.EXAMPLE_ROWS]
+        pictures["HopSkipJump L∞, smallest flip found"] = (found, network.predict(found))
     headline = series.get("PGD L∞", black_box["curve"])
     robust = min(headline, key=lambda p: abs(p["epsilon"] - reference))["accuracy"]
     metrics = {

@@ -132,3 +132,13 @@ def test_the_black_box_result_is_a_bound_at_the_reference_epsilon():
         == min(curve, key=lambda p: abs(p["epsilon"] - EIGHT))["accuracy"]
     )
     assert measured.metrics["black_box_success_rate"] > 0
+
+
+def test_black_box_pictures_pair_each_row_with_the_flip_found_for_it():
+    examples = _black_box().details["examples"]
+    assert len(examples) == OPTIONS["black_box_rows"]
+    for example in examples:
+        clean, attacked = example["panels"]
+        assert attacked["caption"] == "HopSkipJump L∞, smallest flip found"
+        if clean["prediction"] == example["label"]:
+            assert attacked["prediction"] != example["label"]
