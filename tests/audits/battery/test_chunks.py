@@ -101,7 +101,7 @@ def test_progress_is_reported_per_chunk_and_per_check(parquet_pair):
                                                "calibration", "drift", "consistency",
                                                "robustness", "corruption", "adversarial", "privacy",
                                                "explainability"]  # fmt: skip
-    assert check_events[-1]["done"] == check_events[-1]["total"] == 11
+    assert check_events[-1]["done"] == check_events[-1]["total"] == 12
 
 
 def test_forked_workers_give_the_same_bytes(parquet_pair):
