@@ -175,12 +175,16 @@ class TensorModel(Model):
             return np.zeros((0, len(self.classes)))
         return np.concatenate(parts).astype(np.float64)
 
+    def probabilities_array(self, x: np.ndarray) -> np.ndarray:
+        """(N, K) class probabilities for a batch in input units (occlusion saliency reads them)."""
+        return _probabilities(self.logits_array(x))
+
     def predict_array(self, x: np.ndarray) -> np.ndarray:
         """Class indices into ``classes`` for a batch in input units."""
         return np.argmax(self.logits_array(x), axis=1)
 
     def outputs(self, frame):
-        probabilities = _probabilities(self.logits_array(self.pixels(frame)))
+        probabilities = self.probabilities_array(self.pixels(frame))
         labels = np.asarray(self.classes, dtype=object)[np.argmax(probabilities, axis=1)]
         return labels, probabilities
 
