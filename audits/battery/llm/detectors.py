@@ -28,14 +28,12 @@ def _base64_decodings(text: str) -> list[str]:
     decoded = []
     for run in _BASE64_RUN.findall(text):
         body = run.rstrip("=")
-        for start in range(4):  # a canary encoded inside a longer string starts at any offset
-            chunk = body[start:]
-            chunk = chunk[: len(chunk) - len(chunk) % 4] if len(chunk) % 4 != 1 else chunk[:-1]
-            padded = chunk + "=" * (-len(chunk) % 4)
-            try:
-                decoded.append(base64.b64decode(padded, validate=True).decode("latin-1"))
-            except (binascii.Error, ValueError):
-                continue
+        body = body[:-1] if len(body) % 4 == 1 else body  # one stray character cannot be base64
+        try:
+            raw = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        decoded.append(raw.decode("latin-1"))
     return decoded
 
 
