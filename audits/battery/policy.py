@@ -58,7 +58,7 @@ class Policy:
 
 POLICY = Policy(
     name="warden-default",
-    version="2026.12.2",
+    version="2026.12.3",
     required={
         1: (*_DATA, "robustness", "corruption", "adversarial"),
         2: ("data_quality", "performance", "fairness", "calibration"),
