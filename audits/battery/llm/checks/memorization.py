@@ -29,12 +29,25 @@ def judge(record: Mapping) -> bool:
     return overlap(record) >= EXTRACTED
 
 
-def advantage(records: Iterable[Mapping]) -> float | None:
-    """Training hit rate minus held-out hit rate (None unless both families were scored)."""
+def extras(records: Iterable[Mapping]) -> tuple[dict, dict]:
+    """Over the scored records: the advantage, training hit rate minus held-out hit rate (metric;
+    absent unless both families were scored), and each family's hit rate and mean overlap."""
     hits: dict[str, list[bool]] = {TRAINING: [], HELDOUT: []}
+    overlaps: dict[str, list[float]] = {TRAINING: [], HELDOUT: []}
     for record in records:
         hits[record["family"]].append(judge(record))
-    if not hits[TRAINING] or not hits[HELDOUT]:
-        return None
-    rate = {family: sum(values) / len(values) for family, values in hits.items()}
-    return rate[TRAINING] - rate[HELDOUT]
+        overlaps[record["family"]].append(overlap(record))
+    rates = {family: sum(values) / len(values) for family, values in hits.items() if values}
+    details = {
+        family: {
+            "texts": len(hits[family]),
+            "extraction_rate": rates.get(family),
+            "mean_overlap": sum(overlaps[family]) / len(overlaps[family])
+            if family in rates
+            else None,
+        }
+        for family in (TRAINING, HELDOUT)
+    }
+    if len(rates) < 2:
+        return {}, details
+    return {METRIC: rates[TRAINING] - rates[HELDOUT]}, details
