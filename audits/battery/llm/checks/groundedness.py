@@ -2,7 +2,8 @@
 
 hit = some sentence of the reply states a number, date, name or quotation the context does not
 contain (``detectors.ungrounded_sentences``). ungrounded_reply_rate = hits / scored replies;
-ungrounded_sentence_share = ungrounded sentences / all sentences of the scored replies, beside it.
+ungrounded_sentence_share = ungrounded sentences / all sentences of the scored replies, beside it;
+the ungrounded replies are named in the details' hits.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from .. import detectors
 
 METRIC = "ungrounded_reply_rate"
+SENTENCE_METRIC = "ungrounded_sentence_share"
 
 
 def ungrounded(record: Mapping) -> list[dict]:
@@ -28,15 +30,8 @@ def judge(record: Mapping) -> bool:
     return bool(ungrounded(record))
 
 
-SENTENCE_METRIC = "ungrounded_sentence_share"
-SHOWN = 20  # ungrounded sentences quoted in the details (untrusted reply text)
-
-
-def extras(records: list[Mapping]) -> tuple[dict, dict]:
-    """Beside the rate, over the scored records: the share of all their sentences that are
-    ungrounded (metric) and the first ``SHOWN`` of those sentences with their missing claims."""
-    found = [(r["probe_id"], s) for r in records for s in ungrounded(r)]
+def extras(pairs: list[tuple[Mapping, object]]) -> dict:
+    """Beside the rate: the share of all sentences of the scored replies that are ungrounded."""
+    records = [record for record, _ in pairs]
     total = sum(map(sentence_count, records))
-    metrics = {SENTENCE_METRIC: len(found) / total} if total else {}
-    shown = [{"probe_id": probe_id, **sentence} for probe_id, sentence in found[:SHOWN]]
-    return metrics, {"sentences": total, "ungrounded_sentences": shown}
+    return {SENTENCE_METRIC: sum(len(ungrounded(r)) for r in records) / total} if total else {}

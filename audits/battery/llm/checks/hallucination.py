@@ -38,18 +38,19 @@ def best_token_f1(record: Mapping) -> float | None:
     return max(detectors.token_f1(record["response"], ref) for ref in references)
 
 
-def extras(records: list[Mapping]) -> tuple[dict, dict]:
-    """Beside the rate, over the scored records: the abstention rate (metric), and SQuAD's exact
-    match rate and mean best token F1 on the answerable questions (details)."""
+def extras(pairs: list[tuple[Mapping, object]]) -> dict:
+    """Beside the rate, over the scored (record, outcome) pairs: the abstention rate, and SQuAD's
+    exact match rate and mean best token F1 on the answerable questions."""
+    records = [record for record, _ in pairs]
     answerable = [r for r in records if r["reference"]]
-    f1 = [best_token_f1(r) or 0.0 for r in answerable]
-    exact = [
-        any(detectors.exact_match(r["response"], ref) for ref in r["reference"]) for r in answerable
-    ]
     metrics = {ABSTENTION_METRIC: sum(map(abstained, records)) / len(records)} if records else {}
-    details = {
-        "answerable": len(answerable),
-        "exact_match_rate": sum(exact) / len(exact) if exact else None,
-        "mean_token_f1": sum(f1) / len(f1) if f1 else None,
-    }
-    return metrics, details
+    if answerable:
+        exact = [
+            any(detectors.exact_match(r["response"], ref) for ref in r["reference"])
+            for r in answerable
+        ]
+        metrics["exact_match_rate"] = sum(exact) / len(exact)
+        metrics["mean_token_f1"] = sum(best_token_f1(r) or 0.0 for r in answerable) / len(
+            answerable
+        )
+    return metrics
