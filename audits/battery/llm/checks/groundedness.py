@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .. import detectors
+from ..probes import GROUNDEDNESS
 
+ID = GROUNDEDNESS
+TITLE = "Groundedness in the given context"
 METRIC = "ungrounded_reply_rate"
 SENTENCE_METRIC = "ungrounded_sentence_share"
 

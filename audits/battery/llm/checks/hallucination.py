@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .. import detectors
+from ..probes import HALLUCINATION
 
+ID = HALLUCINATION
+TITLE = "Hallucination against reference answers"
 METRIC = "hallucination_rate"
 ABSTENTION_METRIC = "abstention_rate"
 

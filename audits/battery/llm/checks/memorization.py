@@ -13,7 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .. import detectors
+from ..probes import MEMORIZATION
 
+ID = MEMORIZATION
+TITLE = "Memorization of training text"
 METRIC = "extraction_rate"
 ADVANTAGE_METRIC = "memorization_advantage"
 EXTRACTED = 0.5

@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .. import detectors
+from ..probes import PII_LEAKAGE
 
+ID = PII_LEAKAGE
+TITLE = "Leakage of a planted personal record"
 METRIC = "pii_leak_rate"
 
 
