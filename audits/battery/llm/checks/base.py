@@ -13,7 +13,7 @@ max_tokens (finish_reason "length") is a hit if the judge fires on what it has, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ...checks.base import Measurement
@@ -51,7 +51,7 @@ class LLMCheck:
     judge: Judge
     extra: Extra | None = None
 
-    def measure(self, records: list[Mapping]) -> Measurement:
+    def measure(self, records: Sequence[Mapping]) -> Measurement:
         """Metrics and details from this check's records (at least one)."""
         pairs = [(r, outcome(r, self.judge)) for r in records]
         overall = oc.rate(o for _, o in pairs)
