@@ -23,7 +23,8 @@ MODEL_IDS = sorted(set(ALL_IDS) - set(IDS))
 FEATURE_IDS = [c for c in MODEL_IDS if "features" in CHECKS[c].reads]  # queried on tabular models
 TENSOR_ONLY_IDS = [c for c in MODEL_IDS if c not in FEATURE_IDS]
 TENSOR_IDS = [c for c in MODEL_IDS if "tensors" in CHECKS[c].reads]  # queried on deep nets
-FAST = {"model_rows": 600, "attack_rows": 100, "black_box_rows": 4, "importance_rows": 300}
+FAST = {"model_rows": 600, "attack_rows": 100, "tensor_attack_rows": 20, "black_box_rows": 4,
+        "importance_rows": 300}  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,8 @@ from audits.battery import run
 from tests.audio_models import CLASSES, tone_cnn, tones_onnx, tones_test_zip
 from tests.tensor_models import digits_onnx, digits_test_zip
 
-FAST = {"model_rows": 400, "attack_rows": 20, "black_box_rows": 2, "importance_rows": 100}
+FAST = {"model_rows": 400, "attack_rows": 20, "tensor_attack_rows": 20, "black_box_rows": 2,
+        "importance_rows": 100}  # fmt: skip
 
 
 def check(doc: dict, cid: str) -> dict:

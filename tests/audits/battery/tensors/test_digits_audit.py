@@ -37,6 +37,8 @@ from tests.tensor_models import (
 
 MAPPING = {"label": "label", "slices": ["ink"], "sensitive": ["ink"]}
 CLASSES = [str(k) for k in range(10)]
+# The model checks on few rows: these tests are about the data checks' figures and determinism
+FAST = {"tensor_attack_rows": 20, "black_box_rows": 2, "black_box_iterations": 2}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +58,7 @@ def probabilities():
 
 @pytest.fixture(scope="module")
 def doc(files):
-    return run(files[1], MAPPING, model=files[0])
+    return run(files[1], MAPPING, model=files[0], options=FAST)
 
 
 def checks(doc) -> dict:
@@ -128,7 +130,7 @@ def test_a_tampered_uploaded_prediction_column_fails_consistency(files, probabil
     path = tmp_path / "tampered.zip"
     path.write_bytes(files[1].read_bytes())
     with_predictions(path, predictions)
-    result = run(path, {**MAPPING, "prediction": "predicted"}, model=files[0])
+    result = run(path, {**MAPPING, "prediction": "predicted"}, model=files[0], options=FAST)
     consistency = checks(result)["consistency"]
     assert consistency["metrics"]["label_disagreement_share"] == pytest.approx(40 / 397)
     assert consistency["status"] == "fail"
@@ -143,7 +145,7 @@ def test_the_command_line_audits_an_archive(files, tmp_path):
 
 
 def test_chunks_across_processes_give_the_same_document(files, doc):
-    spec = prepare(files[1], MAPPING, model=files[0], rows_per_chunk=100)
+    spec = prepare(files[1], MAPPING, model=files[0], rows_per_chunk=100, options=FAST)
     wire = spec.resolved().to_json()
     assert RunSpec.from_json(wire).to_json() == wire
     planned = chunks(RunSpec.from_json(wire))
@@ -161,7 +163,7 @@ def _chunk(wire: dict, chunk: list[int]) -> dict:
 
 
 def test_forked_workers_give_the_same_result_as_one_process(files, doc):
-    two = run(files[1], MAPPING, model=files[0], rows_per_chunk=100, workers=2)
+    two = run(files[1], MAPPING, model=files[0], rows_per_chunk=100, workers=2, options=FAST)
     assert two["result_sha256"] == doc["result_sha256"]
 
 
@@ -198,7 +200,7 @@ def test_nhwc_resize_and_mean_std_preprocessing_feed_the_model_what_it_expects(t
             out.writestr(f"{i}.png", png_bytes(pixels))
     mapping = {"label": "label", "classes": CLASSES,
                "preprocessing": {"resize": [16, 16], "mean": [0.5], "std": [0.25]}}  # fmt: skip
-    result = run(path, mapping, model=tmp_path / "nhwc.onnx")
+    result = run(path, mapping, model=tmp_path / "nhwc.onnx", options=FAST)
     matrix = checks(result)["performance"]["details"]["confusion_matrix"]["matrix"]
     assert matrix == confusion_matrix(cnn.y_test[:60], expected, labels=range(10)).tolist()
     assert result["dataset"]["preprocessing"]["layout"] == "NHWC"
