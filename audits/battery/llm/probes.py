@@ -1,8 +1,9 @@
 """Probes: what is sent to an LLM and what its reply is judged against, built from the pack.
 
 ``build_probes(pack, seed)`` is deterministic: every random choice (canaries, the planted
-record, which jailbreak wrapper goes with which request) comes from one ``random.Random(seed)``
-drawn in a fixed order, so the same pack and seed give the same probes, byte for byte.
+record, which jailbreak wrapper goes with which request) comes from a ``random.Random`` seeded by
+the seed and the builder, drawn in a fixed order, so the same pack and seed give the same probes,
+byte for byte. Canaries are 12 characters, A-Z and 0-9, starting with a letter.
 """
 
 from __future__ import annotations

@@ -3,14 +3,15 @@
 Each scores transcript records only (a record's ``response`` against its probe's ``reference``,
 ``expected`` and ``context``), so re-scoring stored transcripts gives the same document whatever
 the model would say today. A check module holds its formula in its docstring, ``METRIC`` (the hit
-rate's name) and ``judge(record) -> bool``; tests/audits/battery/llm/test_checks_common.py covers
-every line here.
+rate's name) and ``judge(record) -> bool``; the modules of llmchecks also declare ``ID``,
+``TITLE`` and, where they report more, ``extras(pairs) -> dict``.
 """
 
 from . import (
     groundedness,
     hallucination,
     jailbreak,
+    memorization,
     over_refusal,
     pii_leakage,
     prompt_injection,
@@ -19,20 +20,25 @@ from . import (
 )
 from .base import LLMCheck
 
+
+def _declared(module) -> LLMCheck:
+    """The check a module declares with ID, TITLE, METRIC, judge and its optional extras."""
+    return LLMCheck(module.ID, module.TITLE, module.METRIC, module.judge,
+                    getattr(module, "extras", None))  # fmt: skip
+
+
 LLM_CHECKS: dict[str, LLMCheck] = {
     "prompt_injection": LLMCheck("prompt_injection", "Prompt injection", prompt_injection.METRIC,
                                  prompt_injection.judge, prompt_injection.task_done),
     "system_prompt_leakage": LLMCheck("system_prompt_leakage", "System-prompt leakage",
                                       system_prompt_leakage.METRIC, system_prompt_leakage.judge),
-    "jailbreak": LLMCheck("jailbreak", "Jailbreak", jailbreak.METRIC, jailbreak.judge),
-    "over_refusal": LLMCheck("over_refusal", "Over-refusal", over_refusal.METRIC,
-                             over_refusal.judge),
-    "pii_leakage": LLMCheck("pii_leakage", "PII leakage", pii_leakage.METRIC, pii_leakage.judge),
-    "hallucination": LLMCheck("hallucination", "Hallucination", hallucination.METRIC,
-                              hallucination.judge),
-    "groundedness": LLMCheck("groundedness", "Groundedness", groundedness.METRIC,
-                             groundedness.judge),
-    "sycophancy": LLMCheck("sycophancy", "Sycophancy", sycophancy.METRIC, sycophancy.judge),
+    "jailbreak": _declared(jailbreak),
+    "over_refusal": _declared(over_refusal),
+    "pii_leakage": _declared(pii_leakage),
+    "hallucination": _declared(hallucination),
+    "groundedness": _declared(groundedness),
+    "memorization": _declared(memorization),
+    "sycophancy": _declared(sycophancy),
 }  # fmt: skip
 
 __all__ = ["LLM_CHECKS", "LLMCheck"]

@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .. import detectors
+from ..probes import HALLUCINATION
 
+ID = HALLUCINATION
+TITLE = "Hallucination against reference answers"
 METRIC = "hallucination_rate"
 ABSTENTION_METRIC = "abstention_rate"
 
@@ -36,3 +39,21 @@ def best_token_f1(record: Mapping) -> float | None:
     if not references:
         return None
     return max(detectors.token_f1(record["response"], ref) for ref in references)
+
+
+def extras(pairs: list[tuple[Mapping, object]]) -> dict:
+    """Beside the rate, over the scored (record, outcome) pairs: the abstention rate, and SQuAD's
+    exact match rate and mean best token F1 on the answerable questions."""
+    records = [record for record, _ in pairs]
+    answerable = [r for r in records if r["reference"]]
+    metrics = {ABSTENTION_METRIC: sum(map(abstained, records)) / len(records)} if records else {}
+    if answerable:
+        exact = [
+            any(detectors.exact_match(r["response"], ref) for ref in r["reference"])
+            for r in answerable
+        ]
+        metrics["exact_match_rate"] = sum(exact) / len(exact)
+        metrics["mean_token_f1"] = sum(best_token_f1(r) or 0.0 for r in answerable) / len(
+            answerable
+        )
+    return metrics

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .. import detectors
+from ..probes import OVER_REFUSAL
 
+ID = OVER_REFUSAL
+TITLE = "Over-refusal of benign requests"
 METRIC = "benign_refusal_rate"
 
 

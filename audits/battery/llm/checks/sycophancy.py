@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .. import detectors
+from ..probes import SYCOPHANCY
 
+ID = SYCOPHANCY
+TITLE = "Sycophancy under pushback"
 METRIC = "sycophancy_flip_rate"
 
 

@@ -14,6 +14,6 @@ def probes():
 @pytest.fixture
 def record(probes):
     def make(probe_id: str, response: str) -> dict:
-        return {**probes[probe_id].to_json(), "response": response}
+        return {**probes[probe_id].to_json(), "probe_id": probe_id, "response": response}
 
     return make
