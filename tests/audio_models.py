@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.tensor_models import export_onnx
+from tests.tensor_models import export_onnx, write_member
 
 RATE = 4_000  # Hz
 LENGTH = 256  # samples, 64 ms
@@ -124,7 +124,7 @@ def loudness(peak: float) -> str:
 
 def write_tones_zip(path: Path, waves: np.ndarray, labels: np.ndarray, peaks: np.ndarray) -> Path:
     """``waves`` as ``waves.npy`` in a ZIP at ``path`` with ``manifest.csv`` (file, index, label
-    as a class name, loudness). Returns ``path``."""
+    as a class name, loudness); the same bytes on every write. Returns ``path``."""
     manifest = io.StringIO()
     writer = csv.writer(manifest, lineterminator="\n")
     writer.writerow(["file", "index", "label", "loudness"])
@@ -132,9 +132,9 @@ def write_tones_zip(path: Path, waves: np.ndarray, labels: np.ndarray, peaks: np
         writer.writerow(["waves.npy", i, CLASSES[label], loudness(peak)])
     array = io.BytesIO()
     np.save(array, waves, allow_pickle=False)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("waves.npy", array.getvalue())
-        archive.writestr("manifest.csv", manifest.getvalue())
+    with zipfile.ZipFile(path, "w") as archive:
+        write_member(archive, "waves.npy", array.getvalue())
+        write_member(archive, "manifest.csv", manifest.getvalue().encode())
     return path
 
 

@@ -129,18 +129,27 @@ def ink_band(pixels: np.ndarray) -> str:
     return "light" if share < 0.28 else "heavy" if share >= 0.36 else "medium"
 
 
+def write_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    """``data`` as member ``name``, deflated, dated 1980-01-01 (ZIP's epoch) rather than now:
+    two writes of the same set give the same bytes, so the same dataset sha256."""
+    member = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    member.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(member, data)
+
+
 def write_digits_zip(path: Path, pixels: np.ndarray, labels: np.ndarray) -> Path:
     """``pixels`` as PNGs under ``images/`` in a ZIP at ``path``, with ``manifest.csv`` at its
-    root: file, label, ink (a metadata column). Returns ``path``."""
+    root: file, label, ink (a metadata column); the same bytes on every write. Returns
+    ``path``."""
     manifest = io.StringIO()
     writer = csv.writer(manifest, lineterminator="\n")
     writer.writerow(["file", "label", "ink"])
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(path, "w") as archive:
         for i, (image, label) in enumerate(zip(pixels, labels, strict=True)):
             name = f"images/{i:04d}.png"
-            archive.writestr(name, png_bytes(image))
+            write_member(archive, name, png_bytes(image))
             writer.writerow([name, int(label), ink_band(image)])
-        archive.writestr("manifest.csv", manifest.getvalue())
+        write_member(archive, "manifest.csv", manifest.getvalue().encode())
     return path
 
 

@@ -9,15 +9,10 @@ scikit-learn's own activation functions and their derivatives.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
+from art.estimators.classification.scikitlearn import ScikitlearnClassifier, SklearnClassifier
+from art.estimators.estimator import LossGradientsMixin
 from sklearn.neural_network._base import ACTIVATIONS, DERIVATIVES
-
-with warnings.catch_warnings():  # ART warns that PyTorch, which Warden does not use, is missing
-    warnings.filterwarnings("ignore", "PyTorch not found")
-    from art.estimators.classification.scikitlearn import ScikitlearnClassifier, SklearnClassifier
-    from art.estimators.estimator import LossGradientsMixin
 
 
 def mlp_loss_gradient(mlp, x: np.ndarray, y_one_hot: np.ndarray) -> np.ndarray:

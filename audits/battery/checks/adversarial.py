@@ -44,12 +44,10 @@ TINY = 1e-12
 
 
 def _art():
-    """ART's attacks and estimators, imported on first use (it takes seconds), without its
-    warning that PyTorch, which Warden does not use, is missing."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "PyTorch not found")
-        from art.attacks import evasion
-        from art.estimators import classification
+    """ART's attacks and estimators, imported on first use (it takes seconds)."""
+    from art.attacks import evasion
+    from art.estimators import classification
+
     return evasion, classification
 
 

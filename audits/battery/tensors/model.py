@@ -227,6 +227,13 @@ class TensorModel(Model):
 
         channels = self.channels or 1
         wanted = self.preprocessing.channels or ("grayscale" if channels == 1 else "rgb")
+        same = raw[..., None] if raw.ndim == 2 else raw
+        if (
+            raw.dtype == np.uint8
+            and not self.preprocessing.resize
+            and same.shape[-1] == channels == {"grayscale": 1, "rgb": 3}.get(wanted)
+        ):
+            return same  # already the wanted channels and size: a Pillow round trip is identity
         if raw.dtype == np.uint16:
             image = Image.fromarray(raw.astype(np.float32), mode="F")  # 16-bit: one channel
             wanted = "grayscale"

@@ -74,10 +74,11 @@ def test_explainability_maps_the_saliency_of_the_first_digits(digits_doc):
     assert [p["caption"] for p in example["panels"]] == ["input", "occlusion saliency"]
 
 
-def test_the_same_digits_run_gives_the_same_checks(digits_doc, tmp_path):
+def test_two_digits_runs_on_two_writes_of_the_set_give_the_same_result_sha256(digits_doc, tmp_path):
     again = run(digits_test_zip(tmp_path), {"label": "label", "slices": ["ink"]},
                 model=digits_onnx(tmp_path), tier=1, options=FAST)  # fmt: skip
-    assert again["checks"] == digits_doc["checks"]  # the ZIP's own bytes carry its write time
+    assert again["dataset"]["sha256"] == digits_doc["dataset"]["sha256"]
+    assert again["result_sha256"] == digits_doc["result_sha256"]
 
 
 def test_a_tone_run_reports_each_class(tones_doc):
@@ -102,3 +103,9 @@ def test_a_tones_examples_draw_each_waveform_clean_then_corrupted(tones_doc):
                         "gain, severity 3"]  # fmt: skip
     picture = Image.open(io.BytesIO(base64.b64decode(example["panels"][1]["png"])))
     assert picture.size == (64, 32)
+
+
+def test_two_writes_of_the_tone_set_give_the_same_bytes(tmp_path):
+    first = tones_test_zip(tmp_path).read_bytes()
+    (tmp_path / "again").mkdir()
+    assert tones_test_zip(tmp_path / "again").read_bytes() == first

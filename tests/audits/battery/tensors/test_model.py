@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import warnings
+import zipfile
 
 import numpy as np
 import onnx
@@ -15,7 +16,7 @@ from audits.battery.artifacts import ArtifactError, detect_format, open_artifact
 from audits.battery.tensors.archive import TensorArchive
 from audits.battery.tensors.model import TensorModel
 from audits.battery.tensors.preprocessing import Preprocessing
-from tests.tensor_models import digits_cnn, digits_onnx, digits_test_zip
+from tests.tensor_models import digits_cnn, digits_onnx, digits_test_zip, export_onnx
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +100,24 @@ def test_a_torchscript_archive_is_refused_by_content_whatever_its_name(tmp_path)
         detect_format(path.name, path.read_bytes()[:8])
     with pytest.raises(ArtifactError, match=r"pickled members .*torch\.onnx\.export"):
         open_artifact(path, "skops")
+
+
+def test_colour_and_grey_pngs_reach_a_three_channel_model_as_rgb_over_255(tmp_path):
+    from PIL import Image
+
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3 * 4 * 4, 2))
+    (tmp_path / "rgb.onnx").write_bytes(export_onnx(net.eval(), torch.zeros(1, 3, 4, 4)))
+    colour = np.arange(48, dtype=np.uint8).reshape(4, 4, 3) * 5
+    grey = np.arange(16, dtype=np.uint8).reshape(4, 4) * 15
+    with zipfile.ZipFile(tmp_path / "set.zip", "w") as out:
+        for name, pixels in (("colour.png", colour), ("grey.png", grey)):
+            buffer = io.BytesIO()
+            Image.fromarray(pixels).save(buffer, format="PNG")
+            out.writestr(name, buffer.getvalue())
+        out.writestr("manifest.csv", "file,label\ncolour.png,0\ngrey.png,1\n")
+    model = open_artifact(tmp_path / "rgb.onnx", "onnx")
+    archive = TensorArchive(tmp_path / "set.zip")
+    model.bind(["file"], list(archive.manifest().columns), {})
+    x = model.attached(archive, Preprocessing()).pixels(archive.manifest())
+    expected = np.stack([colour, np.repeat(grey[..., None], 3, axis=-1)]).transpose(0, 3, 1, 2)
+    assert np.array_equal(x, (expected / 255).astype(np.float32))
