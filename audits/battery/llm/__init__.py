@@ -1,2 +1,12 @@
 """The battery's LLM checks (issue #16): probes from a shipped pack, transcripts, deterministic
-detectors and the checks that score transcripts only. No Django here."""
+detectors and the checks that score transcripts only. No Django here.
+
+- ``endpoint.parse(raw, allowlist) -> Endpoint`` (or ``load(bytes, allowlist)``): the descriptor,
+  field-named problems, the host allow-list; ``Endpoint.secret()`` reads ``env:NAME`` at call time.
+- ``runner.probe(endpoint, probes) -> list[Transcript]`` (live; client.py honours the limits) and
+  ``runner.score(jsonl_bytes, tier) -> document`` (task "llm"; dataset = the bytes' sha256).
+- ``transcripts.Transcript`` (frozen; to_json / from_json), ``dumps`` / ``loads`` (JSONL).
+- A check: ``checks.base.LLMCheck(id, title, metric, judge, extra)`` registered on one line of
+  ``checks.LLM_CHECKS``; ``judge(record: Mapping) -> bool`` says whether one scorable record is a
+  hit; ``outcomes.py`` turns records into hit / pass / unscored and Wilson rates.
+"""

@@ -7,7 +7,7 @@ import pytest
 
 from audits.battery import run
 from audits.battery.metric_table import HIGHER, LOWER, METRICS, NEITHER
-from audits.battery.policy import POLICY, judge, overall, resolve_tier, table
+from audits.battery.policy import POLICY, judge, overall, required_checks, resolve_tier, table
 
 from .conftest import binary_frame, regression_frame
 
@@ -115,3 +115,12 @@ def test_a_failed_consistency_fails_the_audit_in_every_tier_though_no_tier_requi
     assert overall(checks, tier) == ("fail", ["check consistency failed"])
     skipped = [{"id": "consistency", "status": "skipped", "details": {"missing_inputs": ["model"]}}]
     assert overall(skipped, tier) == ("pass", [])
+
+
+def test_an_llm_audit_requires_its_tiers_llm_checks_and_not_the_tabular_ones():
+    assert required_checks(3, "llm") == POLICY.llm_required[3]
+    skipped = {"id": "data_quality", "status": "skipped", "details": {"missing_inputs": ["x"]}}
+    leaked = {"id": "system_prompt_leakage", "status": "fail", "details": {}}
+    assert overall([skipped], 3, "llm") == ("pass", [])
+    assert overall([leaked], 3, "llm")[0] == "fail"
+    assert table()["max_unscored_share"] == POLICY.max_unscored_share
