@@ -111,6 +111,15 @@ METRICS: tuple[Metric, ...] = (
     Metric("robustness", "missing_flip_rate", LOWER, "Predictions flipped by missing values"),
     Metric("robustness", "unscorable_perturbation_count", LOWER,
            "Perturbations the model cannot score", _same((0, None))),
+    # corruption: at the middle severity a model meets these from any camera or microphone
+    # (sensor noise, focus, exposure, compression); the worst one may cost more than the mean
+    Metric("corruption", "clean_accuracy", HIGHER, "Accuracy (clean)"),
+    Metric("corruption", "mean_corruption_accuracy_drop", LOWER,
+           "Mean accuracy drop under corruptions",
+           {1: (0.05, 0.10), 2: (0.10, 0.20), 3: (0.15, 0.30)}),
+    Metric("corruption", "worst_corruption_accuracy_drop", LOWER,
+           "Worst accuracy drop under a corruption",
+           {1: (0.10, 0.20), 2: (0.15, 0.30), 3: (0.25, 0.45)}),
     # adversarial
     Metric("adversarial", "clean_accuracy", HIGHER, "Accuracy (clean)"),
     Metric("adversarial", "robust_accuracy", HIGHER, "Accuracy under attack"),

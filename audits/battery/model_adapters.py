@@ -51,6 +51,7 @@ class Model:
     """What the checks ask of a model; subclasses adapt skops (scikit-learn) and ONNX models."""
 
     format = ""
+    reads = "features"  # what its inputs are: "features" (columns) or "tensors" (tensors/)
     classes: list[str] = []
     columns: list[str] = []
 

@@ -9,7 +9,8 @@ check failed, or was skipped for want of an input (not because it does not apply
 the model), or a binding check (consistency: the uploaded outputs are not the model's) failed;
 "warn" if any check warned or a check the tier does not require failed; else "pass".
 Tier 1 is high risk, 3 low; without a tier, DEFAULT_TIER. Tier 1 requires the model checks
-robustness and adversarial (an audit of a tier-1 model without its artifact fails). The
+robustness, corruption and adversarial (an audit of a tier-1 model without its artifact fails;
+robustness applies to models reading features, corruption to those reading images or audio). The
 four-fifths (disparate impact) ratio is deliberately not judged here: the fairness check reports it
 as a flag with its legal context, for people to weigh.
 """
@@ -57,9 +58,9 @@ class Policy:
 
 POLICY = Policy(
     name="warden-default",
-    version="2026.12.1",
+    version="2026.12.2",
     required={
-        1: (*_DATA, "robustness", "adversarial"),
+        1: (*_DATA, "robustness", "corruption", "adversarial"),
         2: ("data_quality", "performance", "fairness", "calibration"),
         3: ("data_quality", "performance"),
     },

@@ -107,6 +107,7 @@ def _skipped(cid: str, missing: list[str]) -> dict:
 
 def _measure_model(cid: str, check: ModelCheck, inputs: ModelInputs, tier: int) -> dict:
     try:
+        check.applies_to(inputs.model)
         measured = check.measure_model(inputs)
     except NotApplicable as reason:
         return {

@@ -49,6 +49,8 @@ DEFAULT_OPTIONS = {
     "black_box_iterations": 5,
     "importance_rows": 5_000,
     "importance_repeats": 5,
+    "corruption_rows": 1_000,
+    "corruption_severity": 3,
 }
 
 

@@ -8,6 +8,7 @@ from .adversarial import Adversarial
 from .base import Check, Measurement
 from .calibration import Calibration
 from .consistency import Consistency
+from .corruption import Corruption
 from .data_quality import DataQuality
 from .drift import Drift
 from .explainability import Explainability
@@ -26,6 +27,7 @@ CHECKS: dict[str, Check] = {
     "drift": Drift(),
     "consistency": Consistency(),
     "robustness": Robustness(),
+    "corruption": Corruption(),
     "adversarial": Adversarial(),
     "privacy": Privacy(),
     "explainability": Explainability(),

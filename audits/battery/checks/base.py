@@ -69,10 +69,27 @@ class NotApplicable(Exception):
 
 
 class ModelCheck(Check):
-    """A check that queries the model: measured once, in ``finalize``, on sampled rows."""
+    """A check that queries the model: measured once, in ``finalize``, on sampled rows.
+
+    ``reads`` names the models it can query by what they read (``Model.reads``: "features",
+    "tensors"); any other model makes it not applicable, pointing to ``instead`` (the check that
+    covers such models, by what they read) when there is one."""
 
     requires = frozenset({"model", "classification"})
     roles = ()
+    reads: frozenset[str] = frozenset({"features"})
+    instead: dict[str, str] = {}
+
+    def applies_to(self, model) -> None:
+        """Raise NotApplicable unless this check can query ``model``."""
+        if model.reads in self.reads:
+            return
+        other = self.instead.get(model.reads)
+        raise NotApplicable(
+            f"the model reads {model.reads}, and this check queries models that read "
+            + " or ".join(sorted(self.reads))
+            + (f": the {other} check covers it" if other else "")
+        )
 
     def measure_model(self, inputs) -> Measurement:
         """Metrics from querying the model on ``inputs`` (a ``sampling.ModelInputs``)."""

@@ -8,7 +8,8 @@ cells emptied). For each: accuracy, its drop from the clean accuracy, and the fl
 of rows whose prediction changed). A model that cannot score rows with missing values is a
 finding, not an error: ``unscorable_perturbation_count`` counts those perturbations, and the
 policy, not the check, decides what that means. The headline metrics use the reference scale
-``options["reference_epsilon"]``; the policy judges them.
+``options["reference_epsilon"]``; the policy judges them. A model reading images or tensors is
+not applicable: the corruption check perturbs those.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def _emptied(frame, columns, share, rng) -> pd.DataFrame:
 class Robustness(ModelCheck):
     id = "robustness"
     title = "Robustness"
+    instead = {"tensors": "corruption"}
 
     def measure_model(self, inputs) -> Measurement:
         options = inputs.options

@@ -20,6 +20,8 @@ from .conftest import BINARY_MAPPING, binary_frame
 ALL_IDS = sorted(CHECKS)
 IDS = sorted(c for c in CHECKS if not isinstance(CHECKS[c], ModelCheck))  # chunk statistics
 MODEL_IDS = sorted(set(ALL_IDS) - set(IDS))
+FEATURE_IDS = [c for c in MODEL_IDS if "features" in CHECKS[c].reads]  # queried on tabular models
+TENSOR_ONLY_IDS = [c for c in MODEL_IDS if c not in FEATURE_IDS]
 FAST = {"model_rows": 600, "attack_rows": 100, "black_box_rows": 4, "importance_rows": 300}
 
 
@@ -63,7 +65,7 @@ def test_each_check_declares_its_title_and_known_inputs_and_roles(cid):
     assert sys.modules[type(check).__module__].__doc__  # the formula lives there
 
 
-@pytest.mark.parametrize("cid", MODEL_IDS)
+@pytest.mark.parametrize("cid", FEATURE_IDS)
 def test_each_model_check_runs_and_passes_the_contract(cid, model_file, check_document):
     train = binary_frame(500, seed=9)
     doc = check_document(run(binary_frame(800), BINARY_MAPPING, model=model_file, train=train,
@@ -76,7 +78,7 @@ def test_each_model_check_runs_and_passes_the_contract(cid, model_file, check_do
             assert {"metric", "value", "threshold"} <= set(finding)
 
 
-@pytest.mark.parametrize("cid", MODEL_IDS)
+@pytest.mark.parametrize("cid", FEATURE_IDS)
 def test_a_model_check_that_raises_is_an_error_while_the_others_complete(
     cid, model_file, monkeypatch
 ):
@@ -91,12 +93,24 @@ def test_a_model_check_that_raises_is_an_error_while_the_others_complete(
     assert all(s != "error" for k, s in statuses.items() if k != cid)
 
 
-@pytest.mark.parametrize("cid", MODEL_IDS)
+@pytest.mark.parametrize("cid", FEATURE_IDS)
 def test_each_model_check_measures_and_leaves_the_judging_to_the_policy(cid, model_file):
     spec = prepare(binary_frame(800), BINARY_MAPPING, model=model_file,
                    train=binary_frame(500, seed=9), options=FAST)  # fmt: skip
     measured = CHECKS[cid].measure_model(ModelInputs(spec))
     assert {finding["severity"] for finding in measured.findings} <= {"info"}
+
+
+@pytest.mark.parametrize("cid", TENSOR_ONLY_IDS)
+def test_a_check_for_tensor_models_does_not_apply_to_a_tabular_one_nor_change_its_verdict(
+    cid, model_file, monkeypatch
+):
+    doc = run(binary_frame(400), BINARY_MAPPING, model=model_file, tier=1, options=FAST)
+    result = next(c for c in doc["checks"] if c["id"] == cid)
+    assert result["status"] == "skipped" and "reads features" in result["details"]["not_applicable"]
+    monkeypatch.delitem(CHECKS, cid)
+    without = run(binary_frame(400), BINARY_MAPPING, model=model_file, tier=1, options=FAST)
+    assert (doc["status"], doc["status_reasons"]) == (without["status"], without["status_reasons"])
 
 
 @pytest.mark.parametrize("cid", IDS)

@@ -1,0 +1,132 @@
+"""The ONNX -> torch converter against onnxruntime (outputs) and the original torch modules
+(input gradients), on the digits CNN and two small nets exported here."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+import onnx
+import onnxruntime
+import pytest
+import torch
+from onnx import TensorProto, helper
+
+from audits.battery.tensors.onnx_torch import convert
+from tests.tensor_models import digits_cnn, export_onnx
+
+
+def _conv1d_net() -> torch.nn.Module:
+    """A 1-D conv classifier (audio-like input (N, 2, 32)): strides, dilations, groups."""
+    torch.manual_seed(1)
+    return torch.nn.Sequential(
+        torch.nn.Conv1d(2, 4, 5, stride=2, padding=2),
+        torch.nn.LeakyReLU(0.1),
+        torch.nn.Conv1d(4, 8, 3, dilation=2, groups=2, padding=1),
+        torch.nn.Tanh(),
+        torch.nn.MaxPool1d(2),
+        torch.nn.AvgPool1d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(8 * 3, 5),
+        torch.nn.Softmax(dim=1),
+    ).eval()
+
+
+class _NormNet(torch.nn.Module):
+    """BatchNorm with non-trivial running statistics, asymmetric padding, average pooling that
+    excludes the padding, a global average pool and a reshape through the batch size."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(2)
+        self.pad = torch.nn.ZeroPad2d((1, 0, 1, 0))
+        self.conv = torch.nn.Conv2d(3, 6, 3)
+        self.norm = torch.nn.BatchNorm2d(6)
+        self.norm.running_mean.uniform_(-0.5, 0.5)
+        self.norm.running_var.uniform_(0.5, 2.0)
+        self.pool = torch.nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False)
+        self.drop = torch.nn.Dropout(0.5)
+        self.head = torch.nn.Linear(6, 4)
+        self.eval()
+
+    def forward(self, x):
+        x = self.pool(torch.sigmoid(self.norm(self.conv(self.pad(x)))))
+        x = torch.nn.functional.adaptive_avg_pool2d(x, 1)
+        x = self.drop(x.view(x.size(0), -1))
+        return torch.log_softmax(self.head(x), dim=1)
+
+
+def _inputs(shape, seed) -> np.ndarray:
+    return np.random.default_rng(seed).random(shape, dtype=np.float32)
+
+
+def _cases():
+    cnn = digits_cnn()
+    yield "digits CNN", cnn.module, cnn.onnx_bytes, cnn.x_test[:64]
+    for name, module, shape in (
+        ("1-D conv net", _conv1d_net(), (16, 2, 32)),
+        ("BatchNorm / AvgPool net", _NormNet(), (16, 3, 9, 9)),
+    ):
+        x = _inputs(shape, 0)
+        yield name, module, export_onnx(module, torch.from_numpy(x[:1])), x
+    # without constant folding the exporter keeps BatchNormalization as a node of its own
+    norm, x = _NormNet(), _inputs((16, 3, 9, 9), 1)
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(norm, (torch.from_numpy(x[:1]),), buffer, dynamo=False,
+                          do_constant_folding=False, dynamic_axes={"x": {0: "n"}},
+                          input_names=["x"])  # fmt: skip
+    assert "BatchNormalization" in {
+        n.op_type for n in onnx.load_from_string(buffer.getvalue()).graph.node
+    }
+    yield "BatchNormalization node", norm, buffer.getvalue(), x
+
+
+CASES = list(_cases())
+IDS = [case[0] for case in CASES]
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_the_converted_graph_gives_onnxruntimes_outputs(case):
+    _, _, onnx_bytes, x = case
+    session = onnxruntime.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
+    expected = session.run(None, {session.get_inputs()[0].name: x})[0]
+    module = convert(onnx.load_from_string(onnx_bytes)).module
+    assert module is not None
+    with torch.no_grad():
+        got = module(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_the_converted_graph_gives_the_original_modules_input_gradients(case):
+    _, original, onnx_bytes, x = case
+    module = convert(onnx.load_from_string(onnx_bytes)).module
+    assert module is not None
+
+    def gradient(net) -> np.ndarray:
+        inputs = torch.from_numpy(x).requires_grad_()
+        outputs = net(inputs)
+        target = torch.arange(len(x)) % outputs.shape[1]
+        loss = torch.nn.functional.cross_entropy(outputs, target)
+        return torch.autograd.grad(loss, inputs)[0].numpy()
+
+    np.testing.assert_allclose(gradient(module), gradient(original), rtol=1e-5, atol=1e-5)
+
+
+def test_a_graph_with_unsupported_ops_is_not_converted_and_names_them():
+    graph = helper.make_graph(
+        [
+            helper.make_node("Erf", ["x"], ["e"]),
+            helper.make_node("Relu", ["e"], ["r"]),
+            helper.make_node("Einsum", ["r"], ["y"], equation="ij->ij"),
+        ],
+        "unsupported",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 4])],
+    )
+    conversion = convert(helper.make_model(graph))
+    assert conversion.module is None
+    assert conversion.reason == "not differentiable here: ops Einsum, Erf"
