@@ -38,8 +38,9 @@ rcParams.update(
 # content: a chart with little to show takes HALF_WIDTH, so two share a row of the card's 176 mm
 # text; one with many groups grows up to FULL_WIDTH. Inches, as matplotlib measures.
 HALF_WIDTH, FULL_WIDTH = 3.2, 6.9
-# The x axes of accuracy curves: the keys a point may name its x by, and the chart's title.
-CURVE_AXES = {"epsilon": ("epsilon", "eps"), "severity": ("severity",)}
+# The x axes of accuracy curves: the keys a point may name its x by, and the chart's title
+# (the corruption check's series name their severity "epsilon", as the epsilon charts read).
+CURVE_AXES = {"epsilon": ("epsilon", "eps"), "severity": ("severity", "epsilon")}
 CURVE_TITLES = {
     "epsilon": "Accuracy by perturbation size",
     "severity": "Accuracy by corruption severity",

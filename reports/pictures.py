@@ -19,9 +19,11 @@ from typing import Any
 
 from PIL import Image
 
+from audits.battery.tensors.thumbnails import THUMBNAIL
+
 MAX_EXAMPLES = 4  # rows shown per check, as the battery's seam promises at most
 MAX_PANELS = 8  # the clean input and a few versions of it
-MAX_SIDE = 64  # px, the thumbnails' longest side
+MAX_SIDE = THUMBNAIL  # px, the battery's thumbnails' longest side
 MAX_PNG_BYTES = 64 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
