@@ -36,7 +36,13 @@ CHECKBOX_COLUMNS = 24
 class EvaluationSetFileForm(forms.Form):
     """Step one: the file, its role and a name; its header is read for step two."""
 
-    file = forms.FileField(max_length=200, help_text="A .csv or .parquet file with a header row.")
+    file = forms.FileField(
+        max_length=200,
+        help_text=(
+            "A .csv or .parquet file with a header row, or a .zip / .npz of images or arrays "
+            "with manifest.csv at its root."
+        ),
+    )
     role = forms.ChoiceField(choices=SetRole.choices, initial=SetRole.CURRENT)
     name = forms.CharField(max_length=200, required=False, help_text="Defaults to the file name.")
 
