@@ -1,11 +1,14 @@
 """Model artifacts, opened without ever unpickling them (DESIGN.md §5, §8).
 
 Two formats are accepted: scikit-learn models saved with skops, loaded with trusted types only,
-and ONNX models, run by onnxruntime. Pickle and joblib files are refused before a byte of them is
-interpreted: unpickling runs whatever code the file names. A skops file naming a type outside the
-trusted set is refused with every such type listed; ONNX files whose tensors live in external
-files are refused wherever the tensor sits (an external path could point anywhere on the
-server, and onnxruntime would read it relative to the worker's working directory).
+and ONNX models, run by onnxruntime (tabular, or deep nets over images and tensors: a single
+float input of rank >= 3, see tensors/model.py). Pickle and joblib files, and PyTorch's .pt /
+.pth / TorchScript archives (ZIPs of pickles, recognised by content too), are refused before a
+byte of them is interpreted: unpickling runs whatever code the file names. A skops file naming
+a type outside the trusted set is refused with every such type listed; ONNX files whose tensors
+live in external files are refused wherever the tensor sits (an external path could point
+anywhere on the server, and onnxruntime would read it relative to the worker's working
+directory).
 
 ``detect_format(name, head)`` names the format from the file name and its first bytes;
 ``open_artifact(path, fmt)`` returns a ``model_adapters.Model`` (see model_adapters.py) or raises
@@ -21,10 +24,16 @@ from pathlib import Path
 from .errors import BatteryInputError, Problem
 
 PICKLE_EXTENSIONS = (".pkl", ".pickle", ".joblib", ".sav", ".dill")
+TORCH_EXTENSIONS = (".pt", ".pth", ".ckpt")
 EXPORT_ADVICE = (
     "pickle and joblib files can run arbitrary code when loaded, so Warden never loads them; "
     "export scikit-learn models with skops (skops.io.dump(model, 'model.skops')) or any model "
     "to ONNX (e.g. skl2onnx.to_onnx(model, X[:1]))"
+)
+TORCH_ADVICE = (
+    "PyTorch .pt / .pth files and TorchScript archives hold pickles, which can run arbitrary "
+    "code when loaded, so Warden never loads them; export the network to ONNX with "
+    "torch.onnx.export(model, example_input, 'model.onnx')"
 )
 ZIP_MAGIC = b"PK\x03\x04"
 # Pickle protocol 2+ starts with PROTO (0x80); joblib's compressed pickles with zlib / gzip / xz.
@@ -74,6 +83,8 @@ def detect_format(name: str, head: bytes) -> str:
     Pickle is recognised by extension and by magic bytes, whatever the file is called.
     """
     lowered = name.lower()
+    if lowered.endswith(TORCH_EXTENSIONS):
+        raise ArtifactError(f"{name}: {TORCH_ADVICE}")
     if lowered.endswith(PICKLE_EXTENSIONS) or head.startswith(PICKLE_MAGIC):
         raise ArtifactError(f"{name}: {EXPORT_ADVICE}")
     if not head:
@@ -83,6 +94,8 @@ def detect_format(name: str, head: bytes) -> str:
             raise ArtifactError(f"{name}: not a skops file (a skops file is a ZIP archive)")
         return "skops"
     if lowered.endswith(".onnx"):
+        if head.startswith(ZIP_MAGIC):
+            raise ArtifactError(f"{name}: a ZIP archive, not an ONNX model; {TORCH_ADVICE}")
         return "onnx"
     raise ArtifactError(f"{name}: unsupported artifact; give a .skops or .onnx file")
 
@@ -125,12 +138,29 @@ def skops_types(path: str | Path, limits: ArchiveLimits) -> tuple[list[str], lis
     return sorted(found & REVIEWED_SKOPS_TYPES), sorted(found - REVIEWED_SKOPS_TYPES)
 
 
+def torch_archive_check(path: str | Path) -> None:
+    """Refuse a ZIP that holds pickles (a PyTorch or TorchScript archive: ``data.pkl``,
+    ``constants.pkl``, any ``*.pkl``), whatever the file is called, from its directory only."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return  # not a readable ZIP: the format's own loader says why
+    pickled = [n for n in names if n.lower().endswith(PICKLE_EXTENSIONS)]
+    if pickled:
+        raise ArtifactError(f"the file holds pickled members ({pickled[0]}): {TORCH_ADVICE}")
+
+
 def open_artifact(path: str | Path, fmt: str, limits: ArchiveLimits = ArchiveLimits()):
-    """The loaded model (a ``model_adapters.SklearnModel`` or ``OnnxModel``), or ArtifactError.
+    """The loaded model (a ``model_adapters.SklearnModel`` or ``OnnxModel``, or a
+    ``tensors.model.TensorModel`` for an ONNX graph over images or tensors), or ArtifactError.
 
     ``fmt`` is the format ``detect_format`` named when the file was accepted; a skops file
-    must unpack within ``limits``."""
+    must unpack within ``limits``; a ZIP holding pickles (PyTorch, TorchScript) is refused."""
     from .model_adapters import OnnxModel, SklearnModel
+    from .tensors.model import TensorModel, tensor_input
 
     path = Path(path)
     try:
@@ -138,9 +168,13 @@ def open_artifact(path: str | Path, fmt: str, limits: ArchiveLimits = ArchiveLim
             head = handle.read(8)
     except OSError as error:
         raise ArtifactError(f"cannot read {path.name}: {error.strerror}") from None
+    if head.startswith(ZIP_MAGIC):
+        torch_archive_check(path)
     if detect_format(f"model.{fmt}", head) == "skops":
         return SklearnModel(_load_skops(path, limits))
-    return OnnxModel(_load_onnx(path))
+    proto = _load_onnx(path)
+    shape = tensor_input(proto)
+    return OnnxModel(proto) if shape is None else TensorModel(proto, shape)
 
 
 def _load_skops(path: Path, limits: ArchiveLimits):

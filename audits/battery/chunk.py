@@ -83,7 +83,7 @@ class Chunk:
         if artifact is None or not all(self.has(c) for c in artifact.columns):
             return None
         probability = artifact.scores == "probability"
-        return score_rows(loaded_model(self.spec), self.frame, self.classes, probability)
+        return score_rows(loaded_model(self.spec, self.role), self.frame, self.classes, probability)
 
     def _artifact(self, output: str) -> bool:
         return from_artifact(self.spec, output) and self.scored is not None

@@ -5,7 +5,12 @@
         [--features COL ...] [--timestamp COL] [--classes VALUE ...] [--positive VALUE]
         [--task T] [--tier 1|2|3]
         [--no-header] [--na-value TOKEN ...] [--workers N] [--model FILE [--train FILE]]
-        [--out FILE]
+        [--file COL] [--index COL] [--preprocessing JSON] [--modality M] [--out FILE]
+
+``--data`` is a CSV or Parquet file, or an image / tensor archive (a ZIP or .npz with
+``manifest.csv`` at its root, whose rows are the set's rows) for a deep net exported to ONNX:
+``--model net.onnx`` then decodes each row's member (``--file``, default "file") and the
+checks run on its outputs.
 
 ``--model`` (a .skops or .onnx file; pickle is refused) adds the model checks robustness,
 adversarial and explainability, scores every row when the set names no --prediction, --score or
@@ -28,12 +33,22 @@ import json
 import sys
 
 from . import run
-from .errors import BatteryInputError
+from .errors import BatteryInputError, Problem
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, no usage dump
         raise BatteryInputError(message)
+
+
+def _json_object(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise BatteryInputError(Problem("preprocessing", f"is not JSON: {error}")) from None
+    if not isinstance(value, dict):
+        raise BatteryInputError(Problem("preprocessing", "must be a JSON object"))
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
@@ -58,6 +73,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1, help="processes sharing the chunks")
     p.add_argument("--model", help="the model artifact: .skops or .onnx")
     p.add_argument("--train", help="a training sample, for membership inference")
+    p.add_argument("--file", help="archives: the manifest column naming each row's member")
+    p.add_argument("--index", help="archives of packed arrays: each row's index in its .npy")
+    p.add_argument("--preprocessing", type=_json_object, help="archives: a JSON object")
+    p.add_argument("--modality", help="archives: image, audio or tensor")
     p.add_argument("--out")
     return p
 
@@ -77,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
             "slices": args.slices,
             "features": args.features,
             "timestamp": args.timestamp,
+            "file": args.file,
+            "index": args.index,
+            "preprocessing": args.preprocessing,
+            "modality": args.modality,
         }
         doc = run(
             args.data,

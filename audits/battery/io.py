@@ -1,4 +1,6 @@
-"""Reading evaluation sets: CSV (pandas) or Parquet (pyarrow), whole or as row-range chunks.
+"""Reading evaluation sets: CSV (pandas), Parquet (pyarrow) or an image / tensor archive (a ZIP
+whose ``manifest.csv`` is the table, read as a CSV: tensors/archive.py), whole or as row-range
+chunks.
 
 A chunk is a half-open row range ``[start, stop)``. Parquet chunks follow row groups (a chunk is
 one or more whole row groups, so reading one decodes nothing twice and memory is bounded by the
@@ -10,6 +12,7 @@ largest row group); CSV chunks are fixed-size ranges of data rows. Header-less C
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +26,7 @@ import pyarrow.parquet as pq
 from digests import file_sha256
 
 from .errors import BatteryInputError, Problem
+from .tensors.archive import MANIFEST, TensorArchive, TensorLimits, is_archive
 
 DEFAULT_CHUNK_ROWS = 262_144
 
@@ -32,12 +36,25 @@ class Source:
     """One data set: where it is, its format, its header (duplicates kept) and reading options."""
 
     path: str | None
-    format: str  # "csv" | "parquet" | "frame"
+    format: str  # "csv" | "parquet" | "archive" | "frame"
     columns: list[str]
     header: bool = True
     na_values: list[str] = field(default_factory=list)
     rows: int | None = None
     frame: pd.DataFrame | None = None
+    limits: dict | None = None  # an archive's TensorLimits (JSON)
+
+    @property
+    def textual(self) -> bool:
+        """Whether the table is CSV text (a CSV file, or an archive's manifest): its rows are
+        counted and its kinds inferred by the profiling pass."""
+        return self.format in ("csv", "archive")
+
+    def archive(self) -> TensorArchive:
+        """The opened image / tensor archive of an "archive" source."""
+        if self.format != "archive":
+            raise ValueError(f"a {self.format} source is not an archive")
+        return TensorArchive(self.file(), TensorLimits.from_json(self.limits))
 
     def to_dict(self) -> dict:
         """JSON form (a DataFrame source cannot cross processes and is refused)."""
@@ -45,7 +62,7 @@ class Source:
             raise BatteryInputError("an in-memory DataFrame cannot be sent to another process")
         return {
             k: getattr(self, k)
-            for k in ("path", "format", "columns", "header", "na_values", "rows")
+            for k in ("path", "format", "columns", "header", "na_values", "rows", "limits")
         }
 
     @classmethod
@@ -65,8 +82,11 @@ class Source:
         return self.frame
 
 
-def open_source(data, *, header: bool = True, na_values: list[str] | None = None) -> Source:
-    """Open a path (CSV or Parquet, by suffix or magic bytes) or a DataFrame; read its header."""
+def open_source(
+    data, *, header: bool = True, na_values: list[str] | None = None, limits: dict | None = None
+) -> Source:
+    """Open a path (CSV, Parquet or an archive, by suffix or magic bytes) or a DataFrame; read
+    its header. An archive is checked against ``limits`` (TensorLimits as JSON)."""
     if isinstance(data, pd.DataFrame):
         names = [str(c) for c in data.columns]
         frame = data.copy(deep=False)
@@ -86,6 +106,8 @@ def open_source(data, *, header: bool = True, na_values: list[str] | None = None
             raise BatteryInputError(f"{path.name} is not a readable Parquet file: {exc}") from None
         names = list(meta.schema.to_arrow_schema().names)
         return Source(str(path), "parquet", names, rows=meta.num_rows)
+    if is_archive(path, magic):
+        return _open_archive(path, list(na_values or []), limits)
     try:
         head = pd.read_csv(path, nrows=0, header=0 if header else None, skipinitialspace=True)
         first = pd.read_csv(path, nrows=1, header=None, skipinitialspace=True)
@@ -99,6 +121,18 @@ def open_source(data, *, header: bool = True, na_values: list[str] | None = None
     else:
         names = [str(i) for i in range(first.shape[1])]
     return Source(str(path), "csv", names, header=header, na_values=list(na_values or []))
+
+
+def _open_archive(path: Path, na_values: list[str], limits: dict | None) -> Source:
+    archive = TensorArchive(path, TensorLimits.from_json(limits))
+    try:
+        names = [str(c) for c in pd.read_csv(io.BytesIO(archive.read(MANIFEST)), nrows=0).columns]
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        reason = " ".join(str(exc).split()) or "it is empty"
+        raise BatteryInputError(
+            Problem(MANIFEST, f"is not a readable CSV file: {reason}")
+        ) from None
+    return Source(str(path), "archive", names, na_values=na_values, limits=limits)
 
 
 def duplicate_columns(source: Source) -> list[Problem]:
@@ -169,7 +203,7 @@ def _text_columns(path: str, columns: list[str]) -> list[str]:
 
 def iter_chunks(source: Source, columns: list[str], chunks, dtypes=None) -> Iterator[pd.DataFrame]:
     """The planned chunks in order; CSV streams through once instead of re-skipping rows."""
-    if source.format != "csv" or not chunks:
+    if not source.textual or not chunks:
         # read the next chunk in a thread (pyarrow decodes without the GIL) while this one is used
         with ThreadPoolExecutor(1) as pool:
             start, stop = chunks[0]
@@ -201,8 +235,11 @@ def _csv_reader(source, columns, dtypes, skip, nrows, chunksize):
 def _csv_frames(source, columns, dtypes, skip, nrows, chunksize, positions):
     usecols = sorted({positions[c] for c in columns})
     skiprows = range(0, skip + (1 if source.header else 0))
+    text = source.path
+    if source.format == "archive":
+        text = io.BytesIO(source.archive().read(MANIFEST))
     reader = pd.read_csv(
-        source.path,
+        text,
         header=None,
         skiprows=skiprows,
         usecols=usecols,

@@ -9,6 +9,7 @@ the document.
 from __future__ import annotations
 
 from .errors import BatteryInputError, Problem
+from .tensors.preprocessing import MODALITIES, PREPROCESSING_SCHEMA, Preprocessing
 from .value_keys import key_of
 
 # OpenAPI 3.0 schemas (drf-spectacular's dialect): "nullable" rather than a list of types
@@ -57,8 +58,32 @@ FIELDS: dict[str, tuple[dict, str]] = {
         "Default (absent or null): every column the other keys do not name; [] for none.",
     ),
     "timestamp": (_OPTIONAL_COLUMN, "A column of event times (data quality)."),
+    "file": (
+        _OPTIONAL_COLUMN,
+        "Image / tensor archives: the manifest column naming each row's member (an image, or "
+        'an .npy array). Default "file". The model reads it; the data checks do not.',
+    ),
+    "index": (
+        _OPTIONAL_COLUMN,
+        "Archives of packed arrays: the manifest column giving each row's position in the "
+        ".npy member its file column names (the row's input is array[index]).",
+    ),
+    "preprocessing": (
+        {"type": "object", "nullable": True, "properties": PREPROCESSING_SCHEMA},
+        "Image / tensor archives: how members become the model's input. resize [height, "
+        'width]; channels "grayscale" | "rgb" | "bgr"; layout "NCHW" | "NHWC"; scale '
+        "(default 1/255 for 8-bit pixels, 1 for arrays); mean and std per channel, applied "
+        "after scale. Default: channels and layout from the model's input shape.",
+    ),
+    "modality": (
+        {"type": "string", "enum": list(MODALITIES), "nullable": True},
+        'Image / tensor archives: "image", "audio" or "tensor". Default "image" when the '
+        'members are images, else "tensor".',
+    ),
 }
 KEYS = tuple(FIELDS)
+ARCHIVE_KEYS = ("file", "index", "preprocessing", "modality")
+DEFAULT_FILE = "file"
 _LISTS = ("probabilities", "sensitive", "slices", "features")
 
 
@@ -105,13 +130,19 @@ def normalize(mapping: dict) -> dict:
         out[key] = list(value) if value is not None else None
     for key in ("sensitive", "slices"):
         out[key] = out[key] or []
-    for key in ("label", "prediction", "score", "timestamp"):
+    for key in ("label", "prediction", "score", "timestamp", "file", "index"):
         if out[key] is not None and not isinstance(out[key], str):
             raise BatteryInputError(Problem("", f"mapping '{key}' must be a column name"))
     if not out["label"]:
         raise BatteryInputError(Problem("label", "the mapping must name a label column"))
     if out["classes"] is not None:
         out["classes"] = _classes(out["classes"])
+    if out["preprocessing"] is not None:
+        out["preprocessing"] = Preprocessing.from_json(out["preprocessing"]).to_json()
+    if out["modality"] is not None and out["modality"] not in MODALITIES:
+        raise BatteryInputError(
+            Problem("modality", f"must be one of {', '.join(MODALITIES)}, not {out['modality']!r}")
+        )
     return out
 
 
@@ -134,15 +165,25 @@ def target_columns(m: dict) -> list[str]:
     return [c for c in cols if c]
 
 
-def resolve(m: dict, header: list[str]) -> tuple[dict, list[Problem]]:
-    """Fill the default features from the header and list the header-level problems."""
+def resolve(m: dict, header: list[str], archive: bool = False) -> tuple[dict, list[Problem]]:
+    """Fill the default features (none for an archive: its model reads the file column) and
+    the archive's file column, and list the header-level problems."""
     problems: list[Problem] = []
     present = set(header)
     targets = target_columns(m)
+    if archive:
+        m = {**m, "file": m["file"] or DEFAULT_FILE}
+    else:
+        problems += [
+            Problem(key, "applies to image / tensor archives only (a ZIP with manifest.csv)")
+            for key in ARCHIVE_KEYS
+            if m[key] is not None
+        ]
     if m["features"] is None:
         taken = {*targets, m["timestamp"]}
-        m = {**m, "features": [c for c in dict.fromkeys(header) if c not in taken]}
-    named = [*targets, *m["sensitive"], *m["slices"], *m["features"]]
+        defaults = [] if archive else [c for c in dict.fromkeys(header) if c not in taken]
+        m = {**m, "features": defaults}
+    named = [*targets, *m["sensitive"], *m["slices"], *m["features"], *model_inputs(m)]
     if m["timestamp"]:
         named.append(m["timestamp"])
     for col in dict.fromkeys(named):
@@ -163,6 +204,13 @@ def resolve(m: dict, header: list[str]) -> tuple[dict, list[Problem]]:
     if m["probabilities"] is not None and len(m["probabilities"]) < 2:
         problems.append(Problem("probabilities", "needs one column per class (at least two)"))
     return m, problems
+
+
+def model_inputs(m: dict) -> list[str]:
+    """The columns a model reads: an archive's file (and index) column, else the features."""
+    if m["file"]:
+        return [m["file"], *([m["index"]] if m["index"] else [])]
+    return m["features"]
 
 
 def columns_to_read(m: dict) -> list[str]:

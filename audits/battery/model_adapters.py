@@ -162,7 +162,8 @@ class SklearnModel(Model):
 
 
 class OnnxModel(Model):
-    """An ONNX model run by onnxruntime on one CPU thread (deterministic, leaves cores free)."""
+    """A tabular ONNX model (rank-2 or named inputs; tensors/model.py takes images and tensors)
+    run by onnxruntime on one CPU thread (deterministic, leaves cores free)."""
 
     format = "onnx"
     _TYPES = {
@@ -174,13 +175,7 @@ class OnnxModel(Model):
     }
 
     def __init__(self, proto):
-        import onnxruntime
-
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = options.inter_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(
-            proto.SerializeToString(), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = onnx_session(proto)
         self.inputs = self.session.get_inputs()
         outputs = self.session.get_outputs()
         self.label_output = outputs[0].name
@@ -281,6 +276,17 @@ class OnnxModel(Model):
             return np.asarray([index[k] for k in _keys(labels)])
 
         return AttackSpace(x=x, predict=predict, gradients=None, description="the ONNX input")
+
+
+def onnx_session(proto):
+    """An onnxruntime session of the graph on one CPU thread."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(
+        proto.SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
 
 
 def _onnx_classes(proto) -> list[str]:

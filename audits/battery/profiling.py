@@ -94,7 +94,7 @@ def kinds_from_schema(source: io.Source, cols: list[str]) -> dict[str, str]:
 def profile(source: io.Source, m: dict, rows_per_chunk: int) -> tuple[dict, list[list[int]]]:
     """The merged profile of the target columns (every column's kind too, for CSV), in one
     streaming pass that also counts a CSV file's rows; and the set's chunk plan."""
-    csv = source.format == "csv"
+    csv = source.textual
     cols = mapping.columns_to_read(m) if csv else mapping.target_columns(m)
     # CSV rows are unknown until this pass: it streams in chunks of rows_per_chunk
     chunks = [[0, rows_per_chunk]] if csv else io.plan_chunks(source, rows_per_chunk)

@@ -61,7 +61,9 @@ class DataSetSpec:
 @dataclass(frozen=True)
 class ModelSpec:
     """The model artifact: its file, format and hash, the columns it reads, its classes and
-    the kind of its per-class scores ("probability", "margin", or None when it gives none)."""
+    the kind of its per-class scores ("probability", "margin", or None when it gives none);
+    for a tensor model, what its inputs are (``TensorModel.described``: shape, modality,
+    resolved preprocessing), for the document."""
 
     path: str
     format: str
@@ -69,6 +71,7 @@ class ModelSpec:
     columns: list[str]
     classes: list[str]
     scores: str | None = None
+    inputs: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -78,6 +81,7 @@ class ModelSpec:
             "columns": self.columns,
             "classes": self.classes,
             "scores": self.scores,
+            "inputs": self.inputs,
         }
 
     @classmethod

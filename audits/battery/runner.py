@@ -73,6 +73,7 @@ def finalize(
             "training_sha256": training.sha256 if training else None,
             "mapping": spec.mapping,
             "outputs": spec.outputs,
+            **({"preprocessing": model.inputs} if model and model.inputs else {}),
         },
         "model": (
             {

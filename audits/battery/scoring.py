@@ -19,9 +19,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import io
 from .artifacts import open_artifact
+from .errors import BatteryInputError, Problem
 from .model_adapters import Model
-from .run_spec import RunSpec
+from .run_spec import CURRENT, RunSpec
+from .tensors.model import TensorModel
+from .tensors.preprocessing import Preprocessing
 from .value_keys import key_of
 
 ARTIFACT = "artifact"
@@ -39,21 +43,41 @@ class Scored:
     probabilities: np.ndarray | None
 
 
-def loaded_model(spec: RunSpec) -> Model:
-    """The model ``prepare`` loaded, or in another process the artifact loaded once per sha256."""
-    if spec.local.model is not None:
-        return spec.local.model
+def loaded_model(spec: RunSpec, role: str = CURRENT) -> Model:
+    """The model ``prepare`` loaded, or in another process the artifact loaded once per sha256;
+    a tensor model bound to the role's archive (the cache holds it unbound: an archive is per
+    run, an artifact is shared by runs)."""
     artifact = spec.model
-    if artifact is None:
-        raise ValueError("the spec names no model artifact")
-    model = _LOADED.pop(artifact.sha256, None)
-    if model is None:
-        model = open_artifact(artifact.path, artifact.format)
-        model.bind(artifact.columns, artifact.columns, {})
-    _LOADED[artifact.sha256] = model  # most recently used last
-    while len(_LOADED) > _CACHE_SIZE:
-        del _LOADED[next(iter(_LOADED))]
-    return model
+    model: Model | None
+    if spec.local.model is not None:
+        if role == CURRENT or not isinstance(spec.local.model, TensorModel):
+            return spec.local.model
+        model = spec.local.model
+    else:
+        if artifact is None:
+            raise ValueError("the spec names no model artifact")
+        model = _LOADED.pop(artifact.sha256, None)
+        if model is None:
+            model = open_artifact(artifact.path, artifact.format)
+            model.bind(artifact.columns, artifact.columns, {})
+        _LOADED[artifact.sha256] = model  # most recently used last
+        while len(_LOADED) > _CACHE_SIZE:
+            del _LOADED[next(iter(_LOADED))]
+    classes = artifact.classes if artifact else None
+    return for_run(model, spec.source_of(role), spec.mapping, classes)
+
+
+def for_run(model: Model, source: io.Source, m: dict, classes: list[str] | None) -> Model:
+    """``model`` as it reads this source's rows: a tensor model bound to the source's archive,
+    the mapping's preprocessing and modality, and ``classes`` (None: the model's own)."""
+    if not isinstance(model, TensorModel):
+        return model
+    if source.format != "archive":
+        raise BatteryInputError(
+            Problem("", "an image or tensor model reads an archive set (a ZIP with manifest.csv)")
+        )
+    preprocessing = Preprocessing.from_json(m["preprocessing"])
+    return model.attached(source.archive(), preprocessing, m["modality"], classes)
 
 
 def score_rows(model: Model, frame: pd.DataFrame, classes: list[str], probability: bool) -> Scored:

@@ -31,6 +31,7 @@ from .run_spec import (
     RunSpec,
 )
 from .task_kind import decide_task, positive_key
+from .tensors.model import TensorModel
 from .value_keys import counts_by_key
 
 # Run options; the model checks' (from seed on) are documented in sampling.py and each check.
@@ -51,6 +52,7 @@ DEFAULT_OPTIONS = {
     "importance_repeats": 5,
     "corruption_rows": 1_000,
     "corruption_severity": 3,
+    "archive_limits": None,  # tensors/archive.TensorLimits as JSON; None for the defaults
 }
 
 
@@ -69,23 +71,27 @@ def inspect(
 
 
 def _inspect(
-    data, raw_mapping: dict, task, header, na_values, rows_per_chunk
+    data, raw_mapping: dict, task, header, na_values, rows_per_chunk, limits=None
 ) -> tuple[dict, io.Source | None, list[Problem]]:
-    """``inspect``, and the opened source the fields describe."""
+    """``inspect``, and the opened source the fields describe (an archive within ``limits``,
+    the option ``archive_limits``)."""
     m = mapping.normalize(raw_mapping)
-    source = io.open_source(data, header=header, na_values=na_values)
+    source = io.open_source(data, header=header, na_values=na_values, limits=limits)
     problems = io.duplicate_columns(source)
-    m, header_problems = mapping.resolve(m, source.columns)
+    m, header_problems = mapping.resolve(m, source.columns, archive=source.format == "archive")
     problems += header_problems
     if problems:
         return {}, None, problems
     merged, chunks = profile(source, m, rows_per_chunk)
     if merged["rows"] == 0:
         return {}, None, [Problem("", "the file has no data rows")]
+    if source.format == "archive":
+        names = pd.concat(io.iter_chunks(source, [m["file"]], chunks, {m["file"]: "categorical"}))
+        problems = source.archive().missing(names[m["file"]])
+        if problems:
+            return {}, None, problems
     cols = [c for c in mapping.columns_to_read(m) if c not in mapping.target_columns(m)]
-    kinds = (
-        kinds_from_profile(merged) if source.format == "csv" else kinds_from_schema(source, cols)
-    )
+    kinds = kinds_from_profile(merged) if source.textual else kinds_from_schema(source, cols)
     fields, problems = decide_task(m, merged, task)
     fields.update(
         source=_described(source),
@@ -128,7 +134,10 @@ def prepare(
     training data (CSV or Parquet with the label and the model's columns) for membership
     inference. A set without prediction, score and probability columns is scored by the model
     (scoring.py)."""
-    fields, source, problems = _inspect(data, raw_mapping, task, header, na_values, rows_per_chunk)
+    options = {**DEFAULT_OPTIONS, **(options or {})}
+    fields, source, problems = _inspect(
+        data, raw_mapping, task, header, na_values, rows_per_chunk, options["archive_limits"]
+    )
     if problems or source is None:
         raise BatteryInputError(problems)
     m = fields["mapping"]
@@ -145,15 +154,26 @@ def prepare(
         sha256=data_sha256,
         tier=resolve_tier(tier),
         policy={"name": POLICY.name, "version": POLICY.version},
-        options={**DEFAULT_OPTIONS, **(options or {})},
+        options=options,
         local=local,
     )
     parts: dict[str, Any] = {}
     if model is not None:
-        local.model, parts["model"] = _prepare_model(model, model_format, model_sha256, spec)
+        declared = mapping.normalize(raw_mapping)["classes"]
+        local.model, parts["model"] = _prepare_model(
+            model, model_format, model_sha256, spec, declared
+        )
     if train is not None:
         if model is None:
             raise BatteryInputError(Problem("", "a training sample needs a model (--model)"))
+        if isinstance(local.model, TensorModel):
+            raise BatteryInputError(
+                Problem(
+                    "",
+                    "membership inference on image / tensor models is not supported; "
+                    "run without a training sample",
+                )
+            )
         parts["training"] = _prepare_training(
             train, parts["model"], m, header, na_values, train_sha256, local
         )
@@ -191,11 +211,13 @@ def _unknown_classes(predicted: list[str], classes: list[str]) -> Problem | None
 
 
 def _prepare_model(
-    path, fmt: str | None, sha: str | None, spec: RunSpec
+    path, fmt: str | None, sha: str | None, spec: RunSpec, declared: list[str] | None
 ) -> tuple[Model, ModelSpec]:
-    """The loaded model and its spec entry; a model that does not fit the data is bad input."""
+    """The loaded model and its spec entry; a model that does not fit the data is bad input.
+    A tensor model takes the mapping's ``declared`` classes (else its own)."""
     path = str(path)
-    model, fmt, first = _fitting_model(path, fmt, spec.source_of(CURRENT), spec.mapping, spec.kinds)
+    source = spec.source_of(CURRENT)
+    model, fmt, first = _fitting_model(path, fmt, source, spec.mapping, spec.kinds, declared)
     if not set(model.classes) & set(spec.classes):
         label = spec.mapping["label"]
         raise BatteryInputError(
@@ -208,14 +230,21 @@ def _prepare_model(
         columns=model.columns,
         classes=model.classes,
         scores=scored[1] if (scored := model.scores(first)) else None,
+        inputs=model.described() if isinstance(model, TensorModel) else None,
     )
     return model, entry
 
 
 def _fitting_model(
-    path: str, fmt: str | None, source: io.Source, m: dict, kinds: dict
+    path: str,
+    fmt: str | None,
+    source: io.Source,
+    m: dict,
+    kinds: dict,
+    declared: list[str] | None = None,
 ) -> tuple[Model, str, pd.DataFrame]:
-    """The model loaded, bound to the data set's columns, and the first rows it was tried on."""
+    """The model loaded, bound to the data set's columns (a tensor model also to its archive,
+    with the ``declared`` classes), and the first rows it was tried on."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(8)
@@ -223,9 +252,10 @@ def _fitting_model(
         raise ArtifactError(f"cannot read {path}: {error.strerror}") from None
     fmt = fmt or detect_format(path, head)
     model = open_artifact(path, fmt)
-    problems = model.bind(m["features"], source.columns, kinds)
+    problems = model.bind(mapping.model_inputs(m), source.columns, kinds)
     if problems:
         raise BatteryInputError(problems)
+    model = scoring.for_run(model, source, m, declared)
     dtypes = {c: kinds[c] for c in model.columns if c in kinds}
     first = io.read_chunk(source, model.columns, 0, min(source.rows or 8, 8), dtypes)
     try:
@@ -276,7 +306,7 @@ def _prepare_training(
     ]
     if problems:
         raise BatteryInputError(problems)
-    if source.format == "csv":
+    if source.textual:
         source.rows = sum(len(f) for f in io.iter_chunks(source, needed[-1:], [[0, 1 << 18]]))
     elif source.format == "parquet":
         source.rows = pq.ParquetFile(source.path).metadata.num_rows
@@ -304,7 +334,7 @@ def _prepare_reference(
         raise BatteryInputError(problems)
     wanted = [c for c in [*kinds, m["prediction"], m["score"], *(m["probabilities"] or [])] if c]
     present = [c for c in dict.fromkeys(wanted) if c in source.columns]
-    if source.format == "csv":
+    if source.textual:
         only_columns: dict[str, Any] = dict.fromkeys(mapping.KEYS) | {"sensitive": [], "slices": []}
         merged, chunks = profile(source, {**only_columns, "features": present}, rows_per_chunk)
         ref_kinds = kinds_from_profile(merged)
