@@ -32,6 +32,7 @@ class TensorModel(Model):
     """A deep net exported to ONNX; ``input_shape`` is its input's shape with the batch None."""
 
     format = "onnx"
+    reads = "tensors"  # the checks that query such models: corruption, adversarial (tensors)
 
     def __init__(self, proto, input_shape: tuple[int, ...]):
         self.proto = proto
