@@ -218,6 +218,19 @@ def test_a_zip_of_images_is_mapped_by_its_manifests_columns(cast, login, draft, 
     assert (stored.original_format, stored.rows) == ("zip", 40)
 
 
+def test_the_upload_step_opens_a_zip_under_the_archive_limits(
+    cast, login, draft, tmp_path, settings
+):
+    settings.WARDEN_ARCHIVE_LIMITS = {**settings.WARDEN_ARCHIVE_LIMITS, "members": 5}
+    pixels, labels = digits_pixels()
+    archive = write_digits_zip(tmp_path / "digits.zip", pixels[:40], labels[:40]).read_bytes()
+    upload = SimpleUploadedFile("digits.zip", archive)
+    response = login(cast.erin).post(
+        VERSION + "evaluation-sets/new/", {"file": upload, "role": "current"}
+    )
+    assert "over the limit of 5" in errors_of(response)["file"][0]
+
+
 def test_an_audit_needs_an_evaluation_set(cast, login, draft):
     response = login(cast.erin).post(VERSION + "audits/new/", {"evaluation_set": "999"})
     assert "evaluation_set" in errors_of(response)
