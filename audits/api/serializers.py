@@ -112,8 +112,8 @@ class AuditRequestSerializer(StrictSerializer):
     )
     with_model = serializers.BooleanField(
         default=True,
-        help_text="Run the model checks on the version's artifact (robustness, adversarial, "
-        "privacy, explainability).",
+        help_text="Run the model checks on the version's artifact (robustness or, for a deep "
+        "net, corruption; adversarial, privacy, explainability).",
     )
 
 

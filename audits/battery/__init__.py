@@ -21,12 +21,17 @@ Entry points (all documented on the functions):
   ``chunk_statistics(spec, role, chunk) -> dict`` (plain JSON);
   ``merge_statistics([states in chunk order]) -> dict``;
   ``finalize(spec, merged_current, merged_reference) -> document``.
-- Model artifacts: ``run(..., model=PATH, train=PATH)`` adds the model checks (robustness,
-  adversarial, privacy, explainability; see checks/ and sampling.py); a set without prediction,
-  score and probability columns is scored by the model chunk by chunk, and one with them is
-  compared with it (consistency; see scoring.py); artifacts.py opens skops
-  and ONNX files and refuses pickle; ``model_problems(model, fmt, parquet, mapping)`` says
-  whether a model fits a data set from its schema and first rows.
+- Model artifacts: ``run(..., model=PATH, train=PATH)`` adds the model checks (robustness, or
+  corruption for a deep net, adversarial, privacy, explainability; see checks/ and
+  sampling.py); a set without prediction, score and probability columns is scored by the model
+  chunk by chunk, and one with them is compared with it (consistency; see scoring.py);
+  artifacts.py opens skops and ONNX files and refuses pickle;
+  ``model_problems(model, fmt, parquet, mapping)`` says whether a model fits a data set from its
+  schema and first rows.
+- Images and tensors: ``data`` may be a ZIP (or .npz) with ``manifest.csv`` at its root, the
+  manifest being the set's table, for an ONNX deep net (``tensors/``: archive.py,
+  preprocessing.py, model.py); the mapping keys ``file``, ``index``, ``preprocessing`` and
+  ``modality`` describe it, and ``options["archive_limits"]`` bounds it.
 - ``CHECKS`` (id -> check), ``policy.POLICY`` (the versioned tier table), the command line
   ``python -m audits.battery`` (see ``cli.py``).
 

@@ -138,6 +138,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("explainability", "sensitive_importance_share", LOWER,
            "Sensitive attributes' importance (share)",
            {1: (0.05, 0.20), 2: (0.10, 0.30), 3: (0.20, 0.40)}),
+    Metric("explainability", "top_decile_saliency_share", NEITHER,
+           "Saliency held by the top tenth of the input (share)"),
 )  # fmt: skip
 
 _BY_KEY = {(m.check, m.name): m for m in METRICS}

@@ -1,9 +1,10 @@
 """The rows the model checks run on: a seeded uniform sample, the same whatever the chunk plan.
 
-Model checks (robustness, adversarial, privacy, explainability) query the model many times per
-row, so they measure on a bounded sample instead of every row: ``options["model_rows"]`` rows
-of the evaluation set (and of the training sample for membership inference), drawn without
-replacement by a generator seeded with ``options["seed"]``, kept in file order.
+Model checks (robustness, corruption, adversarial, privacy, explainability) query the model many
+times per row, so they measure on a bounded sample instead of every row:
+``options["model_rows"]`` rows of the evaluation set (and of the training sample for membership
+inference), drawn without replacement by a generator seeded with ``options["seed"]``, kept in
+file order.
 """
 
 from __future__ import annotations

@@ -48,10 +48,17 @@ DEFAULT_OPTIONS = {
     "attack_rows": 500,
     "black_box_rows": 20,
     "black_box_iterations": 5,
+    # deep nets (tensors/attacks.py): fewer rows (each PGD step is a backward pass through the
+    # net on a CPU), ε in input units, [0, 1] pixels for images
+    "tensor_attack_rows": 100,
+    "tensor_epsilons": [1 / 255, 2 / 255, 4 / 255, 8 / 255, 16 / 255],
+    "tensor_l2_epsilons": [0.125, 0.25, 0.5, 1.0, 2.0],
+    "tensor_reference_epsilon": 8 / 255,
     "importance_rows": 5_000,
     "importance_repeats": 5,
     "corruption_rows": 1_000,
     "corruption_severity": 3,
+    "saliency_rows": 4,
     "archive_limits": None,  # tensors/archive.TensorLimits as JSON; None for the defaults
 }
 
@@ -251,11 +258,10 @@ def _fitting_model(
     except OSError as error:
         raise ArtifactError(f"cannot read {path}: {error.strerror}") from None
     fmt = fmt or detect_format(path, head)
-    model = open_artifact(path, fmt)
+    model = scoring.for_run(open_artifact(path, fmt), source, m, declared)
     problems = model.bind(mapping.model_inputs(m), source.columns, kinds)
     if problems:
         raise BatteryInputError(problems)
-    model = scoring.for_run(model, source, m, declared)
     dtypes = {c: kinds[c] for c in model.columns if c in kinds}
     first = io.read_chunk(source, model.columns, 0, min(source.rows or 8, 8), dtypes)
     try:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..tensors.batch import tensor_rows
 from ..tensors.corruptions import AUDIO_CORRUPTIONS, IMAGE_CORRUPTIONS, SEVERITIES, corrupt, level
 from ..tensors.thumbnails import panel
 from .base import Measurement, ModelCheck, NotApplicable
@@ -31,7 +32,7 @@ def accuracy_curves(
     y: np.ndarray,
     predict: Callable[[np.ndarray], np.ndarray],
     names: tuple[str, ...],
-    layout: str,
+    layout: str | None,
     seed: int,
 ) -> dict[str, list[dict]]:
     """For each corruption, the accuracy of ``predict`` (class indices) on ``x`` (labels ``y``)
@@ -81,15 +82,12 @@ class Corruption(ModelCheck):
         names = CORRUPTIONS.get(model.modality)
         if names is None:
             raise NotApplicable(f"no common corruptions are defined for {model.modality} inputs")
-        known = np.flatnonzero(np.isin(inputs.labels, model.classes))[: options["corruption_rows"]]
-        frame = inputs.sample.iloc[known]
-        index = {key: i for i, key in enumerate(model.classes)}
-        labels = inputs.labels[known]
-        y = np.asarray([index[k] for k in labels])
-        x = model.pixels(frame)
+        rows = tensor_rows(inputs, options["corruption_rows"])
+        if not len(rows.y):
+            raise NotApplicable("no sampled row's label is one of the model's classes")
         layout, seed = model.layout, options["seed"]
         severity = options["corruption_severity"]
-        curves = accuracy_curves(x, y, model.predict_array, names, layout, seed)
+        curves = accuracy_curves(rows.x, rows.y, model.predict_array, names, layout, seed)
         clean = curves[names[0]][0]["accuracy"]
         drops = {name: clean - curve[severity]["accuracy"] for name, curve in curves.items()}
         metrics = {
@@ -97,13 +95,8 @@ class Corruption(ModelCheck):
             "mean_corruption_accuracy_drop": float(np.mean(list(drops.values()))),
             "worst_corruption_accuracy_drop": max(drops.values()),
         }
-        files = frame[model.columns[0]].to_numpy()
-        shown = [
-            {"row": int(known[i]), "file": str(files[i]), "label": labels[i]}
-            for i in range(min(EXAMPLES, len(y)))
-        ]
         details = {
-            "rows": len(y),
+            "rows": len(rows.y),
             "reference_severity": severity,
             "worst_corruption": max(drops, key=lambda name: (drops[name], name)),
             "accuracy_drops": drops,
@@ -112,6 +105,6 @@ class Corruption(ModelCheck):
                 name: [{"epsilon": p["severity"], "accuracy": p["accuracy"]} for p in curve]
                 for name, curve in curves.items()
             },
-            "examples": examples(model, x, shown, names, severity, seed),
+            "examples": examples(model, rows.x, rows.shown(EXAMPLES), names, severity, seed),
         }
         return Measurement(metrics, details)

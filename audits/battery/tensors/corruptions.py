@@ -51,7 +51,9 @@ IMAGE_CORRUPTIONS = tuple(_IMAGE_LEVELS)
 AUDIO_CORRUPTIONS = tuple(_AUDIO_LEVELS)
 
 
-def level(name: str, severity: int, shape: tuple[int, ...] = (), layout: str = "NCHW") -> float:
+def level(
+    name: str, severity: int, shape: tuple[int, ...] = (), layout: str | None = "NCHW"
+) -> float:
     """The constant ``name`` applies at ``severity`` (1..5) to a batch of ``shape`` in ``layout``
     (images: the variant and the blur scaling follow the short side)."""
     if name in _AUDIO_LEVELS:
@@ -64,7 +66,7 @@ def level(name: str, severity: int, shape: tuple[int, ...] = (), layout: str = "
     return value * min(1.0, side / 224) if name == "gaussian_blur" else value
 
 
-def _spatial(shape: tuple[int, ...], layout: str) -> tuple[int, int]:
+def _spatial(shape: tuple[int, ...], layout: str | None) -> tuple[int, int]:
     return (shape[2], shape[3]) if layout == "NCHW" else (shape[1], shape[2])
 
 
@@ -130,9 +132,11 @@ _APPLY: dict[str, Callable[[np.ndarray, float, np.random.Generator], np.ndarray]
 }
 
 
-def corrupt(x: np.ndarray, name: str, severity: int, layout: str = "NCHW", seed: int = 0):
+def corrupt(x: np.ndarray, name: str, severity: int, layout: str | None = "NCHW", seed: int = 0):
     """The batch ``x`` (images in ``layout``, or audio (N, C, T)) corrupted by ``name`` at
-    ``severity`` (0: unchanged), as float32; noise is drawn from a generator seeded by ``seed``."""
+    ``severity`` (0: unchanged), as float32. Noise is drawn row after row from a generator seeded
+    by ``seed``, so the first rows of a batch get the noise they get alone (the pictures of a
+    check show what it counted)."""
     x = np.asarray(x, dtype=np.float64)
     if severity == 0:
         return x.astype(np.float32)

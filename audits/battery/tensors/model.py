@@ -32,7 +32,7 @@ class TensorModel(Model):
     """A deep net exported to ONNX; ``input_shape`` is its input's shape with the batch None."""
 
     format = "onnx"
-    reads = "tensors"  # the checks that query such models: corruption, adversarial (tensors)
+    reads = "tensors"
 
     def __init__(self, proto, input_shape: tuple[int, ...]):
         self.proto = proto
@@ -175,12 +175,16 @@ class TensorModel(Model):
             return np.zeros((0, len(self.classes)))
         return np.concatenate(parts).astype(np.float64)
 
+    def probabilities_array(self, x: np.ndarray) -> np.ndarray:
+        """(N, K) class probabilities for a batch in input units (occlusion saliency reads them)."""
+        return _probabilities(self.logits_array(x))
+
     def predict_array(self, x: np.ndarray) -> np.ndarray:
         """Class indices into ``classes`` for a batch in input units."""
         return np.argmax(self.logits_array(x), axis=1)
 
     def outputs(self, frame):
-        probabilities = _probabilities(self.logits_array(self.pixels(frame)))
+        probabilities = self.probabilities_array(self.pixels(frame))
         labels = np.asarray(self.classes, dtype=object)[np.argmax(probabilities, axis=1)]
         return labels, probabilities
 
@@ -215,7 +219,7 @@ class TensorModel(Model):
             raise BatteryInputError(
                 Problem(name, f"has shape {tuple(raw.shape)} but the model takes {shape}{advice}")
             )
-        return raw.astype(np.float32) * np.float32(scale)
+        return (raw.astype(np.float64) * scale).astype(np.float32)  # x / 255 rounded once
 
     def _image(self, raw: np.ndarray) -> np.ndarray:
         """An H x W [x C] image in the declared channels and size, H x W x C."""

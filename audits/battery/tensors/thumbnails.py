@@ -20,7 +20,7 @@ THUMBNAIL = 64  # px, the longest side
 WAVE_HEIGHT = 32  # px, a waveform's height
 
 
-def _image(x: np.ndarray, layout: str, value_range: tuple[float, float]) -> Image.Image:
+def _image(x: np.ndarray, layout: str | None, value_range: tuple[float, float]) -> Image.Image:
     hwc = np.moveaxis(x, 0, -1) if layout == "NCHW" else x
     lo, hi = value_range
     pixels = np.rint(np.clip((hwc - lo) / (hi - lo), 0.0, 1.0) * 255).astype(np.uint8)
@@ -52,7 +52,7 @@ def _waveform(x: np.ndarray) -> Image.Image:
 
 
 def thumbnail_png(
-    x: np.ndarray, layout: str = "NCHW", value_range: tuple[float, float] = (0.0, 1.0)
+    x: np.ndarray, layout: str | None = "NCHW", value_range: tuple[float, float] = (0.0, 1.0)
 ) -> str:
     """One input (no batch axis) as a base64 PNG at most THUMBNAIL px on a side; an array of
     rank 1 or 2 is a waveform, rank 3 an image in ``layout`` ("NCHW" or "NHWC")."""
@@ -68,7 +68,7 @@ def thumbnail_png(
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def panel(caption: str, prediction: str, x: np.ndarray, layout: str = "NCHW") -> dict:
+def panel(caption: str, prediction: str, x: np.ndarray, layout: str | None = "NCHW") -> dict:
     """One picture of a check's ``details["examples"]``: what it shows, the model's prediction
     (a class key) and the input's thumbnail."""
     return {"caption": caption, "prediction": prediction, "png": thumbnail_png(x, layout)}

@@ -12,7 +12,7 @@ import pytest
 
 from audits.battery import CHECKS, finalize, prepare, run
 from audits.battery.accumulation import chunk_statistics, chunks, merge_statistics
-from audits.battery.checks.base import INPUTS, ModelCheck
+from audits.battery.checks.base import INPUTS, ModelCheck, NotApplicable
 from audits.battery.sampling import ModelInputs
 
 from .conftest import BINARY_MAPPING, binary_frame
@@ -22,6 +22,7 @@ IDS = sorted(c for c in CHECKS if not isinstance(CHECKS[c], ModelCheck))  # chun
 MODEL_IDS = sorted(set(ALL_IDS) - set(IDS))
 FEATURE_IDS = [c for c in MODEL_IDS if "features" in CHECKS[c].reads]  # queried on tabular models
 TENSOR_ONLY_IDS = [c for c in MODEL_IDS if c not in FEATURE_IDS]
+TENSOR_IDS = [c for c in MODEL_IDS if "tensors" in CHECKS[c].reads]  # queried on deep nets
 FAST = {"model_rows": 600, "attack_rows": 100, "black_box_rows": 4, "importance_rows": 300}
 
 
@@ -111,6 +112,36 @@ def test_a_check_for_tensor_models_does_not_apply_to_a_tabular_one_nor_change_it
     monkeypatch.delitem(CHECKS, cid)
     without = run(binary_frame(400), BINARY_MAPPING, model=model_file, tier=1, options=FAST)
     assert (doc["status"], doc["status_reasons"]) == (without["status"], without["status_reasons"])
+
+
+@pytest.fixture(scope="module")
+def digits_document(tmp_path_factory):
+    """The battery on the digits CNN and its held-out PNGs (tests/tensor_models.py)."""
+    from tests.tensor_models import digits_onnx, digits_test_zip
+
+    directory = tmp_path_factory.mktemp("digits")
+    return run(digits_test_zip(directory), {"label": "label", "slices": ["ink"]},
+               model=digits_onnx(directory), options=FAST)  # fmt: skip
+
+
+@pytest.mark.parametrize("cid", TENSOR_IDS)
+def test_each_model_check_reading_tensors_runs_on_a_deep_net_and_passes_the_contract(
+    cid, digits_document, check_document
+):
+    result = next(c for c in check_document(digits_document)["checks"] if c["id"] == cid)
+    assert result["status"] in ("pass", "warn", "fail"), result
+    assert result["metrics"]
+    for example in result["details"].get("examples", []):
+        assert {"row", "file", "label", "panels"} <= set(example) and example["panels"]
+
+
+@pytest.mark.parametrize("cid", sorted(set(MODEL_IDS) - set(TENSOR_IDS)))
+def test_a_model_check_not_reading_tensors_does_not_apply_to_a_deep_net(cid, tmp_path):
+    from audits.battery.artifacts import open_artifact
+    from tests.tensor_models import digits_onnx
+
+    with pytest.raises(NotApplicable, match="the model reads tensors"):
+        CHECKS[cid].applies_to(open_artifact(digits_onnx(tmp_path), "onnx"))
 
 
 @pytest.mark.parametrize("cid", IDS)

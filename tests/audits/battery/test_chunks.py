@@ -99,9 +99,9 @@ def test_progress_is_reported_per_chunk_and_per_check(parquet_pair):
     assert chunk_events[-1] == {"stage": "chunk", "role": "reference", "done": 5, "total": 5}
     assert [e["id"] for e in check_events] == ["data_quality", "performance", "slices", "fairness",
                                                "calibration", "drift", "consistency",
-                                               "robustness", "adversarial", "privacy",
-                                               "explainability"]  # fmt: skip
-    assert check_events[-1]["done"] == check_events[-1]["total"] == 11
+                                               "robustness", "corruption", "adversarial",
+                                               "privacy", "explainability"]  # fmt: skip
+    assert check_events[-1]["done"] == check_events[-1]["total"] == 12
 
 
 def test_forked_workers_give_the_same_bytes(parquet_pair):

@@ -46,3 +46,20 @@ def test_accuracy_falls_as_blur_contrast_and_brightness_grow(name, curves):
 def test_the_curves_are_the_same_on_a_second_run(digits, curves):
     cnn, predict = digits
     assert accuracy_curves(cnn.x_test, cnn.y_test, predict, IMAGE_CORRUPTIONS, "NCHW", 0) == curves
+
+
+def test_a_tone_classifiers_accuracy_falls_as_the_snr_falls():
+    import onnxruntime
+
+    from audits.battery.tensors.corruptions import AUDIO_CORRUPTIONS
+    from tests.audio_models import tone_cnn
+
+    cnn = tone_cnn()
+    session = onnxruntime.InferenceSession(cnn.onnx_bytes, providers=["CPUExecutionProvider"])
+
+    def predict(x: np.ndarray) -> np.ndarray:
+        return session.run(None, {"x": x.astype(np.float32)})[0].argmax(axis=1)
+
+    curves = accuracy_curves(cnn.x_test, cnn.y_test, predict, AUDIO_CORRUPTIONS, None, 0)
+    noise = [p["accuracy"] for p in curves["white_noise"]]  # clean, then 40 .. 0 dB
+    assert noise == sorted(noise, reverse=True) and noise[-1] < noise[0]

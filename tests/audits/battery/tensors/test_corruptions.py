@@ -99,3 +99,9 @@ def test_a_time_shift_is_circular_and_gain_scales_by_decibels():
     wave = tone(1, 100)
     assert np.allclose(corrupt(wave, "time_shift", 2)[0, 0], np.roll(wave[0, 0], 10), atol=1e-7)
     assert np.allclose(corrupt(wave, "gain", 1), wave * 10 ** (-6 / 20), atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["gaussian_noise", "white_noise"])
+def test_the_first_rows_of_a_batch_get_the_noise_they_get_alone(name, digits):
+    x = digits if name == "gaussian_noise" else tone(5)
+    assert np.array_equal(corrupt(x, name, 3, seed=4)[:2], corrupt(x[:2], name, 3, seed=4))
