@@ -1,7 +1,8 @@
 """Issue #15's "done when" through the API and the web pages on a real Celery worker: the digits
 CNN (tests/tensor_models.py) as a version's ONNX artifact, its held-out split as a ZIP of PNGs,
-audited by a worker process; the document has per-class performance and the corruption check
-with its pictures, and the run's page and the version's page show those pictures."""
+audited by a worker process; the document has per-class performance and the corruption,
+adversarial and saliency checks with their pictures, and the run's page and the version's page
+show those pictures and the curves."""
 
 import json
 
@@ -52,9 +53,10 @@ def test_a_digits_cnn_is_audited_on_a_worker_and_its_page_shows_the_pictures(
     checks = {c["id"]: c for c in document["checks"]}
     per_class = checks["performance"]["details"]["per_class"]
     assert sorted(per_class, key=int) == [str(digit) for digit in range(10)]
-    corruption = checks["corruption"]
-    assert corruption["status"] in ("pass", "warn", "fail"), corruption
-    assert corruption["details"]["examples"]
+    corruption, adversarial = checks["corruption"], checks["adversarial"]
+    for check in (corruption, adversarial, checks["explainability"]):
+        assert check["status"] in ("pass", "warn", "fail"), check
+        assert check["details"]["examples"], check["id"]
     assert document["model"]["sha256"] == created.data["artifact_sha256"]
     assert document["dataset"]["sha256"] == uploaded.data["original_sha256"]
 
@@ -65,3 +67,6 @@ def test_a_digits_cnn_is_audited_on_a_worker_and_its_page_shows_the_pictures(
         page = browser.get(url).content.decode()
         assert f'src="data:image/png;base64,{first}"' in page, url
         assert "Accuracy by corruption severity" in page, url
+        assert "Accuracy by perturbation size" in page, url
+        adversarial_panel = adversarial["details"]["examples"][0]["panels"][1]["png"]
+        assert f'src="data:image/png;base64,{adversarial_panel}"' in page, url
