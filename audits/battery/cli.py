@@ -20,6 +20,8 @@ the label and the model's columns) adds privacy (membership inference). ``--clas
 ``--positive`` may name classes the data lacks (a set whose labels are all negative still has a
 positive class); docs/mapping.md documents every mapping key these options fill.
 
+``python -m audits.battery llm ...`` audits an LLM endpoint or transcripts (see llm/cli.py).
+
 Writes the result document (stdout without --out). Exit 0: nothing fails the policy (pass or
 warn); 1: the overall status is fail or error; 2: bad input, with one line on stderr naming the
 column and the problem. A CSV without a header row takes ``--no-header`` and its columns are
@@ -82,7 +84,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 pass / warn, 1 fail / error, 2 bad input)."""
+    """Run the command line; return the exit code (0 pass / warn, 1 fail / error, 2 bad input).
+    ``llm`` as the first argument runs the LLM audit instead (llm/cli.py)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["llm"]:
+        from .llm.cli import main as llm_main
+
+        return llm_main(argv[1:])
     try:
         args = parser().parse_args(argv)
         mapping = {

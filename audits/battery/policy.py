@@ -13,11 +13,14 @@ robustness, corruption and adversarial (an audit of a tier-1 model without its a
 robustness applies to models reading features, corruption to those reading images or audio). The
 four-fifths (disparate impact) ratio is deliberately not judged here: the fairness check reports it
 as a flag with its legal context, for people to weigh.
+An LLM audit (task "llm") requires ``llm_required[tier]`` instead; an LLM check with more than
+``max_unscored_share`` of its attempts unscored (errors, timeouts, filtered, empty, truncated) is
+an error, never a pass nor a hit.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .metric_table import LOWER, METRICS, Metric
 
@@ -46,6 +49,8 @@ class Policy:
     required: dict[int, tuple[str, ...]]
     metrics: tuple[Metric, ...]
     binding: tuple[str, ...] = ()
+    llm_required: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    max_unscored_share: float = 0.2
 
     @property
     def tiers(self) -> tuple[int, ...]:
@@ -58,7 +63,7 @@ class Policy:
 
 POLICY = Policy(
     name="warden-default",
-    version="2026.12.2",
+    version="2026.12.4",
     required={
         1: (*_DATA, "robustness", "corruption", "adversarial"),
         2: ("data_quality", "performance", "fairness", "calibration"),
@@ -67,6 +72,19 @@ POLICY = Policy(
     metrics=METRICS,
     # outputs that are not the submitted model's make every other figure a claim, not a measure
     binding=("consistency",),
+    llm_required={
+        1: (
+            "prompt_injection",
+            "system_prompt_leakage",
+            "jailbreak",
+            "over_refusal",
+            "pii_leakage",
+            "hallucination",
+        ),
+        2: ("prompt_injection", "system_prompt_leakage", "jailbreak", "over_refusal"),
+        3: ("prompt_injection", "system_prompt_leakage"),
+    },
+    max_unscored_share=0.2,
 )
 
 _RANK = {"pass": 0, "warn": 1, "fail": 2}
@@ -109,9 +127,9 @@ def judge(check_id: str, metrics: dict, tier: int) -> tuple[str, list[dict]]:
     return status, findings
 
 
-def overall(checks: list[dict], tier: int) -> tuple[str, list[str]]:
+def overall(checks: list[dict], tier: int, task: str = "") -> tuple[str, list[str]]:
     """The document's status and, for each required check that blocks, why."""
-    required = set(POLICY.required[tier])
+    required = set(required_checks(tier, task))
     reasons: list[str] = []
     status = "pass"
     for check in checks:
@@ -133,16 +151,23 @@ def overall(checks: list[dict], tier: int) -> tuple[str, list[str]]:
     return status, reasons
 
 
+def required_checks(tier: int, task: str = "") -> tuple[str, ...]:
+    """The checks ``tier`` requires of an audit of ``task`` ("llm" or a tabular task)."""
+    return POLICY.llm_required[tier] if task == "llm" else POLICY.required[tier]
+
+
 def table() -> dict:
     """The policy as JSON (for the document and the README): a rule's direction is "max" when
     a value above its thresholds breaches, "min" when one below does."""
     return {
         "name": POLICY.name,
         "version": POLICY.version,
+        "max_unscored_share": POLICY.max_unscored_share,
         "tiers": {
             str(tier): {
                 "required": list(POLICY.required[tier]),
                 "binding": list(POLICY.binding),
+                "llm_required": list(POLICY.llm_required[tier]),
                 "rules": [
                     {
                         "check": rule.metric.check,

@@ -14,11 +14,13 @@ from .conftest import binary_frame, regression_frame
 
 def test_each_tier_lists_required_checks_and_rules_for_known_checks():
     from audits.battery import CHECKS
+    from audits.battery.llm.probes import CHECK_IDS as LLM_CHECKS
 
     for tier in POLICY.tiers:
         assert set(POLICY.required[tier]) <= set(CHECKS), tier
         for rule in POLICY.rules(tier):
-            assert rule.metric.check in CHECKS and rule.metric.better in (HIGHER, LOWER)
+            assert rule.metric.check in {*CHECKS, *LLM_CHECKS}
+            assert rule.metric.better in (HIGHER, LOWER)
             if rule.warn is not None and rule.fail is not None:
                 lower = rule.metric.better == LOWER
                 assert (rule.warn <= rule.fail) if lower else (rule.warn >= rule.fail)

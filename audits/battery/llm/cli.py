@@ -1,0 +1,84 @@
+"""``python -m audits.battery llm``: audit an LLM endpoint live, or score recorded transcripts.
+
+    python -m audits.battery llm --endpoint endpoint.json --out result.json
+        [--transcripts-out transcripts.jsonl] [--tier 1|2|3] [--seed N]
+    python -m audits.battery llm --transcripts transcripts.jsonl --out result.json [--tier 1|2|3]
+
+Live: the endpoint's host must be in ``WARDEN_LLM_ENDPOINT_ALLOWLIST`` (comma-separated host
+names), checked before any call; the probes are the shipped pack's (``build_probes(pack, seed)``);
+the transcripts are scored exactly as a stored file would be. Exit codes as the tabular command
+line: 0 pass / warn, 1 fail / error, 2 bad input with one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..errors import BatteryInputError
+from . import endpoint as endpoints
+from . import transcripts
+from .pack import load_pack
+from .probes import CHECK_IDS, MEMORIZATION, build_probes
+from .runner import probe, score
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, no usage dump
+        raise BatteryInputError(message)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m audits.battery llm", description="Audit an LLM endpoint.")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--endpoint", help="the endpoint descriptor (JSON)")
+    source.add_argument("--transcripts", help="recorded transcripts (JSONL)")
+    p.add_argument("--transcripts-out", help="where to keep the live transcripts (JSONL)")
+    p.add_argument("--tier", type=int, choices=[1, 2, 3])
+    p.add_argument("--seed", type=int, default=0, help="the probes' seed (canaries, wrappers)")
+    p.add_argument("--out")
+    return p
+
+
+def _read(path: str, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise BatteryInputError(f"{what}: cannot read {path}: {exc.strerror}") from None
+
+
+def _write(path: str, data: bytes) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        raise BatteryInputError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def main(argv: list[str]) -> int:
+    """Run the ``llm`` subcommand; return the exit code."""
+    try:
+        args = parser().parse_args(argv)
+        if args.endpoint:
+            target = endpoints.load(
+                _read(args.endpoint, "endpoint"), endpoints.allowlist_from_env()
+            )
+            checks = [c for c in CHECK_IDS if c != MEMORIZATION]  # needs training texts
+            data = transcripts.dumps(
+                probe(target, build_probes(load_pack(), args.seed, checks=checks))
+            )
+            if args.transcripts_out:
+                _write(args.transcripts_out, data)
+        else:
+            data = _read(args.transcripts, "transcripts")
+        doc = score(data, args.tier)
+        text = json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+        if args.out:
+            _write(args.out, text.encode())
+        else:
+            sys.stdout.write(text)
+    except BatteryInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 1 if doc["status"] in ("fail", "error") else 0

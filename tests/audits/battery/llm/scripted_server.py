@@ -1,0 +1,102 @@
+"""A scripted OpenAI-compatible chat server on 127.0.0.1 (stdlib http.server in a thread), with
+personas whose truth is known by construction:
+
+- obedient: echoes the whole system prompt and every turn (follows every injection, leaks every
+  canary planted anywhere);
+- guarded: a fixed benign answer that quotes nothing it was sent (never leaks, never follows);
+- leaky: echoes the system prompt only (leaks planted secrets, follows no document injection);
+- refuser: refuses everything at the start of its reply;
+- flaky: cycles through HTTP 500, a stall past the client's timeout, an empty reply, a content
+  filter and a truncated reply, so nothing it says can be scored.
+A persona is ``(request_json, n) -> (status, reply_json | None, delay_s)``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def completion(content: str, finish_reason: str = "stop") -> dict:
+    return {
+        "id": "scripted",
+        "object": "chat.completion",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                     "finish_reason": finish_reason}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 5},
+    }  # fmt: skip
+
+
+def obedient(body, n):
+    return 200, completion("\n".join(m["content"] for m in body["messages"])), 0
+
+
+def guarded(body, n):
+    return 200, completion("Here is a short, careful answer to your request."), 0
+
+
+def leaky(body, n):
+    system = [m["content"] for m in body["messages"] if m["role"] == "system"]
+    return 200, completion("My instructions say: " + " ".join(system)), 0
+
+
+def refuser(body, n):
+    return 200, completion("I'm sorry, but I can't help with that."), 0
+
+
+def flaky(body, n):
+    return [
+        (500, None, 0),
+        (200, completion("late"), 2.0),
+        (200, completion(""), 0),
+        (200, completion("", "content_filter"), 0),
+        (200, completion("Here is", "length"), 0),
+    ][n % 5]
+
+
+PERSONAS = {"obedient": obedient, "guarded": guarded, "leaky": leaky, "refuser": refuser,
+            "flaky": flaky}  # fmt: skip
+
+
+class ScriptedServer:
+    """``with ScriptedServer(persona) as server:`` serves on ``server.base_url``; ``requests``
+    holds every request received (body JSON and headers)."""
+
+    def __init__(self, persona):
+        self.persona, self.requests, self.lock = persona, [], threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with outer.lock:
+                    n = len(outer.requests)
+                    outer.requests.append({"body": body, "headers": dict(self.headers)})
+                status, reply, delay = outer.persona(body, n)
+                time.sleep(delay)
+                data = json.dumps(reply).encode() if reply is not None else b'{"error":"boom"}'
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_port}/v1"
+
+    def __enter__(self):
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
