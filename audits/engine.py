@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 
 from audits import battery
+from audits.intake import ARCHIVE_FORMATS
 from audits.models import AuditRun
 from governance.artifacts import stored_sha256
 
@@ -21,6 +22,9 @@ def run_spec(run: AuditRun) -> dict[str, Any]:
     current, reference, training = run.evaluation_set, run.reference_set, run.training_set
     version = run.version
     model: dict[str, Any] = {}
+    options: dict[str, Any] = {}
+    if current.original_format in ARCHIVE_FORMATS:  # read under the limits it was taken in by
+        options["archive_limits"] = settings.WARDEN_ARCHIVE_LIMITS
     if run.with_model:
         model = {
             "model": version.artifact.path,
@@ -28,8 +32,8 @@ def run_spec(run: AuditRun) -> dict[str, Any]:
             "model_sha256": version.artifact_sha256,
             "train": training.parquet.path if training else None,
             "train_sha256": training.original_sha256 if training else None,
-            "options": settings.WARDEN_MODEL_CHECK_OPTIONS,
         }
+        options.update(settings.WARDEN_MODEL_CHECK_OPTIONS)
     spec = battery.prepare(
         current.parquet.path,
         current.mapping,
@@ -38,6 +42,7 @@ def run_spec(run: AuditRun) -> dict[str, Any]:
         rows_per_chunk=settings.WARDEN_AUDIT_CHUNK_ROWS,
         data_sha256=current.original_sha256,
         reference_sha256=reference.original_sha256 if reference else None,
+        options=options,
         **model,
     )
     return spec.resolved().to_json()

@@ -1,8 +1,6 @@
 """Forms of the audits pages: an evaluation set's upload, its column mapping (offered from
 the file's own header), and the request to run an audit."""
 
-from typing import Any
-
 from django import forms
 
 from audits.models import EvaluationSet, SetRole
@@ -10,7 +8,10 @@ from governance.models import ModelVersion
 
 MAPPING_HELP = {
     "label": "The true outcome.",
-    "prediction": "The model's predicted class or value.",
+    "prediction": (
+        "The model's predicted class or value; with none of prediction, score and probabilities "
+        "the version's artifact scores every row."
+    ),
     "score": "The probability of the positive class (binary models).",
     "probabilities": "One probability column per class (multiclass models); not with a score.",
     "positive_label": "The label value that counts as positive, when it is not obvious.",
@@ -36,7 +37,13 @@ CHECKBOX_COLUMNS = 24
 class EvaluationSetFileForm(forms.Form):
     """Step one: the file, its role and a name; its header is read for step two."""
 
-    file = forms.FileField(max_length=200, help_text="A .csv or .parquet file with a header row.")
+    file = forms.FileField(
+        max_length=200,
+        help_text=(
+            "A .csv or .parquet file with a header row, or a .zip / .npz of images or arrays "
+            "with manifest.csv at its root."
+        ),
+    )
     role = forms.ChoiceField(choices=SetRole.choices, initial=SetRole.CURRENT)
     name = forms.CharField(max_length=200, required=False, help_text="Defaults to the file name.")
 
@@ -44,9 +51,8 @@ class EvaluationSetFileForm(forms.Form):
 class MappingForm(forms.Form):
     """Step two: which of the file's columns play which part. Choices are the file's columns."""
 
-    def __init__(self, *args, columns: list[str], role: str = SetRole.CURRENT, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, columns: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.role = role
         single = [(c, c) for c in columns]
         optional = [("", "— none —"), *single]
         several = (
@@ -68,14 +74,6 @@ class MappingForm(forms.Form):
         self.fields["timestamp"] = forms.ChoiceField(choices=optional, required=False)
         for name, field in self.fields.items():
             field.label, field.help_text = MAPPING_LABELS.get(name, field.label), MAPPING_HELP[name]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.role == SetRole.TRAINING:  # the model predicts; the sample needs only labels
-            return data
-        if not (data.get("prediction") or data.get("score") or data.get("probabilities")):
-            self.add_error("prediction", "choose the prediction, the score or the probabilities")
-        return data
 
     def mapping(self) -> dict:
         """The contract's mapping object: only the keys given."""

@@ -1,8 +1,11 @@
 """Taking in an evaluation set: checking the file and its mapping with the battery's own
-validator, refusing what is unsafe, and writing the Parquet copy audits read.
+validator, refusing what is unsafe, and writing the Parquet copy audits read. An image / tensor
+set (a ZIP or NPZ with manifest.csv) is read where it is, so it gets no copy: the battery opens
+it under the archive limits, reads its manifest and finds every member the manifest names.
 
 Nothing here touches the database; the service stores what `intake` returns."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +21,8 @@ from audits.battery.mapping import columns_to_read
 from governance.errors import is_disk_full
 from governance.spreadsheet import FORMULA_LEADERS
 
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".zip": "zip", ".npz": "npz"}
+ARCHIVE_FORMATS = ("zip", "npz")
 TEXT_TYPES = (
     pa.types.is_string,
     pa.types.is_large_string,
@@ -29,12 +33,14 @@ TEXT_TYPES = (
 
 @dataclass(frozen=True)
 class IntakeLimits:
-    """How much an upload may hold once read: decoded bytes (Parquet), columns, and characters
-    in one cell or column name. Each refusal names the setting it comes from."""
+    """How much an upload may hold once read: decoded bytes (Parquet), columns, characters in
+    one cell or column name, and an archive's caps (the battery's TensorLimits as JSON). Each
+    refusal names the setting it comes from."""
 
     expanded_bytes: int
     columns: int
     cell_chars: int
+    archive: dict
 
 
 @dataclass(frozen=True)
@@ -46,12 +52,21 @@ class Intake:
     rows: int
     columns: list[str]
 
+    @property
+    def copied(self) -> bool:
+        """Whether audits read the Parquet copy (a table) rather than the original (an
+        archive)."""
+        return self.format not in ARCHIVE_FORMATS
+
 
 def upload_format(filename: str) -> str:
-    """'csv' or 'parquet' from the file name, or BatteryInputError naming what is accepted."""
+    """The format from the file name, or BatteryInputError naming what is accepted."""
     found = FORMATS.get(Path(filename).suffix.lower())
     if not found:
-        raise BatteryInputError(f"{filename}: upload a .csv or .parquet file")
+        raise BatteryInputError(
+            f"{filename}: upload a .csv or .parquet file, or a .zip / .npz of images or arrays "
+            "with manifest.csv at its root"
+        )
     return found
 
 
@@ -184,19 +199,29 @@ def formula_cells(frame: pd.DataFrame, offset: int) -> list[Problem]:
 def intake(
     original: Path, mapping: dict, parquet_out: Path, *, limits: IntakeLimits, row_group_rows: int
 ) -> Intake:
-    """Validate the upload and write its Parquet copy (only the mapped columns, typed once).
-    Raises BatteryInputError listing every problem; writes nothing in that case."""
+    """Validate the upload and write its Parquet copy (only the mapped columns, typed once; an
+    archive's cells are checked alike, and nothing is written). Raises BatteryInputError
+    listing every problem; writes nothing in that case."""
     file_format = upload_format(original.name)
     if original.stat().st_size == 0:
         raise BatteryInputError("the file is empty")
+    archive = file_format in ARCHIVE_FORMATS
     try:
         if file_format == "parquet":
             parquet_expansion_check(original, limits)
-        header_check(battery_io.open_source(original).columns, limits)
-        spec = prepare(original, mapping)
+        if archive:
+            spec = prepare(original, mapping, options={"archive_limits": limits.archive})
+        else:
+            header_check(battery_io.open_source(original).columns, limits)
+            spec = prepare(original, mapping)
         columns = columns_to_read(spec.mapping)
         source = spec.source_of("current")
-        _copy_to_parquet(source, columns, spec, parquet_out, row_group_rows, limits)
+        if archive:
+            header_check(source.columns, limits)
+            for _ in _checked_frames(source, columns, spec, limits):
+                pass
+        else:
+            _copy_to_parquet(source, columns, spec, parquet_out, row_group_rows, limits)
     except BatteryInputError:
         parquet_out.unlink(missing_ok=True)
         raise
@@ -220,13 +245,8 @@ def _copy_to_parquet(
     audit chunks (and so parallel workers) split the set by."""
     schema: pa.Schema | None = None
     writer: pq.ParquetWriter | None = None
-    problems: list[Problem] = []
     try:
-        for start, stop in spec.chunks:
-            frame = battery_io.read_chunk(source, columns, start, stop, spec.kinds)
-            problems += long_cells(frame, start, limits) + formula_cells(frame, start)
-            if problems:
-                raise BatteryInputError(problems)
+        for frame in _checked_frames(source, columns, spec, limits):
             if schema is None:
                 schema = pa.schema([_arrow_field(name, frame[name]) for name in columns])
                 writer = pq.ParquetWriter(out, schema, compression="zstd")
@@ -235,6 +255,19 @@ def _copy_to_parquet(
     finally:
         if writer is not None:
             writer.close()
+
+
+def _checked_frames(
+    source: battery_io.Source, columns: list[str], spec: RunSpec, limits: IntakeLimits
+) -> Iterator[pd.DataFrame]:
+    """The mapped columns chunk by chunk, each refused (BatteryInputError) when a cell is over
+    long or starts like a spreadsheet formula."""
+    for start, stop in spec.chunks:
+        frame = battery_io.read_chunk(source, columns, start, stop, spec.kinds)
+        problems = long_cells(frame, start, limits) + formula_cells(frame, start)
+        if problems:
+            raise BatteryInputError(problems)
+        yield frame
 
 
 def _arrow_field(name: str, series: pd.Series) -> pa.Field:

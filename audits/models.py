@@ -13,8 +13,9 @@ class SetRole(models.TextChoices):
 
 
 class EvaluationSet(models.Model):
-    """An uploaded CSV or Parquet file, validated on upload against its column mapping. The
-    original is kept with its sha256; a Parquet copy is what audits read."""
+    """An uploaded CSV or Parquet file, or a ZIP / NPZ of images or arrays with its manifest,
+    validated on upload against its column mapping. The original is kept with its sha256; a
+    Parquet copy is what audits read (an archive is read as uploaded: `parquet` names it)."""
 
     version = models.ForeignKey(
         ModelVersion, on_delete=models.PROTECT, related_name="evaluation_sets"

@@ -265,6 +265,30 @@ WARDEN_MAX_CELL_CHARS = env_int(
     100_000,
     doc="the most characters a cell or column name of an evaluation set may have",
 )
+# Image / tensor sets (a ZIP or NPZ with manifest.csv): the battery's TensorLimits as JSON, the
+# same on upload and on the workers. The archive itself is capped by WARDEN_MAX_UPLOAD_BYTES.
+WARDEN_ARCHIVE_LIMITS = {
+    "archive_bytes": WARDEN_MAX_UPLOAD_BYTES,
+    "members": env_int(
+        "WARDEN_MAX_ARCHIVE_MEMBERS", 200_000, doc="the most files an image / tensor set may hold"
+    ),
+    "member_bytes": env_int(
+        "WARDEN_MAX_ARCHIVE_MEMBER_BYTES",
+        256 * 1024**2,
+        doc="how far one file of an image / tensor set may unpack",
+        shown="256 MiB",
+    ),
+    "ratio": env_int(
+        "WARDEN_MAX_ARCHIVE_RATIO",
+        100,
+        doc="the highest compression ratio of a file (past 1 MiB) in an image / tensor set",
+    ),
+    "pixels": env_int(
+        "WARDEN_MAX_IMAGE_PIXELS",
+        40_000_000,
+        doc="the most pixels an image of a set may have, checked on its header before decoding",
+    ),
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

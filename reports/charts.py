@@ -38,6 +38,13 @@ rcParams.update(
 # content: a chart with little to show takes HALF_WIDTH, so two share a row of the card's 176 mm
 # text; one with many groups grows up to FULL_WIDTH. Inches, as matplotlib measures.
 HALF_WIDTH, FULL_WIDTH = 3.2, 6.9
+# The x axes of accuracy curves: the keys a point may name its x by, and the chart's title
+# (the corruption check's series name their severity "epsilon", as the epsilon charts read).
+CURVE_AXES = {"epsilon": ("epsilon", "eps"), "severity": ("severity", "epsilon")}
+CURVE_TITLES = {
+    "epsilon": "Accuracy by perturbation size",
+    "severity": "Accuracy by corruption severity",
+}
 _PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)
 _ID_OR_REFERENCE = re.compile(r'(\bid="|url\(#|href="#)([^")]+)([")])')
 
@@ -162,16 +169,19 @@ def drift_svg(details: Mapping[str, Any] | None, psi_threshold: float | None = 0
     return _svg(fig, "Feature drift", f"{drifted} of {len(rows)} features drifted.")
 
 
-def robustness_svg(details: Mapping[str, Any] | None) -> str | None:
-    """Accuracy against perturbation size epsilon, one line per series.
+def robustness_svg(details: Mapping[str, Any] | None, axis: str = "epsilon") -> str | None:
+    """Accuracy against perturbation size epsilon (or, with `axis="severity"`, against the
+    corruption check's severities 1..5), one line per series.
 
-    Takes the robustness (or adversarial) check's `details`: `curve` (or `by_epsilon`) as a list
-    of `{epsilon, accuracy}` or an `{epsilon: accuracy}` mapping, or `series: {name: <curve>}` for
-    several lines (e.g. one per attack).
+    Takes the robustness, adversarial (or corruption) check's `details`: `curve` (or
+    `by_epsilon`) as a list of `{epsilon, accuracy}` or an `{epsilon: accuracy}` mapping, or
+    `series: {name: <curve>}` for several lines (e.g. one per attack or corruption); points
+    carry `severity` instead of `epsilon` on the severity axis.
     """
     details = details or {}
     series = details.get("series") or {"accuracy": details.get("curve", details.get("by_epsilon"))}
-    lines = {str(name): _curve(curve) for name, curve in series.items()}
+    keys = CURVE_AXES[axis]
+    lines = {str(name): _curve(curve, keys) for name, curve in series.items()}
     lines = {name: points for name, points in lines.items() if points}
     if not lines:
         return None
@@ -179,12 +189,13 @@ def robustness_svg(details: Mapping[str, Any] | None) -> str | None:
     for k, (name, points) in enumerate(lines.items()):
         ax.plot(*zip(*points, strict=True), marker="o", color=PALETTE[k % len(PALETTE)], label=name)
     ax.set_ylim(0, 1.05)
-    ax.xaxis.set_major_locator(MaxNLocator(5))
-    ax.set_xlabel("epsilon")
+    ax.xaxis.set_major_locator(MaxNLocator(5, integer=axis == "severity"))
+    ax.set_xlabel(axis)
     ax.set_ylabel("accuracy")
     if len(lines) > 1:
         ax.legend(fontsize=7)
-    return _svg(fig, "Accuracy by perturbation size", f"{len(lines)} series against epsilon.")
+    title = CURVE_TITLES[axis]
+    return _svg(fig, title, f"{len(lines)} series against {axis}.")
 
 
 def feature_importance_svg(importances: Any, top: int = 15) -> str | None:
@@ -253,13 +264,14 @@ def _first(item: Any, *keys: str) -> float | None:
     return None
 
 
-def _curve(curve: Any) -> list[tuple[float, float]]:
-    """(epsilon, accuracy) points sorted by epsilon, from a list of objects or a mapping."""
+def _curve(curve: Any, keys: Sequence[str]) -> list[tuple[float, float]]:
+    """(x, accuracy) points sorted by x, from a list of objects naming x by one of `keys`, or
+    from an `{x: accuracy}` mapping."""
     if isinstance(curve, Mapping):
         raw: Sequence[Any] = [(_number(_float(k)), _number(v)) for k, v in curve.items()]
     else:
-        raw = [(_first(p, "epsilon", "eps"), _first(p, "accuracy", "score")) for p in curve or []]
-    return sorted((e, a) for e, a in raw if e is not None and a is not None)
+        raw = [(_first(p, *keys), _first(p, "accuracy", "score")) for p in curve or []]
+    return sorted((x, a) for x, a in raw if x is not None and a is not None)
 
 
 def _float(text: Any) -> float | None:

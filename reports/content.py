@@ -18,7 +18,10 @@ from audits.battery.metric_table import metric_title
 from audits.models import AuditRun, RunStatus
 from governance.models import ModelVersion, RegulatoryRegime, TrailHead
 from governance.trail import GENESIS_HASH, canonical_json, json_safe
-from reports import charts
+from reports import charts, pictures
+
+# The checks whose details carry an accuracy curve, and what its x axis measures.
+CURVE_AXIS = {"robustness": "epsilon", "adversarial": "epsilon", "corruption": "severity"}
 
 
 def check_title(check_id: str) -> str:
@@ -142,8 +145,9 @@ def audit_documents(version: ModelVersion) -> list[tuple[int, dict[str, Any]]]:
 
 def audit_sections(document: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     """One section per check of a result document, in the battery's order: the check's title,
-    status, headline numbers (titled by the metric table), findings, and its charts
-    (`{"title", "svg"}`, svg None when there was nothing to draw)."""
+    status, headline numbers (titled by the metric table), findings, its charts
+    (`{"title", "svg"}`, svg None when there was nothing to draw) and its example pictures
+    (reports.pictures)."""
     checks = list((document or {}).get("checks") or [])
     rank = {check_id: i for i, check_id in enumerate(CHECKS)}
     checks.sort(key=lambda c: rank.get(c.get("id"), len(rank)))
@@ -164,6 +168,7 @@ def _section(check: Mapping[str, Any]) -> dict[str, Any]:
         "findings": [f for f in check.get("findings") or [] if isinstance(f, Mapping)],
         "charts": _charts(check_id, details),
         "drift_table": _drift_rows(details) if check_id == "drift" else [],
+        "examples": pictures.example_strips(details),
     }
 
 
@@ -178,8 +183,8 @@ def _charts(check_id: str, details: Mapping[str, Any]) -> list[dict[str, Any]]:
         drawn.append(("Reliability diagram", charts.reliability_svg(details)))
     if check_id == "drift":
         drawn.append(("Feature drift", charts.drift_svg(details)))
-    if check_id in ("robustness", "adversarial"):
-        drawn.append(("Accuracy by perturbation size", charts.robustness_svg(details)))
+    if axis := CURVE_AXIS.get(check_id):
+        drawn.append((charts.CURVE_TITLES[axis], charts.robustness_svg(details, axis)))
     if "feature_importance" in details:
         importance = details["feature_importance"]
         drawn.append(("Feature importance", charts.feature_importance_svg(importance)))

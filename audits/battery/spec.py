@@ -276,11 +276,21 @@ def _fitting_model(
     return model, fmt, first
 
 
-def model_problems(model, model_format: str | None, data: str, raw_mapping: dict) -> list[Problem]:
+def model_problems(
+    model, model_format: str | None, data: str, raw_mapping: dict, archive_limits=None
+) -> list[Problem]:
     """Whether a model fits a Parquet data set, reading only its schema, first rows and (when
-    the model is to score a set without outputs) its labels: every problem found, [] when it
-    fits (for a request to be refused before any work is queued)."""
-    source = io.open_source(data)
+    the model is to score a set without outputs) its labels, or an image / tensor archive (its
+    manifest profiled as ``prepare`` does, under ``archive_limits``): every problem found, []
+    when it fits (for a request to be refused before any work is queued)."""
+    source = io.open_source(data, limits=archive_limits)
+    if source.format == "archive":
+        options = {"archive_limits": archive_limits}
+        try:
+            prepare(data, raw_mapping, model=model, model_format=model_format, options=options)
+        except BatteryInputError as error:
+            return error.problems
+        return []
     source.rows = pq.ParquetFile(source.path).metadata.num_rows
     m, problems = mapping.resolve(mapping.normalize(raw_mapping), source.columns)
     if problems:

@@ -32,8 +32,9 @@ def evaluation_set_upload(
     role: str,
     name: str = "",
 ) -> EvaluationSet:
-    """Store the original, check it with the battery's validator, write its Parquet copy and
-    record the set. On any refusal nothing stays behind: no file, no row, no event."""
+    """Store the original, check it with the battery's validator, write its Parquet copy (an
+    image / tensor archive is read as stored, so it is its own copy) and record the set. On any
+    refusal nothing stays behind: no file, no row, no event."""
     filename = upload_filename(actor=actor, version=version, file=file)
     folder = (
         f"evaluation-sets/{version.model.slug}/{version.version}/{timezone.now():%Y%m%d%H%M%S%f}"
@@ -57,6 +58,7 @@ def evaluation_set_upload(
             )
         except BatteryInputError as error:
             raise UploadRejected(error.problems) from None
+        read_name = parquet_name if accepted.copied else original_name
         with transaction.atomic():
             evaluation_set = EvaluationSet.objects.create(
                 version=version,
@@ -66,8 +68,8 @@ def evaluation_set_upload(
                 original_format=accepted.format,
                 original_sha256=sha256,
                 original_size=original_path.stat().st_size,
-                parquet=parquet_name,
-                parquet_sha256=stored_sha256(parquet_name),
+                parquet=read_name,
+                parquet_sha256=stored_sha256(read_name),
                 mapping=accepted.mapping,
                 rows=accepted.rows,
                 columns=accepted.columns,
@@ -102,12 +104,13 @@ def upload_filename(*, actor: User, version: ModelVersion, file: UploadedFile) -
 
 
 def intake_limits() -> intake.IntakeLimits:
-    """The upload limits from the settings (WARDEN_MAX_PARQUET_EXPANDED_BYTES, _COLUMNS and
-    _CELL_CHARS)."""
+    """The upload limits from the settings (WARDEN_MAX_PARQUET_EXPANDED_BYTES, _COLUMNS,
+    _CELL_CHARS and WARDEN_ARCHIVE_LIMITS)."""
     return intake.IntakeLimits(
         expanded_bytes=settings.WARDEN_MAX_PARQUET_EXPANDED_BYTES,
         columns=settings.WARDEN_MAX_COLUMNS,
         cell_chars=settings.WARDEN_MAX_CELL_CHARS,
+        archive=settings.WARDEN_ARCHIVE_LIMITS,
     )
 
 

@@ -5,6 +5,7 @@ progress and heartbeats are telemetry that the sweeper reads, not records, and w
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -64,6 +65,7 @@ def require_model_fits(version: ModelVersion, evaluation_set: EvaluationSet) -> 
         version.artifact_format,
         evaluation_set.parquet.path,
         evaluation_set.mapping,
+        settings.WARDEN_ARCHIVE_LIMITS,
     )
     if problems:
         raise UploadRejected(problems, field="with_model")

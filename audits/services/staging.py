@@ -40,10 +40,12 @@ def staging_store(*, actor: User, version: ModelVersion, file: UploadedFile) -> 
     token = uuid.uuid4().hex
     try:
         stored = default_storage.save(f"{STAGING}/{token}/{filename}", file)
-        columns = battery_io.open_source(default_storage.path(stored)).columns
+        limits = intake_limits()
+        source = battery_io.open_source(default_storage.path(stored), limits=limits.archive)
+        columns = source.columns
         if not columns:
             raise BatteryInputError(f"{filename} has no columns")
-        intake.header_check(columns, intake_limits())
+        intake.header_check(columns, limits)
     except BatteryInputError as error:
         staging_discard(token)
         raise UploadRejected(error.problems) from None

@@ -87,7 +87,7 @@ def evaluation_set_map(request: AuthedRequest, slug: str, version: str, token: s
     if not staged or staged["version"] != target.pk:
         messages.error(request, "That upload has expired or is not yours: upload the file again.")
         return redirect("evaluation-set-new", slug=slug, version=version)
-    form = MappingForm(posted(request), columns=staged["columns"], role=staged["role"])
+    form = MappingForm(posted(request), columns=staged["columns"])
     if request.method == "POST" and form.is_valid():
         try:
             with default_storage.open(staged["stored"], "rb") as handle:

@@ -119,6 +119,17 @@ def test_robustness_takes_a_mapping_and_several_series() -> None:
     assert "2 series" in two
 
 
+def test_corruption_severities_draw_on_their_own_axis() -> None:
+    series = {
+        "gaussian_noise": [{"severity": s, "accuracy": 1 - 0.1 * s} for s in range(1, 6)],
+        "blur": [{"severity": s, "accuracy": 1 - 0.05 * s} for s in range(1, 6)],
+    }
+    svg = charts.robustness_svg({"series": series}, axis="severity")
+    assert svg is not None and "Accuracy by corruption severity" in svg
+    assert "2 series against severity." in svg
+    assert charts.robustness_svg({"series": series}) is None  # no epsilon in these points
+
+
 def test_a_group_without_any_number_is_left_out(drawn: dict) -> None:
     assert "for 2 groups." in drawn["rates by group"]  # "unknown" has n = 0 and only nulls
 

@@ -15,6 +15,7 @@ from tests.factories import (
     tiered_model_make,
     version_make,
 )
+from tests.tensor_models import digits_pixels, write_digits_zip
 
 pytestmark = pytest.mark.django_db
 MODEL = "/models/credit-default/"
@@ -144,9 +145,9 @@ def test_an_upload_over_the_cap_is_an_error_on_the_file(cast, login, draft, sett
     assert "upload cap" in errors_of(response)["file"][0]
 
 
-def stage(client, content: bytes = b"", role: str = "current") -> str:
+def stage(client, content: bytes = b"", role: str = "current", suffix: str = ".csv") -> str:
     """Step one of an upload; the mapping page's address."""
-    upload = SimpleUploadedFile(f"{role}.csv", content or classifier_csv())
+    upload = SimpleUploadedFile(f"{role}{suffix}", content or classifier_csv())
     response = client.post(VERSION + "evaluation-sets/new/", {"file": upload, "role": role})
     assert response.status_code == 302, response.content[:2000]
     return response.url
@@ -202,6 +203,32 @@ def test_a_mapping_that_is_accepted_stores_the_set(cast, login, draft):
     response = client.post(stage(client), {"label": "label", "prediction": "predicted"})
     assert response.status_code == 302
     assert EvaluationSet.objects.get().rows == 400
+
+
+def test_a_zip_of_images_is_mapped_by_its_manifests_columns(cast, login, draft, tmp_path):
+    pixels, labels = digits_pixels()
+    archive = write_digits_zip(tmp_path / "digits.zip", pixels[:40], labels[:40]).read_bytes()
+    client = login(cast.erin)
+    mapping_page = stage(client, archive, suffix=".zip")
+    choices = client.get(mapping_page).context["form"].fields["label"].choices
+    assert [value for value, _ in choices] == ["", "file", "label", "ink"]
+    response = client.post(mapping_page, {"label": "label", "slices": ["ink"]})
+    assert response.status_code == 302, errors_of(response)
+    stored = EvaluationSet.objects.get()
+    assert (stored.original_format, stored.rows) == ("zip", 40)
+
+
+def test_the_upload_step_opens_a_zip_under_the_archive_limits(
+    cast, login, draft, tmp_path, settings
+):
+    settings.WARDEN_ARCHIVE_LIMITS = {**settings.WARDEN_ARCHIVE_LIMITS, "members": 5}
+    pixels, labels = digits_pixels()
+    archive = write_digits_zip(tmp_path / "digits.zip", pixels[:40], labels[:40]).read_bytes()
+    upload = SimpleUploadedFile("digits.zip", archive)
+    response = login(cast.erin).post(
+        VERSION + "evaluation-sets/new/", {"file": upload, "role": "current"}
+    )
+    assert "over the limit of 5" in errors_of(response)["file"][0]
 
 
 def test_an_audit_needs_an_evaluation_set(cast, login, draft):
