@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.tensor_models import export_onnx, write_member
+from tests.tensor_models import export_onnx, train_classifier, write_member
 
 RATE = 4_000  # Hz
 LENGTH = 256  # samples, 64 ms
@@ -96,24 +96,9 @@ def tone_cnn() -> ToneCNN:
 
     x_train, y_train, _ = tones(TRAIN_ROWS, seed=1)
     x_test, y_test, peak_test = tones(TEST_ROWS, seed=2)
-    x, y = torch.from_numpy(x_train), torch.from_numpy(y_train)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        torch.manual_seed(0)
-        module = _network()
-        optimiser = torch.optim.Adam(module.parameters(), lr=0.01)
-        generator = torch.Generator().manual_seed(0)
-        for _ in range(EPOCHS):
-            for batch in torch.randperm(TRAIN_ROWS, generator=generator).split(50):
-                optimiser.zero_grad()
-                loss = torch.nn.functional.cross_entropy(module(x[batch]), y[batch])
-                loss.backward()
-                optimiser.step()
-        module.eval()
-        onnx_bytes = with_classes(export_onnx(module, x[:1]), CLASSES)
-    finally:
-        torch.set_num_threads(threads)
+    x = torch.from_numpy(x_train)
+    module = train_classifier(_network, x, torch.from_numpy(y_train), epochs=EPOCHS, batch=50)
+    onnx_bytes = with_classes(export_onnx(module, x[:1]), CLASSES)
     return ToneCNN(module, onnx_bytes, x_test, y_test, peak_test)
 
 

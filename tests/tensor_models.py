@@ -79,6 +79,29 @@ def export_onnx(module, example) -> bytes:
     return buffer.getvalue()
 
 
+def train_classifier(network, x, y, *, epochs: int, batch: int):
+    """A fresh ``network()`` trained on (x, y) with cross-entropy: seeded Adam (lr 0.01) over
+    shuffled mini-batches, one thread, so every run gives the same weights; in eval mode."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        torch.manual_seed(0)
+        module = network()
+        optimiser = torch.optim.Adam(module.parameters(), lr=0.01)
+        generator = torch.Generator().manual_seed(0)
+        for _ in range(epochs):
+            for rows in torch.randperm(len(x), generator=generator).split(batch):
+                optimiser.zero_grad()
+                loss = torch.nn.functional.cross_entropy(module(x[rows]), y[rows])
+                loss.backward()
+                optimiser.step()
+    finally:
+        torch.set_num_threads(threads)
+    return module.eval()
+
+
 @cache
 def digits_cnn() -> DigitsCNN:
     """The digits CNN, trained once per test process (seeded Adam, full-batch, CPU)."""
@@ -86,24 +109,9 @@ def digits_cnn() -> DigitsCNN:
 
     pixels, labels = digits_pixels()
     x = torch.from_numpy(pixels[:, None].astype(np.float32) / 255)
-    y = torch.from_numpy(labels)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        torch.manual_seed(0)
-        module = _network()
-        optimiser = torch.optim.Adam(module.parameters(), lr=0.01)
-        generator = torch.Generator().manual_seed(0)
-        for _ in range(EPOCHS):
-            for batch in torch.randperm(TRAIN_ROWS, generator=generator).split(100):
-                optimiser.zero_grad()
-                loss = torch.nn.functional.cross_entropy(module(x[batch]), y[batch])
-                loss.backward()
-                optimiser.step()
-        module.eval()
-        onnx_bytes = export_onnx(module, x[:1])
-    finally:
-        torch.set_num_threads(threads)
+    module = train_classifier(_network, x[:TRAIN_ROWS], torch.from_numpy(labels[:TRAIN_ROWS]),
+                              epochs=EPOCHS, batch=100)  # fmt: skip
+    onnx_bytes = export_onnx(module, x[:1])
     return DigitsCNN(
         module=module,
         onnx_bytes=onnx_bytes,
