@@ -10,9 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audits.battery import BatteryInputError
+from audits.battery.tensors.archive import TensorLimits
 from audits.intake import IntakeLimits, intake
 
-LIMITS = IntakeLimits(expanded_bytes=50 * 1024 * 1024, columns=2_000, cell_chars=100_000)
+LIMITS = IntakeLimits(
+    expanded_bytes=50 * 1024 * 1024,
+    columns=2_000,
+    cell_chars=100_000,
+    archive=TensorLimits().to_json(),
+)
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
