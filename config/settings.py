@@ -415,6 +415,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # A web upload whose mapping step was abandoned is removed after this many hours.
+WARDEN_CONTROLS_DIR = env_str(
+    "WARDEN_CONTROLS_DIR",
+    "",
+    doc="a directory of the organisation's own control catalogue files (`*.json`), loaded "
+    "with the shipped ones",
+    shown="none",
+)
 WARDEN_STAGING_HOURS = env_int(
     "WARDEN_STAGING_HOURS", 24, doc="hours before an abandoned web upload's staged file is removed"
 )

@@ -124,3 +124,26 @@ def compliance_pdf(portfolio: Mapping[str, Any], csv_text: str, issue: Issue) ->
 
 def attachment_name(run_id: int) -> str:
     return f"audit-{run_id}-result.json"
+
+
+def annex_iv_pdf(facts: Mapping[str, Any], issue: Issue) -> bytes:
+    """The signed Annex IV technical documentation, its coverage attached as JSON."""
+    from reports.pdf.render import PdfAttachment, PdfMetadata, render_pdf  # WeasyPrint: slow
+
+    model, version = facts["card"]["model"], facts["card"]["version"]
+    html = render_to_string("reports/annex_iv.html", {**issue.context(), "f": facts})
+    metadata = PdfMetadata(
+        title=f"Annex IV technical documentation: {model['name']} {version['version']}",
+        record=issue.record,
+        author=issue.signer.name,
+        subject=f"EU AI Act Annex IV documentation of {model['slug']} {version['version']}",
+        keywords=["Annex IV", "technical documentation", model["slug"], version["version"]],
+        created=issue.issued_at,
+    )
+    coverage = PdfAttachment(
+        "coverage.json",
+        digests.canonical_json(dict(facts["coverage"])).encode(),
+        description=f"Regulation coverage of {model['slug']} {version['version']}",
+    )
+    pdf = render_pdf(html, metadata=metadata, attachments=[coverage])
+    return issue.signer.sign(pdf, reason=f"Annex IV documentation {issue.record} issued by Warden")

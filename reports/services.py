@@ -17,7 +17,7 @@ from django.utils.text import get_valid_filename
 from governance.checkpoints import trail_checkpoint_take
 from governance.models import EventVerb, ModelVersion, User
 from governance.trail import event_record, snapshot
-from reports import compliance, content, documents
+from reports import annex_iv, compliance, content, documents
 from reports.models import Report, ReportKind
 from reports.permissions import require_issue_card, require_read_portfolio
 from reports.signer import organisation_signer
@@ -25,6 +25,7 @@ from reports.signer import organisation_signer
 ISSUED_VERBS = {
     ReportKind.MODEL_CARD: EventVerb.MODEL_CARD_ISSUED,
     ReportKind.COMPLIANCE: EventVerb.COMPLIANCE_ISSUED,
+    ReportKind.ANNEX_IV: EventVerb.ANNEX_IV_ISSUED,
 }
 REPORT_FIELDS = [
     "kind",
@@ -68,6 +69,25 @@ def _model_card_make(actor: User | None, version: ModelVersion) -> Report:
         pdf,
         name,
         kind=ReportKind.MODEL_CARD,
+        version=version,
+        state_sha256=content.state_sha256(facts),
+    )
+
+
+def annex_iv_issue(*, actor: User, version: ModelVersion) -> Report:
+    """Render, sign and store the version's Annex IV technical documentation as it is now
+    (issued by whoever may issue its model card)."""
+    require_issue_card(actor, version.model)
+    facts = annex_iv.annex_iv_facts(version)
+    issue = _issue(f"annex-iv:{version.model.slug}:{version.version}")
+    pdf = documents.annex_iv_pdf(facts, issue)
+    name = f"{version.model.slug}-{version.version}-annex-iv-{issue.record.rsplit(':', 1)[1]}.pdf"
+    return _store(
+        actor,
+        issue,
+        pdf,
+        name,
+        kind=ReportKind.ANNEX_IV,
         version=version,
         state_sha256=content.state_sha256(facts),
     )

@@ -61,6 +61,7 @@ class EventVerb(models.TextChoices):
     # reports
     MODEL_CARD_ISSUED = "model_card_issued", "Model card issued"
     COMPLIANCE_ISSUED = "compliance_issued", "Compliance report issued"
+    ANNEX_IV_ISSUED = "annex_iv_issued", "Annex IV technical documentation issued"
 
 
 class Event(models.Model):
