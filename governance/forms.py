@@ -20,7 +20,6 @@ from governance.models import (
     SignatureMeaning,
     Team,
     User,
-    VersionStatus,
 )
 from governance.models.registry import (
     DataSensitivity,
@@ -219,25 +218,4 @@ class NotReportableForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text="Your password, re-entered: it signs the finding.",
-    )
-
-
-class InventoryFilterForm(forms.Form):
-    """The inventory's filters (GET); a bad value is an inline error, never a 500."""
-
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.all(), required=False, empty_label="Any team", to_field_name="slug"
-    )
-    tier = forms.ChoiceField(
-        choices=[
-            ("", "Any tier"),
-            ("1", "Tier 1"),
-            ("2", "Tier 2"),
-            ("3", "Tier 3"),
-            ("none", "Not assessed"),
-        ],
-        required=False,
-    )
-    status = forms.ChoiceField(
-        choices=[("", "Any version status"), *VersionStatus.choices], required=False
     )

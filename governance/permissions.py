@@ -103,6 +103,12 @@ def require_register_models(user: User) -> None:
         raise Forbidden("only engineers and admins register models")
 
 
+def require_define_fields(user: User) -> None:
+    """The inventory's custom fields are the same for every model, so an admin defines them."""
+    if not user.has_role(Role.ADMIN):
+        raise Forbidden("only admins define the inventory's custom fields")
+
+
 def require_suspend(user: User, model: MLModel) -> None:
     """Suspending a live version is a risk officer's call, whoever's model it is."""
     if not user.has_role(Role.RISK_OFFICER):

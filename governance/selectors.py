@@ -32,7 +32,7 @@ def mlmodel_list(
     if status:
         models = models.filter(versions__status=status).distinct()
         versions = versions.filter(status=status)
-    return models.prefetch_related(Prefetch("versions", queryset=versions)).order_by("name")
+    return models.prefetch_related(Prefetch("versions", queryset=versions), "tags").order_by("name")
 
 
 def review_queue() -> QuerySet[ModelVersion]:

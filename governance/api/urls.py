@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from governance.api import review, views
+from governance.api import inventory, review, views
 
 models_list = views.MLModelViewSet.as_view({"get": "list", "post": "create"})
 model_detail = views.MLModelViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
@@ -27,6 +27,9 @@ urlpatterns = [
     path("models/", models_list, name="model-list"),
     path("models/<slug:slug>/", model_detail, name="model-detail"),
     path("models/<slug:slug>/risk-assessment/", risk, name="model-risk-assessment"),
+    path("models/<slug:slug>/fields/", inventory.model_fields, name="model-fields"),
+    path("models/<slug:slug>/tags/", inventory.model_tags, name="model-tags"),
+    path("custom-fields/", inventory.custom_fields, name="custom-field-list"),
     path("models/<slug:slug>/risk-tier-override/", risk_override, name="model-risk-override"),
     path("models/<slug:slug>/versions/", versions_list, name="version-list"),
     path(f"models/{VERSION}", version_detail, name="version-detail"),

@@ -19,12 +19,14 @@ from governance.api import serializers as s
 from governance.api.permissions import HasRole, acting_user
 from governance.api.review import version_or_404
 from governance.api.throttles import UploadThrottleMixin
+from governance.inventory_forms import InventoryFilterForm
 from governance.models import Event, MLModel, ModelVersion, RiskAssessment
 from governance.permissions import (
     require_assess_risk,
     require_change_model,
     require_register_models,
 )
+from governance.search import inventory_filter
 from governance.trail import trail_verify
 
 
@@ -58,8 +60,13 @@ SUMMARY_COLUMNS = [
 ]
 
 
+# The inventory search's own parameters (governance.search); the rest are filterset_fields.
+SEARCH_PARAMS = frozenset({"q", "owner", "tag", "field", "value", "flags"})
+
+
 class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The model inventory: list (filter by team, tier, type, owner; search), register, update."""
+    """The model inventory: list (filter by team, tier, type, owner; search by text, tag, a
+    custom field's value and flags such as `flags=overdue_revalidation`), register, update."""
 
     permission_classes = [HasRole]
     serializer_class = s.MLModelSerializer
@@ -77,7 +84,13 @@ class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self) -> QuerySet[MLModel]:
         if self.action == "list":
-            return MLModel.objects.values(*SUMMARY_COLUMNS)  # type: ignore[return-value]
+            models = MLModel.objects.all()
+            if not self.request.query_params.keys().isdisjoint(SEARCH_PARAMS):
+                form = InventoryFilterForm(self.request.query_params)
+                if not form.is_valid():
+                    raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+                models = inventory_filter(models, form.query())
+            return models.values(*SUMMARY_COLUMNS)  # type: ignore[return-value]
         return MLModel.objects.select_related("owner", "team").prefetch_related("depends_on")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:

@@ -18,6 +18,7 @@ from governance.models.incidents import (
     SeriousKind,
     Severity,
 )
+from governance.models.inventory import CustomField, CustomFieldValue, FieldKind, Tag
 from governance.models.registry import (
     MLModel,
     ModelType,
@@ -34,10 +35,13 @@ __all__ = [
     "REPORTING_DAYS",
     "Approval",
     "AuthorityReport",
+    "CustomField",
+    "CustomFieldValue",
     "DecisionKind",
     "Deployment",
     "Event",
     "EventVerb",
+    "FieldKind",
     "Incident",
     "IncidentCategory",
     "IncidentStatus",
@@ -49,6 +53,7 @@ __all__ = [
     "SeriousKind",
     "Severity",
     "SignatureMeaning",
+    "Tag",
     "Team",
     "TrailHead",
     "User",
