@@ -1,9 +1,9 @@
 """Routes of the pages that compose several apps: the version page, the comparison, an audit's
-results, regulation coverage, and the auditor's documents."""
+results, regulation coverage, the portfolio, and the auditor's documents."""
 
 from django.urls import path
 
-from reports.views import coverage, documents, runs, versions
+from reports.views import coverage, documents, portfolio, runs, versions
 
 VERSION = "models/<slug:slug>/versions/<str:version>/"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("models/<slug:slug>/coverage/", coverage.model_coverage, name="model-coverage"),
     path("audits/<int:pk>/", runs.audit_page, name="audit-page"),
     path("reports/", documents.documents, name="documents"),
+    path("portfolio/", portfolio.portfolio_page, name="portfolio"),
 ]

@@ -21,7 +21,9 @@ def fields(cast):  # type: ignore[no-untyped-def]
             kind="choice",
             choices=["retail", "corporate"],
         ),
-        "go-live": custom_field_define(actor=cast.root, key="go-live", label="Go-live", kind="date"),
+        "go-live": custom_field_define(
+            actor=cast.root, key="go-live", label="Go-live", kind="date"
+        ),
         "exposure": custom_field_define(
             actor=cast.root, key="exposure", label="Exposure (EUR m)", kind="number"
         ),
