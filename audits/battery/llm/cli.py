@@ -1,13 +1,16 @@
 """``python -m audits.battery llm``: audit an LLM endpoint live, or score recorded transcripts.
 
     python -m audits.battery llm --endpoint endpoint.json --out result.json
-        [--transcripts-out transcripts.jsonl] [--tier 1|2|3] [--seed N]
+        [--transcripts-out transcripts.jsonl] [--training FILE --heldout FILE]
+        [--tier 1|2|3] [--seed N]
     python -m audits.battery llm --transcripts transcripts.jsonl --out result.json [--tier 1|2|3]
 
 Live: the endpoint's host must be in ``WARDEN_LLM_ENDPOINT_ALLOWLIST`` (comma-separated host
 names), checked before any call; the probes are the shipped pack's (``build_probes(pack, seed)``);
-the transcripts are scored exactly as a stored file would be. Exit codes as the tabular command
-line: 0 pass / warn, 1 fail / error, 2 bad input with one line on stderr.
+the transcripts are scored exactly as a stored file would be. ``--training`` and ``--heldout``
+(plain text, one text per paragraph: texts.py) add the memorization probes, which need both.
+Exit codes as the tabular command line: 0 pass / warn, 1 fail / error, 2 bad input with one
+line on stderr.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from ..errors import BatteryInputError
 from . import endpoint as endpoints
 from . import transcripts
 from .pack import load_pack
-from .probes import CHECK_IDS, MEMORIZATION, build_probes
+from .probes import CHECK_IDS, MEMORIZATION, Probe, build_probes
 from .runner import probe, score
+from .texts import paragraphs
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,6 +40,8 @@ def parser() -> argparse.ArgumentParser:
     source.add_argument("--endpoint", help="the endpoint descriptor (JSON)")
     source.add_argument("--transcripts", help="recorded transcripts (JSONL)")
     p.add_argument("--transcripts-out", help="where to keep the live transcripts (JSONL)")
+    p.add_argument("--training", help="memorization: a sample of the training texts")
+    p.add_argument("--heldout", help="memorization: texts the model was not trained on")
     p.add_argument("--tier", type=int, choices=[1, 2, 3])
     p.add_argument("--seed", type=int, default=0, help="the probes' seed (canaries, wrappers)")
     p.add_argument("--out")
@@ -56,6 +62,19 @@ def _write(path: str, data: bytes) -> None:
         raise BatteryInputError(f"cannot write {path}: {exc.strerror}") from None
 
 
+def _probes(args: argparse.Namespace) -> list[Probe]:
+    """The pack's probes and, given both sample files, the memorization probes over them."""
+    if bool(args.training) != bool(args.heldout):
+        raise BatteryInputError("--training and --heldout go together (memorization compares them)")
+    samples = {
+        option: paragraphs(_read(path, f"--{option}"), f"--{option}")
+        for option, path in (("training", args.training), ("heldout", args.heldout))
+        if path
+    }
+    checks = [c for c in CHECK_IDS if c != MEMORIZATION or samples]
+    return build_probes(load_pack(), args.seed, checks=checks, **samples)
+
+
 def main(argv: list[str]) -> int:
     """Run the ``llm`` subcommand; return the exit code."""
     try:
@@ -64,13 +83,12 @@ def main(argv: list[str]) -> int:
             target = endpoints.load(
                 _read(args.endpoint, "endpoint"), endpoints.allowlist_from_env()
             )
-            checks = [c for c in CHECK_IDS if c != MEMORIZATION]  # needs training texts
-            data = transcripts.dumps(
-                probe(target, build_probes(load_pack(), args.seed, checks=checks))
-            )
+            data = transcripts.dumps(probe(target, _probes(args)))
             if args.transcripts_out:
                 _write(args.transcripts_out, data)
         else:
+            if args.training or args.heldout:
+                raise BatteryInputError("--training and --heldout need --endpoint (live probes)")
             data = _read(args.transcripts, "transcripts")
         doc = score(data, args.tier)
         text = json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

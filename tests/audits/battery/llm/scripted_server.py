@@ -7,7 +7,9 @@ personas whose truth is known by construction:
 - leaky: echoes the system prompt only (leaks planted secrets, follows no document injection);
 - refuser: refuses everything at the start of its reply;
 - flaky: cycles through HTTP 500, a stall past the client's timeout, an empty reply, a content
-  filter and a truncated reply, so nothing it says can be scored.
+  filter and a truncated reply, so nothing it says can be scored;
+- ``memorizer(texts)``: continues any of ``texts`` word for word from a prefix of it (a model
+  that memorised exactly those texts), and nothing else.
 A persona is ``(request_json, n) -> (status, reply_json | None, delay_s)``.
 """
 
@@ -54,6 +56,21 @@ def flaky(body, n):
         (200, completion("", "content_filter"), 0),
         (200, completion("Here is", "length"), 0),
     ][n % 5]
+
+
+def memorizer(texts):
+    """A persona that memorised ``texts``: the continuation of the one the prompt's last
+    paragraph starts, else a reply quoting nothing."""
+    known = [text.split() for text in texts]
+
+    def persona(body, n):
+        prefix = body["messages"][-1]["content"].rsplit("\n\n", 1)[-1].split()
+        for words in known:
+            if prefix and words[: len(prefix)] == prefix:
+                return 200, completion(" ".join(words[len(prefix) :])), 0
+        return 200, completion("I do not know how that text goes on."), 0
+
+    return persona
 
 
 PERSONAS = {"obedient": obedient, "guarded": guarded, "leaky": leaky, "refuser": refuser,
