@@ -129,3 +129,45 @@ def test_a_sample_with_no_paragraph_long_enough_exits_2_naming_the_option(
     endpoint = write_endpoint(tmp_path, "http://127.0.0.1:9/v1")
     assert main(["llm", "--endpoint", endpoint, *samples]) == 2
     assert "column '--heldout': holds no paragraph of 16 words" in capsys.readouterr().err
+
+
+def test_a_judge_heard_live_then_from_its_stored_transcripts_gives_the_same_document(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("WARDEN_LLM_ENDPOINT_ALLOWLIST", "127.0.0.1")
+    kept, opinions = tmp_path / "t.jsonl", tmp_path / "judge.jsonl"
+    out, again = tmp_path / "r.json", tmp_path / "again.json"
+    with (
+        ScriptedServer(PERSONAS["refuser"]) as model,
+        ScriptedServer(PERSONAS["accurate_judge"]) as judge,
+    ):
+        endpoint = write_endpoint(tmp_path, model.base_url)
+        (tmp_path / "judge.json").write_text(json.dumps(
+            {"api": "openai-chat", "base_url": judge.base_url, "model": "judge",
+             "limits": {"concurrency": 8, "rps": 5000}}))  # fmt: skip
+        main(["llm", "--endpoint", endpoint, "--judge", str(tmp_path / "judge.json"),
+              "--transcripts-out", str(kept), "--judge-transcripts-out", str(opinions),
+              "--out", str(out)])  # fmt: skip
+        asked = len(judge.requests)
+    assert main(["llm", "--transcripts", str(kept), "--judge-transcripts", str(opinions),
+                 "--out", str(again)]) == 1  # fmt: skip
+    doc = json.loads(out.read_text())
+    assert doc["judge"]["checks"]["hallucination"]["reliable"] and asked > 0
+    assert json.loads(again.read_text())["result_sha256"] == doc["result_sha256"]
+
+
+def test_a_judge_outside_the_allow_list_exits_2_before_any_call(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("WARDEN_LLM_ENDPOINT_ALLOWLIST", "127.0.0.1")
+    with ScriptedServer(PERSONAS["guarded"]) as model:
+        endpoint = write_endpoint(tmp_path, model.base_url)
+        judge = {"api": "openai-chat", "base_url": "http://judge.example/v1", "model": "j"}
+        (tmp_path / "judge.json").write_text(json.dumps(judge))
+        assert main(["llm", "--endpoint", endpoint, "--judge", str(tmp_path / "judge.json")]) == 2
+        assert model.requests == []
+    assert "judge: column 'base_url': host judge.example is not in" in capsys.readouterr().err
+
+
+def test_stored_judge_transcripts_with_a_live_endpoint_exit_2(tmp_path, capsys):
+    endpoint = write_endpoint(tmp_path, "http://127.0.0.1:9/v1")
+    assert main(["llm", "--endpoint", endpoint, "--judge-transcripts", endpoint]) == 2
+    assert "use --transcripts" in capsys.readouterr().err
