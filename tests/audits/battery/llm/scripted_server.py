@@ -90,7 +90,9 @@ GRADED = re.compile(r"Question: (.*)\nReference answer: (.*)\nAnswer to grade: (
 
 def _truth(body) -> tuple[bool, str]:
     """Whether the graded answer hallucinates (by the label, else the detector), and its text."""
-    question, reference, answer = GRADED.match(body["messages"][-1]["content"]).groups()
+    graded = GRADED.match(body["messages"][-1]["content"])
+    assert graded, "not a judge request"
+    question, reference, answer = graded.groups()
     references = [] if reference == RUBRIC["no_reference"] else reference.split(" or ")
     label = LABELS.get((question, answer))
     hit = hallucination.judge({"response": answer, "reference": references})
