@@ -60,8 +60,10 @@ def hallucination_of(doc: dict) -> dict:
     return next(c for c in doc["checks"] if c["id"] == HALLUCINATION)
 
 
-def test_an_accurate_judge_agrees_with_the_labelled_set_and_is_heard(audited, judged):
-    doc = runner.score(audited, 1, judged["accurate_judge"])
+def test_an_accurate_judge_agrees_with_the_labelled_set_and_is_heard(
+    audited, judged, check_document
+):
+    doc = check_document(runner.score(audited, 1, judged["accurate_judge"]))
     calibration = doc["judge"]["checks"][HALLUCINATION]
     assert calibration["agreement"]["kappa"] == 1.0 and calibration["reliable"]
     assert calibration["agreement"]["n"] == ROWS and calibration["agreement"]["low"] > 0.9
