@@ -72,16 +72,15 @@ def _write(path: str, data: bytes) -> None:
 
 def _endpoint(path: str, what: str, allowlist: list[str]) -> endpoints.Endpoint:
     """The descriptor at ``path``; its problems prefixed with ``what`` (endpoint or judge)."""
+    data = _read(path, what)
     try:
-        return endpoints.load(_read(path, what), allowlist)
+        return endpoints.load(data, allowlist)
     except BatteryInputError as exc:
         raise BatteryInputError(f"{what}: {exc}") from None
 
 
 def _probes(args: argparse.Namespace) -> list[Probe]:
     """The pack's probes and, given both sample files, the memorization probes over them."""
-    if bool(args.training) != bool(args.heldout):
-        raise BatteryInputError("--training and --heldout go together (memorization compares them)")
     samples = {
         option: paragraphs(_read(path, f"--{option}"), f"--{option}")
         for option, path in (("training", args.training), ("heldout", args.heldout))
@@ -93,6 +92,8 @@ def _probes(args: argparse.Namespace) -> list[Probe]:
 
 def _refuse_mixed(args: argparse.Namespace) -> None:
     """Options that only make sense with the other source, or with another option."""
+    if bool(args.training) != bool(args.heldout):
+        raise BatteryInputError("--training and --heldout go together (memorization compares them)")
     if args.transcripts and (args.training or args.heldout):
         raise BatteryInputError("--training and --heldout need --endpoint (live probes)")
     if args.endpoint and args.judge_transcripts:
