@@ -9,7 +9,7 @@ from django import forms
 
 from governance.errors import InvalidInput
 from governance.inventory import field_value_clean
-from governance.models import CustomField, Team, User, VersionStatus
+from governance.models import CustomField, FieldKind, Team, User, VersionStatus
 from governance.search import INVENTORY_FLAGS, InventoryQuery
 
 
@@ -82,3 +82,34 @@ class InventoryFilterForm(forms.Form):
             value=data.get("value") or "",
             flags=tuple(data.get("flags") or ()),
         )
+
+
+class FieldValuesForm(forms.Form):
+    """One text input (a select for a choice field) per custom field; the service validates
+    each value by its kind and its refusal lands on that field."""
+
+    def __init__(self, *args: Any, custom: list[CustomField], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in custom:
+            if field.kind == FieldKind.CHOICE:
+                choices = [("", "—"), *((c, c) for c in field.choices)]
+                self.fields[field.key] = forms.ChoiceField(
+                    label=field.label, choices=choices, required=False
+                )
+            else:
+                hint = {FieldKind.DATE: "YYYY-MM-DD", FieldKind.NUMBER: "a number"}
+                self.fields[field.key] = forms.CharField(
+                    label=field.label,
+                    required=False,
+                    max_length=1000,
+                    help_text=field.help_text or hint.get(FieldKind(field.kind), ""),
+                )
+
+
+class TagsForm(forms.Form):
+    tags = forms.CharField(
+        required=False, max_length=2000, help_text="Comma-separated, e.g. credit, vendor-review"
+    )
+
+    def tag_list(self) -> list[str]:
+        return [t for t in self.cleaned_data["tags"].split(",") if t.strip()]

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from governance.views import accounts, homes, incidents, mlmodels, trail, versions
+from governance.views import accounts, homes, incidents, inventory, mlmodels, trail, versions
 
 VERSION = "models/<slug:slug>/versions/<str:version>/"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("models/new/", mlmodels.model_new, name="model-new"),
     path("models/<slug:slug>/", mlmodels.model_page, name="model-page"),
     path("models/<slug:slug>/risk/", mlmodels.model_assess, name="model-assess"),
+    path("models/<slug:slug>/inventory/", inventory.model_inventory, name="model-inventory"),
     path("models/<slug:slug>/risk/override/", mlmodels.model_override, name="model-override"),
     path("models/<slug:slug>/versions/new/", versions.version_new, name="version-new"),
     path(f"{VERSION}decide/", versions.version_decide, name="version-decide"),

@@ -111,3 +111,21 @@ def test_the_api_reads_and_sets_a_models_fields_and_tags(cast, api, inventory):
         .status_code
         == 403
     )
+
+
+def test_the_team_sets_fields_and_tags_on_the_page_and_the_model_page_shows_them(
+    cast, client, inventory
+):
+    client.force_login(cast.erin)
+    url = "/models/gamma/inventory/"
+    refused = client.post(url, {"form": "fields", "line": "wholesale"})
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+    assert client.post(url, {"form": "fields", "line": "retail"}).status_code == 302
+    assert client.post(url, {"form": "tags", "tags": "Ops, night shift"}).status_code == 302
+    page = client.get("/models/gamma/").content.decode()
+    assert "<dt>Line</dt><dd>retail</dd>" in page and "?tag=night-shift" in page
+
+
+def test_another_team_may_not_open_the_inventory_record(cast, client, inventory):
+    client.force_login(cast.bob)
+    assert client.get("/models/gamma/inventory/").status_code == 403
