@@ -4,7 +4,7 @@ parse input, call one service or selector and shape the output."""
 from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
@@ -60,10 +60,26 @@ SUMMARY_COLUMNS = [
 ]
 
 
+SEARCH_DOCS = [
+    OpenApiParameter("q", str, description="text in the name, slug, purpose, tags or field values"),
+    OpenApiParameter("owner", str, description="the owner's username"),
+    OpenApiParameter("tag", str, description="a tag's slug"),
+    OpenApiParameter("field", str, description="a custom field's key (with `value`)"),
+    OpenApiParameter("value", str, description="the value `field` must have"),
+    OpenApiParameter(
+        "flags",
+        str,
+        many=True,
+        description="governance.search.INVENTORY_FLAGS names, all must hold",
+    ),
+]
+
+
 # The inventory search's own parameters (governance.search); the rest are filterset_fields.
-SEARCH_PARAMS = frozenset({"q", "owner", "tag", "field", "value", "flags"})
+SEARCH_PARAMS = frozenset(parameter.name for parameter in SEARCH_DOCS)
 
 
+@extend_schema_view(list=extend_schema(parameters=SEARCH_DOCS))
 class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The model inventory: list (filter by team, tier, type, owner; search by text, tag, a
     custom field's value and flags such as `flags=overdue_revalidation`), register, update."""
