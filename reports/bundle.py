@@ -27,9 +27,12 @@ from reports.models import Report, ReportKind
 from reports.permissions import require_read_portfolio
 from reports.services import compliance_report_issue
 
+# The folder of each kind of version document in the bundle.
+VERSION_FOLDERS = {ReportKind.MODEL_CARD: "model-cards", ReportKind.ANNEX_IV: "annex-iv"}
 README = """Warden evidence bundle, made {made} by {actor}.
 
 model-cards/       every model card issued, signed PDF/A-3b (check with pdfsig, or any PDF reader)
+annex-iv/          every Annex IV technical documentation issued, signed the same way
 compliance/        the compliance report signed for this bundle, and the portfolio as CSV
 audits/            every completed audit's result document (canonical JSON; its result_sha256
                    is the sha256 of the document without that key)
@@ -62,9 +65,12 @@ def evidence_bundle(*, actor: User) -> IO[bytes]:
         add(f"compliance/{_file_name(report)}", _read(report))
         portfolio = compliance.portfolio()
         add("compliance/portfolio.csv", compliance.portfolio_csv(portfolio).encode())
-        cards = Report.objects.filter(kind=ReportKind.MODEL_CARD).select_related("version__model")
-        for card in cards.order_by("signed_at", "id"):
-            add(f"model-cards/{_file_name(card)}", _read(card))
+        issued = Report.objects.filter(kind__in=list(VERSION_FOLDERS))
+        for document in issued.select_related("version__model").order_by("signed_at", "id"):
+            add(
+                f"{VERSION_FOLDERS[ReportKind(document.kind)]}/{_file_name(document)}",
+                _read(document),
+            )
         runs = AuditRun.objects.filter(status=RunStatus.COMPLETED).select_related("version__model")
         for run in runs.order_by("id"):
             add(

@@ -5,6 +5,8 @@ changed byte, and stating plainly what the records do not hold (here: a monitori
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,12 @@ def test_the_coverage_page_issues_it_for_the_team(cast, client, version) -> None
         "Annex IV documentation issued as annex-iv:credit-default:1.0.0:" in page.content.decode()
     )
     assert Report.objects.filter(kind=ReportKind.ANNEX_IV, issued_by=cast.erin).count() == 1
+
+
+def test_the_evidence_bundle_carries_it(cast, api, version) -> None:
+    assert issue(api, cast.rita).status_code == 201
+    response = api.as_user(cast.ada).get("/api/reports/evidence.zip")
+    names = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
+    assert [n for n in names if n.startswith("annex-iv/")] == [
+        f"annex-iv/{(Report.objects.get(kind=ReportKind.ANNEX_IV).file.name or '').rsplit('/')[-1]}"
+    ]
