@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Subquery
 
-from audits.models import AuditRun, EvaluationSet, RunStatus
+from audits.models import TRANSCRIPTS, AuditRun, EvaluationSet, RunStatus
 from governance.evidence import AuditEvidence
 from governance.models import ModelVersion
 
@@ -20,14 +20,28 @@ def audit_evidence(version: ModelVersion) -> AuditEvidence | None:
     """The version's latest completed audit, as the registry's lifecycle sees it."""
     latest = (
         completed_runs(version)
-        .values("id", "result_sha256", "tier", "verdict", "result__status_reasons")
+        .values(
+            "id",
+            "result_sha256",
+            "tier",
+            "verdict",
+            "result__status_reasons",
+            "evaluation_set__original_sha256",
+            "evaluation_set__mapping__kind",
+        )
         .first()
     )
     if latest is None:
         return None
     reasons = tuple(latest["result__status_reasons"] or ())
+    transcripts = latest["evaluation_set__mapping__kind"] == TRANSCRIPTS
     return AuditEvidence(
-        latest["id"], latest["result_sha256"], latest["tier"], latest["verdict"], reasons
+        latest["id"],
+        latest["result_sha256"],
+        latest["tier"],
+        latest["verdict"],
+        reasons,
+        transcripts_sha256=latest["evaluation_set__original_sha256"] if transcripts else "",
     )
 
 

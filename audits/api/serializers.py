@@ -51,7 +51,7 @@ class EvaluationSetSerializer(serializers.ModelSerializer):
 
 class EvaluationSetUploadSerializer(StrictSerializer):
     file = serializers.FileField(max_length=200, allow_empty_file=True)
-    mapping = MappingField()
+    mapping = MappingField(required=False, default=dict)
     role = serializers.ChoiceField(choices=SetRole.choices, default=SetRole.CURRENT)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
@@ -102,7 +102,12 @@ class AuditRunSummarySerializer(AuditRunSerializer):
 
 
 class AuditRequestSerializer(StrictSerializer):
-    evaluation_set = serializers.IntegerField(min_value=1)
+    evaluation_set = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="The current set; leave it out to probe an LLM endpoint version live.",
+    )
     reference_set = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     training_set = serializers.IntegerField(
         min_value=1,

@@ -76,7 +76,8 @@ class VersionAuditViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         require_start_audit(acting_user(request), target)
         form = s.AuditRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        current = _set_or_400(target, form.validated_data["evaluation_set"], "evaluation_set")
+        current_id = form.validated_data.get("evaluation_set")
+        current = _set_or_400(target, current_id, "evaluation_set") if current_id else None
         reference_id = form.validated_data.get("reference_set")
         reference = _set_or_400(target, reference_id, "reference_set") if reference_id else None
         training_id = form.validated_data.get("training_set")
