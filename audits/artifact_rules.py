@@ -19,7 +19,7 @@ from audits.battery.artifacts import (
 )
 from audits.battery.llm import endpoint
 from governance.artifacts import ArtifactRefused, ArtifactRules
-from governance.models.registry import ArtifactFormat
+from governance.models import ArtifactFormat
 
 PREDICT, GRADIENTS, CHAT = "predict", "gradients", "chat"
 # A descriptor is a few hundred bytes; anything past this is not one.
