@@ -122,6 +122,25 @@ class AuditRequestSerializer(StrictSerializer):
     )
 
 
+class TranscriptSerializer(serializers.Serializer):
+    """One recorded attempt as shown (audits.transcript_sets.transcripts_shown): a harmful
+    probe's prompts masked; the reply as recorded, untrusted text."""
+
+    line = serializers.IntegerField()
+    probe_id = serializers.CharField()
+    check = serializers.CharField()
+    family = serializers.CharField()
+    position = serializers.CharField()
+    harmful = serializers.BooleanField()
+    messages = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    response = serializers.CharField()
+    finish_reason = serializers.CharField()
+    error = serializers.DictField(child=serializers.CharField(), allow_null=True)
+    latency_ms = serializers.FloatField(allow_null=True)
+    request_sha256 = serializers.CharField()
+    reply_sha256 = serializers.CharField()
+
+
 class MonitorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Monitor

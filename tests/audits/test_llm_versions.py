@@ -45,7 +45,8 @@ def recorded():
         raw = json.loads(descriptor(server.base_url).read())
         del raw["secret_ref"]
         target = parse(raw, ["127.0.0.1"])
-        return transcripts.dumps(probe(target, build_probes(load_pack(), 1, checks=llm.LIVE_CHECKS)))
+        probes = build_probes(load_pack(), 1, checks=llm.LIVE_CHECKS)
+        return transcripts.dumps(probe(target, probes))
 
 
 def audited(run: AuditRun) -> AuditRun:
