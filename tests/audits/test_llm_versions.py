@@ -182,3 +182,12 @@ def test_a_changed_transcript_file_is_caught_before_it_is_scored_again(cast, rec
 def test_a_table_version_is_not_probed(cast, version):
     with pytest.raises(InvalidInput, match="name a current evaluation set"):
         runs.audit_run_request(actor=cast.erin, version=version, evaluation_set=None)
+
+
+def test_a_host_dropped_from_the_allow_list_is_not_called_by_a_later_audit(cast, settings):
+    with guarded_server() as server:
+        version = llm_version(cast.erin, server.base_url)
+        settings.WARDEN_LLM_ENDPOINT_ALLOWLIST = ["llm.internal"]
+        run = audited(runs.audit_run_request(actor=cast.erin, version=version, evaluation_set=None))
+        assert server.requests == []
+    assert run.status == RunStatus.ERRORED and "not in the endpoint allow-list" in run.error
