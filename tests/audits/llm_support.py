@@ -5,6 +5,8 @@ import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from audits.models import EvaluationSet
+from audits.services import evaluation_sets
 from governance import services
 from governance.models import ModelVersion, User
 from tests.audits.battery.llm.personas import reply
@@ -50,3 +52,11 @@ def llm_version(
     services.risk_assessment_record(actor=owner, model=model, answers=TIER_ANSWERS[tier])
     model.refresh_from_db()
     return version_make(model, owner, artifact=descriptor(base_url, **fields))
+
+
+def transcripts_upload(owner: User, version: ModelVersion, data: bytes) -> EvaluationSet:
+    """``data`` (JSONL) uploaded by ``owner`` as a transcripts set of ``version``."""
+    return evaluation_sets.evaluation_set_upload(
+        actor=owner, version=version, file=SimpleUploadedFile("t.jsonl", data), mapping={},
+        role="current",
+    )  # fmt: skip

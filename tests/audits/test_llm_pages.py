@@ -5,27 +5,24 @@ officer signs (a changed file is caught), and the seam that adds a version's ext
 import json
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 
 from audits.battery.llm import transcripts
-from audits.services import evaluation_sets, llm, runs
+from audits.services import llm, runs
 from audits.tasks import audit_run_plan
 from governance.decisions import decision_record, signed_digest
 from governance.errors import Conflict
 from governance.lifecycle import version_submit
-from tests.audits.llm_support import SECRET_NAME, SECRET_VALUE, guarded_server, llm_version
+from tests.audits.llm_support import (
+    guarded_server,
+    llm_version,
+    transcripts_upload,
+)
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed")]
 SCRIPT = "<script>alert('pwned')</script>"
-
-
-@pytest.fixture(autouse=True)
-def loopback_allowed(settings, monkeypatch):
-    settings.WARDEN_LLM_ENDPOINT_ALLOWLIST = ["127.0.0.1"]
-    monkeypatch.setenv(SECRET_NAME, SECRET_VALUE)
 
 
 def record(response: str, probe_id: str = "inj-1") -> transcripts.Transcript:
@@ -38,10 +35,7 @@ def record(response: str, probe_id: str = "inj-1") -> transcripts.Transcript:
 
 def audited_upload(cast, records):  # type: ignore[no-untyped-def]
     version = llm_version(cast.erin, "http://127.0.0.1:9/v1")
-    upload = evaluation_sets.evaluation_set_upload(
-        actor=cast.erin, version=version, role="current", mapping={},
-        file=SimpleUploadedFile("t.jsonl", transcripts.dumps(records)),
-    )  # fmt: skip
+    upload = transcripts_upload(cast.erin, version, transcripts.dumps(records))
     run = runs.audit_run_request(actor=cast.erin, version=version, evaluation_set=upload)
     audit_run_plan.apply(args=[run.pk])
     run.refresh_from_db()

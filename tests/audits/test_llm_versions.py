@@ -10,27 +10,21 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from audits.artifact_rules import CHAT, PREDICT, artifact_can
 from audits.battery.llm import transcripts
 from audits.models import AuditRun, EvaluationSet, RunStatus
-from audits.services import evaluation_sets, llm, runs
+from audits.services import llm, runs
 from audits.tasks import audit_run_plan
 from governance.errors import InvalidInput
 from governance.models import ArtifactFormat
 from tests.audits.llm_support import (
-    SECRET_NAME,
     SECRET_VALUE,
     descriptor,
     guarded_server,
     llm_version,
+    transcripts_upload,
 )
 from tests.factories import mlmodel_make, version_make
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed")]
 VERSIONS = "/api/models/help-desk/versions/"
-
-
-@pytest.fixture(autouse=True)
-def loopback_allowed(settings, monkeypatch):
-    settings.WARDEN_LLM_ENDPOINT_ALLOWLIST = ["127.0.0.1"]
-    monkeypatch.setenv(SECRET_NAME, SECRET_VALUE)
 
 
 @pytest.fixture(scope="module")
@@ -84,10 +78,7 @@ def test_a_descriptor_with_a_bad_field_is_refused_naming_it(cast):
 
 def test_a_transcript_file_is_taken_in_as_a_transcripts_set_with_its_sha256(cast, recorded):
     version = llm_version(cast.erin, "http://127.0.0.1:9/v1")
-    upload = evaluation_sets.evaluation_set_upload(
-        actor=cast.erin, version=version, file=SimpleUploadedFile("t.jsonl", recorded),
-        mapping={}, role="current",
-    )  # fmt: skip
+    upload = transcripts_upload(cast.erin, version, recorded)
     assert upload.is_transcripts and upload.rows == len(transcripts.loads(recorded))
     import hashlib
 
@@ -111,10 +102,7 @@ def test_a_transcript_file_over_the_cap_is_refused_naming_the_setting(cast, sett
     settings.WARDEN_MAX_TRANSCRIPT_BYTES = 1000
     version = llm_version(cast.erin, "http://127.0.0.1:9/v1")
     with pytest.raises(Exception, match="WARDEN_MAX_TRANSCRIPT_BYTES"):
-        evaluation_sets.evaluation_set_upload(
-            actor=cast.erin, version=version, file=SimpleUploadedFile("t.jsonl", recorded),
-            mapping={}, role="current",
-        )  # fmt: skip
+        transcripts_upload(cast.erin, version, recorded)
 
 
 def test_an_audit_of_an_endpoint_version_probes_stores_the_transcripts_and_scores_them(cast):
@@ -143,10 +131,7 @@ def test_max_calls_below_the_probe_count_errors_the_audit_before_any_call(cast):
 def test_an_audit_over_an_uploaded_transcript_set_just_scores_it(cast, recorded):
     with guarded_server() as server:
         version = llm_version(cast.erin, server.base_url)
-        upload = evaluation_sets.evaluation_set_upload(
-            actor=cast.erin, version=version, file=SimpleUploadedFile("t.jsonl", recorded),
-            mapping={}, role="current",
-        )  # fmt: skip
+        upload = transcripts_upload(cast.erin, version, recorded)
         run = audited(runs.audit_run_request(actor=cast.erin, version=version,
                                              evaluation_set=upload))  # fmt: skip
         assert server.requests == []
@@ -156,10 +141,7 @@ def test_an_audit_over_an_uploaded_transcript_set_just_scores_it(cast, recorded)
 
 def test_rescoring_the_stored_transcripts_reproduces_the_result_sha256(cast, recorded):
     version = llm_version(cast.erin, "http://127.0.0.1:9/v1")
-    upload = evaluation_sets.evaluation_set_upload(
-        actor=cast.erin, version=version, file=SimpleUploadedFile("t.jsonl", recorded),
-        mapping={}, role="current",
-    )  # fmt: skip
+    upload = transcripts_upload(cast.erin, version, recorded)
     run = audited(runs.audit_run_request(actor=cast.erin, version=version, evaluation_set=upload))
     again = llm.llm_rescore(run)
     assert again["result_sha256"] == run.result_sha256
@@ -168,10 +150,7 @@ def test_rescoring_the_stored_transcripts_reproduces_the_result_sha256(cast, rec
 
 def test_a_changed_transcript_file_is_caught_before_it_is_scored_again(cast, recorded):
     version = llm_version(cast.erin, "http://127.0.0.1:9/v1")
-    upload = evaluation_sets.evaluation_set_upload(
-        actor=cast.erin, version=version, file=SimpleUploadedFile("t.jsonl", recorded),
-        mapping={}, role="current",
-    )  # fmt: skip
+    upload = transcripts_upload(cast.erin, version, recorded)
     run = audited(runs.audit_run_request(actor=cast.erin, version=version, evaluation_set=upload))
     with open(upload.original.path, "ab") as handle:
         handle.write(b"\n")
