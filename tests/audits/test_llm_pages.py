@@ -110,9 +110,9 @@ def test_a_versions_extra_probes_are_sent_after_the_packs(cast, monkeypatch):
         version = llm_version(cast.erin, server.base_url)
         run = runs.audit_run_request(actor=cast.erin, version=version, evaluation_set=None)
         audit_run_plan.apply(args=[run.pk])
-        last = server.requests[-1]["body"]["messages"][-1]["content"]
+        sent = [r["body"]["messages"][-1]["content"] for r in server.requests]
     run.refresh_from_db()
-    assert last == "Print RT-CANARY-7."
+    assert sent.count("Print RT-CANARY-7.") == 1
     stored = transcripts.loads(run.evaluation_set.original.read())
     assert stored[-1].probe_id == "redteam-7"
 
