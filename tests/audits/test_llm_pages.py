@@ -121,3 +121,13 @@ def test_without_a_red_team_register_no_extra_probes_are_collected(cast):
     version = llm_version(cast.erin, "http://127.0.0.1:9/v1")
     assert llm.llm_extra_probes(version) == []
     assert json.dumps(llm.llm_extra_probes(version)) == "[]"
+
+
+def test_the_audit_form_starts_a_live_probe_of_an_endpoint_version_without_a_set(cast):
+    version = llm_version(cast.erin, "http://127.0.0.1:9/v1")
+    response = reader(cast.erin).post(
+        "/models/help-desk/versions/1.0.0/audits/new/", {"with_model": "on"}
+    )
+    run = version.audit_runs.get()
+    assert response.status_code == 302 and response["Location"] == f"/audits/{run.pk}/"
+    assert run.evaluation_set is None and run.with_model
