@@ -48,8 +48,8 @@ def attempt_texts(attempt: RedTeamAttempt, *, full: bool) -> AttemptTexts:
     """The attempt's texts in full, or, for a harmful one and a reader without the right to read
     it whole (governance.permissions.can_read_attacks_in_full), each masked."""
     hide = attempt.is_harmful and not full
-    shown = [
+    prompt, system, context, reply = (
         mask(text) if hide and text else text
         for text in (attempt.prompt, attempt.system, attempt.context, attempt.reply)
-    ]
-    return AttemptTexts(*shown, masked=hide)
+    )
+    return AttemptTexts(prompt=prompt, system=system, context=context, reply=reply, masked=hide)

@@ -9,7 +9,15 @@ nothing; engineers change only their own team's models and versions; only a risk
 admin) may override a computed risk tier. The pipelines' gate account reads nothing."""
 
 from governance.errors import Forbidden
-from governance.models import Incident, MLModel, ModelVersion, RedTeamCampaign, Team, User
+from governance.models import (
+    Incident,
+    MLModel,
+    ModelVersion,
+    RedTeamAttempt,
+    RedTeamCampaign,
+    Team,
+    User,
+)
 from governance.roles import Role
 
 READER_ROLES = (Role.ENGINEER, Role.RISK_OFFICER, Role.AUDITOR, Role.ADMIN)
@@ -173,3 +181,18 @@ def can_read_attacks_in_full(user: User, campaign: RedTeamCampaign) -> bool:
     if user.has_role(Role.RISK_OFFICER) or user.has_role(Role.AUDITOR):
         return user.is_active
     return campaign.members.filter(pk=user.pk).exists()
+
+
+def require_log_attempt(user: User, campaign: RedTeamCampaign) -> None:
+    if not can_log_attempt(user, campaign):
+        raise Forbidden("only the campaign's members log its attempts and end it")
+
+
+def can_withdraw_attempt(user: User, attempt: RedTeamAttempt) -> bool:
+    """An attempt logged in error is withdrawn by its author or a risk officer."""
+    return user.is_active and (user.pk == attempt.logged_by_id or user.has_role(Role.RISK_OFFICER))
+
+
+def require_withdraw_attempt(user: User, attempt: RedTeamAttempt) -> None:
+    if not can_withdraw_attempt(user, attempt):
+        raise Forbidden("the attempt's author or a risk officer withdraws it")

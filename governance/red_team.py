@@ -26,8 +26,12 @@ from governance.models import (
     User,
     VersionStatus,
 )
-from governance.permissions import can_log_attempt, can_red_team, require_red_team
-from governance.roles import Role
+from governance.permissions import (
+    can_red_team,
+    require_log_attempt,
+    require_red_team,
+    require_withdraw_attempt,
+)
 from governance.trail import event_record, snapshot
 
 CAMPAIGN_FIELDS = ["version", "name", "scope", "members", "started_at", "ended_at"]
@@ -104,8 +108,7 @@ def _locked_campaign(campaign: RedTeamCampaign) -> RedTeamCampaign:
 
 def red_team_campaign_end(*, actor: User, campaign: RedTeamCampaign) -> RedTeamCampaign:
     """A member closes the campaign: no attempt is logged in it after."""
-    if not can_log_attempt(actor, campaign):
-        raise Forbidden("only the campaign's members end it")
+    require_log_attempt(actor, campaign)
     with transaction.atomic():
         campaign = _locked_campaign(campaign)
         if not campaign.is_open:
@@ -157,8 +160,7 @@ def red_team_attempt_log(
     success_marker: str = "",
 ) -> RedTeamAttempt:
     """Record what a member sent and what came back, once: it is never edited after."""
-    if not can_log_attempt(actor, campaign):
-        raise Forbidden("only the campaign's members log its attempts")
+    require_log_attempt(actor, campaign)
     refusal = _attempt_refusal(prompt, reply, category, severity, succeeded, success_marker)
     if refusal:
         raise refusal
@@ -237,8 +239,7 @@ def red_team_attempt_withdraw(
 ) -> RedTeamAttempt:
     """Its author or a risk officer withdraws an attempt logged in error, saying why: it stays in
     the register, uncounted and never re-tried; the correction is a new attempt."""
-    if not (actor.pk == attempt.logged_by_id or actor.has_role(Role.RISK_OFFICER)):
-        raise Forbidden("the attempt's author or a risk officer withdraws it")
+    require_withdraw_attempt(actor, attempt)
     if not reason.strip():
         raise InvalidInput("say why the attempt is withdrawn", field="reason")
     return _changed(

@@ -140,6 +140,7 @@ def red_team_campaign_list(version: ModelVersion) -> QuerySet[RedTeamCampaign]:
                 filter=Q(attempts__withdrawn_at__isnull=True, attempts__succeeded=True),
             ),
         )
+        .order_by("-started_at", "-id")
     )
 
 
