@@ -127,11 +127,12 @@ def red_team_counts(versions: QuerySet[ModelVersion] | list[ModelVersion]) -> Re
     )
 
 
-def red_team_campaign_list(version: ModelVersion) -> QuerySet[RedTeamCampaign]:
-    """A version's campaigns, newest first, with their members and attempt counts."""
+def red_team_campaign_list(version: ModelVersion | None = None) -> QuerySet[RedTeamCampaign]:
+    """Campaigns (a version's, when given), newest first, with their version, members and
+    attempt counts (withdrawn attempts left out)."""
+    campaigns = RedTeamCampaign.objects.all() if version is None else version.red_team_campaigns
     return (
-        RedTeamCampaign.objects.filter(version=version)
-        .select_related("started_by")
+        campaigns.select_related("started_by", "version__model")
         .prefetch_related("members")
         .annotate(
             attempt_count=Count("attempts", filter=Q(attempts__withdrawn_at__isnull=True)),
