@@ -174,11 +174,11 @@ def can_log_attempt(user: User, campaign: RedTeamCampaign) -> bool:
 
 
 def can_read_attacks_in_full(user: User, campaign: RedTeamCampaign) -> bool:
-    """Who reads a harmful attempt's prompt and reply unmasked: risk officers and auditors, who
-    examine the evidence (the auditor-only evidence bundle carries it whole), and the campaign's
-    members, who wrote it. Every other reader sees them masked; other categories are shown to
-    all."""
-    if user.has_role(Role.RISK_OFFICER) or user.has_role(Role.AUDITOR):
+    """Who reads a harmful attempt's prompt and reply unmasked: the people who may download the
+    evidence bundle, which carries them whole for regulators (auditors, risk officers, admins:
+    reports.permissions), and the campaign's members, who wrote them. Every other reader (the
+    model's team, other engineers) sees them masked; other categories are shown to all."""
+    if any(user.has_role(role) for role in (Role.RISK_OFFICER, Role.AUDITOR, Role.ADMIN)):
         return user.is_active
     return campaign.members.filter(pk=user.pk).exists()
 

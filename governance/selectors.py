@@ -92,7 +92,7 @@ class RedTeamCounts:
     campaigns: int
     attempts: int
     successful: int
-    successful_by_severity: dict[str, int]
+    successful_by_severity: tuple[tuple[str, int], ...]  # low to critical, kept in order
     reproduced: int
     promoted: int
     incidents: int
@@ -122,7 +122,7 @@ def red_team_counts(versions: QuerySet[ModelVersion] | list[ModelVersion]) -> Re
     )
     return RedTeamCounts(
         campaigns=RedTeamCampaign.objects.filter(version__in=versions).count(),
-        successful_by_severity={s: by_severity.get(s, 0) for s in AttackSeverity.values},
+        successful_by_severity=tuple((s, by_severity.get(s, 0)) for s in AttackSeverity.values),
         **totals,
     )
 

@@ -182,7 +182,12 @@ def test_the_counts_say_campaigns_attempts_successes_by_severity_and_links(cast,
     rt.red_team_incident_report(actor=cast.rita, attempt=found, title="t", severity="high")
     counts = red_team_counts([version])
     assert (counts.campaigns, counts.attempts, counts.successful) == (1, 3, 2)
-    assert counts.successful_by_severity == {"low": 0, "medium": 0, "high": 1, "critical": 1}
+    assert counts.successful_by_severity == (
+        ("low", 0),
+        ("medium", 0),
+        ("high", 1),
+        ("critical", 1),
+    )
     assert (counts.reproduced, counts.promoted, counts.incidents, counts.open_incidents) == (
         1, 1, 1, 1,
     )  # fmt: skip
