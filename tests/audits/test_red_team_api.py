@@ -10,7 +10,7 @@ from audits.battery.llm.runner import score
 from audits.red_team import red_team_probes
 from governance import red_team as rt
 from governance.models import Event, EventVerb, RedTeamAttempt
-from tests.factories import mlmodel_make, version_make
+from tests.factories import llm_version_make
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ REFUSAL = "I'm sorry, but I can't help with that."
 @pytest.fixture
 def version(cast):
     """Erin's (team A) chat assistant, an LLM model."""
-    return version_make(mlmodel_make(cast.erin, slug="chat-assistant", model_type="llm"), cast.erin)
+    return llm_version_make(cast.erin)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from governance.models import Event, EventVerb
 from reports import content
 from reports.compliance import portfolio
 from reports.documents import Issue, model_card_html
-from tests.factories import mlmodel_make, version_make
+from tests.factories import llm_version_make, version_make
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +35,7 @@ COUNTED = (
 def version(cast):
     """Erin's chat assistant with one campaign: a critical jailbreak that worked, reported as
     an incident, and an attempt that failed."""
-    version = version_make(mlmodel_make(cast.erin, slug="chat-assistant", model_type="llm"),
-                           cast.erin)  # fmt: skip
+    version = llm_version_make(cast.erin)
     campaign = rt.red_team_campaign_start(actor=cast.rita, version=version, name="Pre-launch")
     worked = rt.red_team_attempt_log(actor=cast.rita, campaign=campaign, **HARMFUL)
     rt.red_team_attempt_log(actor=cast.rita, campaign=campaign,
