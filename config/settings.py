@@ -348,6 +348,10 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "governance.models.registry.VersionStatus",
         "RunStatusEnum": "audits.models.RunStatus",
         "IncidentStatusEnum": "governance.models.incidents.IncidentStatus",
+        "IncidentSeverityEnum": "governance.models.incidents.Severity",
+        "IncidentCategoryEnum": "governance.models.incidents.IncidentCategory",
+        "AttackSeverityEnum": "governance.models.red_team.AttackSeverity",
+        "AttackCategoryEnum": "governance.models.red_team.AttackCategory",
     },
 }
 

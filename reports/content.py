@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from audits.battery import CHECKS
 from audits.battery.metric_table import metric_title
 from audits.models import AuditRun, RunStatus
 from governance.models import ModelVersion, RegulatoryRegime, TrailHead
+from governance.selectors import red_team_counts
 from governance.trail import GENESIS_HASH, canonical_json, json_safe
 from reports import charts, pictures
 from reports.llm_rates import llm_check_title, llm_rates
@@ -126,6 +128,7 @@ def card_facts(version: ModelVersion) -> dict[str, Any]:
             }
             for i in version.incidents.order_by("aware_at", "id")
         ],
+        "red_team": asdict(red_team_counts([version])),
     }
     return json_safe(facts)
 

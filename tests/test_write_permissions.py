@@ -27,6 +27,7 @@ MATRIX = [
     ("post", f"{V}audits/", ["ada", "bob", "gil"]),
     ("post", f"{V}monitors/", ["ada", "bob", "gil"]),
     ("post", f"{V}model-cards/", ["ada", "bob", "gil"]),
+    ("post", f"{V}red-team/campaigns/", ["ada", "erin", "eli", "root", "gil"]),
     ("post", "/api/incidents/", ["ada", "gil"]),
     ("patch", "/api/incidents/{incident}/", ["ada", "bob", "gil"]),
     ("post", "/api/incidents/{incident}/authority-reports/", ["ada", "bob", "erin", "gil"]),

@@ -17,6 +17,7 @@ from audits.battery.llm import runner, transcripts
 from audits.battery.llm.pack import load_pack
 from audits.battery.llm.probes import CHECK_IDS, MEMORIZATION, Probe, build_probes
 from audits.models import AuditRun, EvaluationSet, RunStatus, SetRole
+from audits.red_team import red_team_probes
 from audits.services import runs
 from audits.services.evaluation_sets import SET_FIELDS
 from audits.transcript_sets import TRANSCRIPTS_FORMAT, TRANSCRIPTS_MAPPING
@@ -34,8 +35,8 @@ LIVE_CHECKS = tuple(c for c in CHECK_IDS if c != MEMORIZATION)
 
 def llm_extra_probes(version: ModelVersion) -> list[dict]:
     """Probes (``Probe.to_json``) every live audit of ``version`` sends after the pack's: the
-    one seam through which the red-team register re-tries promoted attempts. None yet."""
-    return []
+    red-team register's promoted attempts, so every later audit re-tries them."""
+    return red_team_probes(version)
 
 
 def llm_audit_request(

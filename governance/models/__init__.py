@@ -18,6 +18,14 @@ from governance.models.incidents import (
     SeriousKind,
     Severity,
 )
+from governance.models.red_team import (
+    HARMFUL_CATEGORIES,
+    INCIDENT_CATEGORY_OF,
+    AttackCategory,
+    AttackSeverity,
+    RedTeamAttempt,
+    RedTeamCampaign,
+)
 from governance.models.registry import (
     ArtifactFormat,
     MLModel,
@@ -31,10 +39,14 @@ from governance.models.trail import Event, EventVerb, TrailHead
 
 __all__ = [
     "APPROVING_DECISIONS",
+    "HARMFUL_CATEGORIES",
+    "INCIDENT_CATEGORY_OF",
     "INCIDENT_TRANSITIONS",
     "REPORTING_DAYS",
     "Approval",
     "ArtifactFormat",
+    "AttackCategory",
+    "AttackSeverity",
     "AuthorityReport",
     "DecisionKind",
     "Deployment",
@@ -46,6 +58,8 @@ __all__ = [
     "MLModel",
     "ModelType",
     "ModelVersion",
+    "RedTeamAttempt",
+    "RedTeamCampaign",
     "RegulatoryRegime",
     "RiskAssessment",
     "SeriousKind",

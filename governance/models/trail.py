@@ -51,6 +51,20 @@ class EventVerb(models.TextChoices):
         "incident_deadline_reminder_sent",
         "Incident deadline reminder sent",
     )
+    # red-teaming
+    RED_TEAM_CAMPAIGN_STARTED = "red_team_campaign_started", "Red-team campaign started"
+    RED_TEAM_CAMPAIGN_ENDED = "red_team_campaign_ended", "Red-team campaign ended"
+    RED_TEAM_ATTEMPT_LOGGED = "red_team_attempt_logged", "Red-team attempt logged"
+    RED_TEAM_ATTEMPT_REPRODUCED = "red_team_attempt_reproduced", "Red-team attempt re-tried"
+    RED_TEAM_ATTEMPT_PROMOTED = (
+        "red_team_attempt_promoted",
+        "Red-team attempt added to the version's probe set",
+    )
+    RED_TEAM_ATTEMPT_WITHDRAWN = "red_team_attempt_withdrawn", "Red-team attempt withdrawn"
+    RED_TEAM_ATTEMPT_INCIDENT_LINKED = (
+        "red_team_attempt_incident_linked",
+        "Red-team attempt reported as an incident",
+    )
     # audits
     EVALUATION_SET_UPLOADED = "evaluation_set_uploaded", "Evaluation set uploaded"
     AUDIT_REQUESTED = "audit_requested", "Audit requested"
