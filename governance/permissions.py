@@ -134,3 +134,14 @@ def require_update_incident(user: User, incident: Incident) -> None:
 def require_record_authority_report(user: User) -> None:
     if not user.has_role(Role.RISK_OFFICER):
         raise Forbidden("risk officers record reports to authorities")
+
+
+def can_manage_notifications(user: User) -> bool:
+    """Webhook endpoints, e-mail subscriptions and redeliveries are an admin's or a risk
+    officer's: they decide who outside Warden hears of its events."""
+    return user.is_active and (user.has_role(Role.ADMIN) or user.has_role(Role.RISK_OFFICER))
+
+
+def require_manage_notifications(user: User) -> None:
+    if not can_manage_notifications(user):
+        raise Forbidden("only admins and risk officers manage webhooks and e-mail subscriptions")

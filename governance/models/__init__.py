@@ -18,6 +18,16 @@ from governance.models.incidents import (
     SeriousKind,
     Severity,
 )
+from governance.models.outbox import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    EmailAudience,
+    EmailSubscription,
+    OutboxEventType,
+    OutboxMessage,
+    WebhookEndpoint,
+)
 from governance.models.registry import (
     MLModel,
     ModelType,
@@ -35,7 +45,12 @@ __all__ = [
     "Approval",
     "AuthorityReport",
     "DecisionKind",
+    "Delivery",
+    "DeliveryAttempt",
+    "DeliveryStatus",
     "Deployment",
+    "EmailAudience",
+    "EmailSubscription",
     "Event",
     "EventVerb",
     "Incident",
@@ -44,6 +59,8 @@ __all__ = [
     "MLModel",
     "ModelType",
     "ModelVersion",
+    "OutboxEventType",
+    "OutboxMessage",
     "RegulatoryRegime",
     "RiskAssessment",
     "SeriousKind",
@@ -53,4 +70,5 @@ __all__ = [
     "TrailHead",
     "User",
     "VersionStatus",
+    "WebhookEndpoint",
 ]
