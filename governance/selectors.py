@@ -5,6 +5,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from governance.models import (
     APPROVING_DECISIONS,
+    Delivery,
     Event,
     Incident,
     IncidentStatus,
@@ -77,3 +78,18 @@ def event_list() -> QuerySet[Event]:
 def risk_officer_list() -> QuerySet[User]:
     """Active risk officers: who may own an incident."""
     return User.objects.filter(groups__name="risk_officer", is_active=True).order_by("username")
+
+
+def events_after(after_seq: int, *, limit: int | None = None) -> QuerySet[Event]:
+    """The trail after a sequence number, in order: the SIEM cursor's page (`limit` rows) or,
+    without a limit, the whole tail for the JSONL export."""
+    events = Event.objects.filter(seq__gt=after_seq).order_by("seq")
+    return events[:limit] if limit is not None else events
+
+
+def delivery_list(*, status: str = "") -> QuerySet[Delivery]:
+    """Deliveries newest first with their message, subscriber and log, optionally of one status."""
+    deliveries = Delivery.objects.select_related(
+        "message__event", "endpoint", "subscription"
+    ).prefetch_related("log")
+    return deliveries.filter(status=status) if status else deliveries
