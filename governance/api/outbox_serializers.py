@@ -3,6 +3,7 @@ e-mail subscriptions, deliveries with their log, and the trail's cursor page."""
 
 from rest_framework import serializers
 
+from governance.api.fields import StrictSerializer
 from governance.api.serializers import EventSerializer
 from governance.models import (
     Delivery,
@@ -29,7 +30,7 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
         read_only_fields = fields
 
 
-class WebhookEndpointCreateSerializer(serializers.Serializer):
+class WebhookEndpointCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=100)
     url = serializers.CharField(max_length=500)
     event_types = serializers.ListField(
@@ -38,7 +39,7 @@ class WebhookEndpointCreateSerializer(serializers.Serializer):
     slack_format = serializers.BooleanField(default=False)
 
 
-class WebhookEndpointUpdateSerializer(serializers.Serializer):
+class WebhookEndpointUpdateSerializer(StrictSerializer):
     url = serializers.CharField(max_length=500, required=False)
     event_types = serializers.ListField(
         child=serializers.ChoiceField(OutboxEventType.choices), required=False, allow_empty=False
@@ -54,14 +55,14 @@ class EmailSubscriptionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EmailSubscriptionCreateSerializer(serializers.Serializer):
+class EmailSubscriptionCreateSerializer(StrictSerializer):
     audience = serializers.ChoiceField(EmailAudience.choices)
     event_types = serializers.ListField(
         child=serializers.ChoiceField(OutboxEventType.choices), allow_empty=False
     )
 
 
-class EmailSubscriptionUpdateSerializer(serializers.Serializer):
+class EmailSubscriptionUpdateSerializer(StrictSerializer):
     event_types = serializers.ListField(
         child=serializers.ChoiceField(OutboxEventType.choices), required=False, allow_empty=False
     )

@@ -154,3 +154,9 @@ def test_the_jsonl_export_streams_every_event_in_order(cast, api):
 
 def test_the_export_needs_a_reading_role(api):
     assert api.as_user(None).get("/api/events/export.jsonl").status_code == 401
+
+
+def test_a_secret_cannot_be_chosen_by_the_caller(cast, api):
+    body = {**NEW_HOOK, "secret": "whsec_" + "A" * 43}
+    refused = api.as_user(cast.rita).post(HOOKS, body, format="json")
+    assert refused.status_code == 400 and refused.data["secret"] == ["unknown field"]
