@@ -23,6 +23,15 @@ from governance.permissions import require_manage_notifications
 CURSOR_PAGE_SIZE, CURSOR_MAX_PAGE_SIZE = 100, 1000
 
 
+def managed_input(request: Request, form_class: type[serializers.Serializer]) -> dict:
+    """The body, validated, of a change to who is notified: the rule first (403 before any
+    field is read), then the shape."""
+    require_manage_notifications(acting_user(request))
+    form = form_class(data=request.data)
+    form.is_valid(raise_exception=True)
+    return dict(form.validated_data)
+
+
 class WebhookEndpointViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -37,23 +46,17 @@ class WebhookEndpointViewSet(
         responses={201: s.WebhookEndpointCreatedSerializer},
     )
     def create(self, request: Request) -> Response:
-        require_manage_notifications(acting_user(request))
-        form = s.WebhookEndpointCreateSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        made = subscriptions.webhook_endpoint_create(
-            actor=acting_user(request), **form.validated_data
-        )
+        data = managed_input(request, s.WebhookEndpointCreateSerializer)
+        made = subscriptions.webhook_endpoint_create(actor=acting_user(request), **data)
         body = s.WebhookEndpointSerializer(made.endpoint).data
         return Response({**body, "secret": made.secret}, status=201)
 
     @extend_schema(request=s.WebhookEndpointUpdateSerializer, responses=s.WebhookEndpointSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
         endpoint = self.get_object()
-        require_manage_notifications(acting_user(request))
-        form = s.WebhookEndpointUpdateSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
+        data = managed_input(request, s.WebhookEndpointUpdateSerializer)
         endpoint = subscriptions.webhook_endpoint_update(
-            actor=acting_user(request), endpoint=endpoint, **form.validated_data
+            actor=acting_user(request), endpoint=endpoint, **data
         )
         return Response(self.get_serializer(endpoint).data)
 
@@ -71,12 +74,8 @@ class EmailSubscriptionViewSet(
         request=s.EmailSubscriptionCreateSerializer, responses={201: s.EmailSubscriptionSerializer}
     )
     def create(self, request: Request) -> Response:
-        require_manage_notifications(acting_user(request))
-        form = s.EmailSubscriptionCreateSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        made = subscriptions.email_subscription_create(
-            actor=acting_user(request), **form.validated_data
-        )
+        data = managed_input(request, s.EmailSubscriptionCreateSerializer)
+        made = subscriptions.email_subscription_create(actor=acting_user(request), **data)
         return Response(self.get_serializer(made).data, status=201)
 
     @extend_schema(
@@ -84,11 +83,9 @@ class EmailSubscriptionViewSet(
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         subscription = self.get_object()
-        require_manage_notifications(acting_user(request))
-        form = s.EmailSubscriptionUpdateSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
+        data = managed_input(request, s.EmailSubscriptionUpdateSerializer)
         subscription = subscriptions.email_subscription_update(
-            actor=acting_user(request), subscription=subscription, **form.validated_data
+            actor=acting_user(request), subscription=subscription, **data
         )
         return Response(self.get_serializer(subscription).data)
 
@@ -123,16 +120,22 @@ LIMIT = OpenApiParameter("limit", int, description=f"page size, at most {CURSOR_
 
 def events_cursor(request: Request) -> Response:
     """`GET /api/events/?after_seq=N`: the trail as a resumable cursor, events after `after_seq`
-    in seq order and the `next_after_seq` to ask with next (nothing lost, nothing seen twice)."""
+    in seq order and the `next_after_seq` to ask with next (nothing lost, nothing seen twice).
+    The page keeps the list's shape: `count` (events after `after_seq`), `next`, `results`."""
     query = CursorQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
     after, limit = query.validated_data["after_seq"], query.validated_data["limit"]
     page = list(selectors.events_after(after, limit=limit + 1))
     more, page = len(page) > limit, page[:limit]
+    next_after = page[-1].seq if page else after
+    following = f"{request.path}?after_seq={next_after}&limit={limit}"
     return Response(
         {
+            "count": selectors.events_after(after).count(),
+            "next": request.build_absolute_uri(following) if more else None,
+            "previous": None,
             "results": EventSerializer(page, many=True).data,
-            "next_after_seq": page[-1].seq if page else after,
+            "next_after_seq": next_after,
             "has_more": more,
         }
     )

@@ -1,6 +1,7 @@
 """Shapes of the outbox API: endpoints (the secret only in the answer that created it),
 e-mail subscriptions, deliveries with their log, and the trail's cursor page."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from governance.api.fields import StrictSerializer
@@ -103,9 +104,17 @@ class DeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(many=False)  # already the whole page: not wrapped in pagination again
 class EventCursorPageSerializer(serializers.Serializer):
+    """A page of the trail: numbered pages without `after_seq`, the SIEM cursor with it (then
+    `next_after_seq` and `has_more` are there too)."""
+
+    count = serializers.IntegerField(help_text="events in the list (after after_seq, if given)")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
     results = EventSerializer(many=True)
     next_after_seq = serializers.IntegerField(
-        help_text="pass as after_seq for the next page; equal to after_seq when nothing is new"
+        required=False,
+        help_text="with after_seq: ask with it next; equal to after_seq when nothing is new",
     )
-    has_more = serializers.BooleanField()
+    has_more = serializers.BooleanField(required=False)

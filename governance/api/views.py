@@ -17,6 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from governance import services
 from governance.api import serializers as s
 from governance.api.outbox import AFTER_SEQ, LIMIT, events_cursor
+from governance.api.outbox_serializers import EventCursorPageSerializer
 from governance.api.permissions import HasRole, acting_user
 from governance.api.review import version_or_404
 from governance.api.throttles import UploadThrottleMixin
@@ -211,7 +212,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["verb", "target_type", "target_id", "actor_name", "request_id"]
     ordering_fields = ["seq"]
 
-    @extend_schema(parameters=[AFTER_SEQ, LIMIT])
+    @extend_schema(parameters=[AFTER_SEQ, LIMIT], responses=EventCursorPageSerializer)
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         """Pages of the trail; with `after_seq`, the SIEM cursor instead (seq order, `limit`
         rows, `next_after_seq`)."""
