@@ -60,7 +60,7 @@ def delivery_attempt(*, delivery_id: int) -> DeliveryOutcome:
 def _claim(delivery_id: int) -> Delivery | None:
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update()
+            Delivery.objects.select_for_update(of=("self",))
             .select_related("message", "endpoint", "subscription")
             .filter(pk=delivery_id)
             .first()
