@@ -427,6 +427,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "staging-sweep": {"task": "audits.tasks.staging_sweep", "schedule": 3600.0},
+    "deliveries-sweep": {"task": "governance.tasks.deliveries_sweep", "schedule": 60.0},
     "incident-deadline-reminders": {
         "task": "governance.tasks.incident_deadline_reminders_send",
         "schedule": 3600.0,
@@ -530,6 +531,29 @@ EMAIL_BACKEND = env_str(
 )
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "warden@localhost", doc="the sender of notifications"
+)
+
+# The outbox (governance.outbox, governance.delivery): webhooks and e-mail announcing events.
+WARDEN_WEBHOOK_ALLOWED_HOSTS = env_list(
+    "WARDEN_WEBHOOK_ALLOWED_HOSTS",
+    [],
+    doc=(
+        "comma-separated host names webhooks may be sent to (`.example.org` allows its "
+        "subdomains); none by default, so no endpoint can be added until an operator names one"
+    ),
+)
+WARDEN_WEBHOOK_TIMEOUT_SECONDS = env_int(
+    "WARDEN_WEBHOOK_TIMEOUT_SECONDS", 10, doc="how long one webhook attempt waits for an answer"
+)
+WARDEN_DELIVERY_MAX_ATTEMPTS = env_int(
+    "WARDEN_DELIVERY_MAX_ATTEMPTS",
+    8,
+    doc="attempts of one delivery before it is dead-lettered (redeliver it from its page)",
+)
+WARDEN_DELIVERY_BACKOFF_SECONDS = env_int(
+    "WARDEN_DELIVERY_BACKOFF_SECONDS",
+    30,
+    doc="wait before the first retry of a delivery; it doubles after every failed attempt",
 )
 
 # Production hardening. WARDEN_HTTPS=true (production) turns on the HTTPS-only switches;

@@ -196,3 +196,14 @@ def can_withdraw_attempt(user: User, attempt: RedTeamAttempt) -> bool:
 def require_withdraw_attempt(user: User, attempt: RedTeamAttempt) -> None:
     if not can_withdraw_attempt(user, attempt):
         raise Forbidden("the attempt's author or a risk officer withdraws it")
+
+
+def can_manage_notifications(user: User) -> bool:
+    """Webhook endpoints, e-mail subscriptions and redeliveries are an admin's or a risk
+    officer's: they decide who outside Warden hears of its events."""
+    return user.is_active and (user.has_role(Role.ADMIN) or user.has_role(Role.RISK_OFFICER))
+
+
+def require_manage_notifications(user: User) -> None:
+    if not can_manage_notifications(user):
+        raise Forbidden("only admins and risk officers manage webhooks and e-mail subscriptions")

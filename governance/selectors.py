@@ -8,6 +8,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from governance.models import (
     APPROVING_DECISIONS,
     AttackSeverity,
+    Delivery,
     Event,
     Incident,
     IncidentStatus,
@@ -150,3 +151,18 @@ def red_team_attempt_list(campaign: RedTeamCampaign) -> QuerySet[RedTeamAttempt]
     return campaign.attempts.select_related(
         "logged_by", "reproduced_by", "promoted_by", "incident"
     ).order_by("logged_at", "id")
+
+
+def events_after(after_seq: int, *, limit: int | None = None) -> QuerySet[Event]:
+    """The trail after a sequence number, in order: the SIEM cursor's page (`limit` rows) or,
+    without a limit, the whole tail for the JSONL export."""
+    events = Event.objects.filter(seq__gt=after_seq).order_by("seq")
+    return events[:limit] if limit is not None else events
+
+
+def delivery_list(*, status: str = "") -> QuerySet[Delivery]:
+    """Deliveries newest first with their message, subscriber and log, optionally of one status."""
+    deliveries = Delivery.objects.select_related(
+        "message__event", "endpoint", "subscription"
+    ).prefetch_related("log")
+    return deliveries.filter(status=status) if status else deliveries

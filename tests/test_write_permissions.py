@@ -32,6 +32,8 @@ MATRIX = [
     ("patch", "/api/incidents/{incident}/", ["ada", "bob", "gil"]),
     ("post", "/api/incidents/{incident}/authority-reports/", ["ada", "bob", "erin", "gil"]),
     ("post", "/api/reports/verify/", ["gil"]),
+    ("post", "/api/webhooks/", ["ada", "erin", "gil"]),
+    ("post", "/api/email-subscriptions/", ["ada", "erin", "gil"]),
 ]
 CASES = [
     pytest.param(method, path, caller, id=f"{method} {path} as {caller}")

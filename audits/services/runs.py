@@ -13,7 +13,16 @@ from kombu.exceptions import OperationalError as BrokerError
 from audits import battery, contract
 from audits.artifact_rules import CHAT, artifact_can
 from audits.errors import QueueUnavailable, UploadRejected
-from audits.models import RUN_TRANSITIONS, AuditRun, ChunkStats, EvaluationSet, RunStatus, SetRole
+from audits.models import (
+    RUN_TRANSITIONS,
+    AuditRun,
+    ChunkStats,
+    EvaluationSet,
+    Monitor,
+    RunStatus,
+    SetRole,
+    Verdict,
+)
 from governance.errors import Conflict, InvalidInput
 from governance.models import EventVerb, ModelVersion, User
 from governance.permissions import require_start_audit
@@ -21,6 +30,8 @@ from governance.services import version_integrity_alert
 from governance.trail import event_record, snapshot
 
 RUN_FIELDS = ["status", "attempt", "verdict", "result_sha256", "error", "chunks_total"]
+# A monitoring audit with one of these verdicts alerts (governance.outbox: `monitor.alert`).
+ALERTING_VERDICTS = (Verdict.FAIL,)
 
 
 def require_auditable(
@@ -283,7 +294,24 @@ def audit_run_complete(*, run_id: int, attempt: int, document: dict) -> bool:
             before=before,
             after=snapshot(run, RUN_FIELDS),
         )
+        _monitors_alert(run)
     return True
+
+
+def _monitors_alert(run: AuditRun) -> None:
+    """A failing monitoring audit alerts its monitor, in the run's own transaction, naming the
+    checks that failed."""
+    if run.verdict not in ALERTING_VERDICTS:
+        return
+    failed = sorted(check for check, status in run.progress["checks"].items() if status == "fail")
+    for monitor in Monitor.objects.filter(last_run=run):
+        event_record(
+            actor=None,
+            verb=EventVerb.MONITOR_ALERTED,
+            target=monitor,
+            after={"run": run.pk, "verdict": run.verdict, "failed_checks": failed},
+            note=f"monitoring audit #{run.pk} failed: {', '.join(failed) or 'policy'}",
+        )
 
 
 def audit_run_error(*, run_id: int, reason: str, attempt: int | None = None) -> bool:

@@ -18,6 +18,16 @@ from governance.models.incidents import (
     SeriousKind,
     Severity,
 )
+from governance.models.outbox import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    EmailAudience,
+    EmailSubscription,
+    OutboxEventType,
+    OutboxMessage,
+    WebhookEndpoint,
+)
 from governance.models.red_team import (
     HARMFUL_CATEGORIES,
     INCIDENT_CATEGORY_OF,
@@ -49,7 +59,12 @@ __all__ = [
     "AttackSeverity",
     "AuthorityReport",
     "DecisionKind",
+    "Delivery",
+    "DeliveryAttempt",
+    "DeliveryStatus",
     "Deployment",
+    "EmailAudience",
+    "EmailSubscription",
     "Event",
     "EventVerb",
     "Incident",
@@ -58,6 +73,8 @@ __all__ = [
     "MLModel",
     "ModelType",
     "ModelVersion",
+    "OutboxEventType",
+    "OutboxMessage",
     "RedTeamAttempt",
     "RedTeamCampaign",
     "RegulatoryRegime",
@@ -69,4 +86,5 @@ __all__ = [
     "TrailHead",
     "User",
     "VersionStatus",
+    "WebhookEndpoint",
 ]

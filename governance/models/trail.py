@@ -72,6 +72,14 @@ class EventVerb(models.TextChoices):
     AUDIT_COMPLETED = "audit_completed", "Audit completed"
     AUDIT_ERRORED = "audit_errored", "Audit errored"
     MONITOR_CREATED = "monitor_created", "Monitor created"
+    MONITOR_ALERTED = "monitor_alerted", "Monitoring audit failed its policy"
+    # notifications (the outbox)
+    WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint_created", "Webhook endpoint created"
+    WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint_updated", "Webhook endpoint updated"
+    EMAIL_SUBSCRIPTION_CREATED = "email_subscription_created", "E-mail subscription created"
+    EMAIL_SUBSCRIPTION_UPDATED = "email_subscription_updated", "E-mail subscription updated"
+    DELIVERY_DEAD_LETTERED = "delivery_dead_lettered", "Delivery given up (dead letter)"
+    DELIVERY_REDELIVERED = "delivery_redelivered", "Delivery sent again"
     # reports
     MODEL_CARD_ISSUED = "model_card_issued", "Model card issued"
     COMPLIANCE_ISSUED = "compliance_issued", "Compliance report issued"
