@@ -10,10 +10,12 @@ from django.utils import timezone
 
 from governance.models import (
     DecisionKind,
+    EmailAudience,
     IncidentCategory,
     IncidentStatus,
     ModelType,
     ModelVersion,
+    OutboxEventType,
     RegulatoryRegime,
     SeriousKind,
     Severity,
@@ -218,4 +220,22 @@ class NotReportableForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text="Your password, re-entered: it signs the finding.",
+    )
+
+
+class WebhookEndpointForm(forms.Form):
+    """A new webhook receiver: the service checks the URL against the allow-list."""
+
+    name = forms.CharField(max_length=100)
+    url = forms.CharField(max_length=500, label="URL")
+    event_types = forms.MultipleChoiceField(
+        choices=OutboxEventType.choices, widget=forms.CheckboxSelectMultiple
+    )
+    slack_format = forms.BooleanField(required=False, label="Slack-compatible body")
+
+
+class EmailSubscriptionForm(forms.Form):
+    audience = forms.ChoiceField(choices=EmailAudience.choices)
+    event_types = forms.MultipleChoiceField(
+        choices=OutboxEventType.choices, widget=forms.CheckboxSelectMultiple
     )

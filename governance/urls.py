@@ -3,7 +3,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from governance.views import accounts, homes, incidents, inventory, mlmodels, trail, versions
+from governance.views import (
+    accounts,
+    homes,
+    incidents,
+    inventory,
+    mlmodels,
+    notifications,
+    trail,
+    versions,
+)
 
 VERSION = "models/<slug:slug>/versions/<str:version>/"
 
@@ -35,4 +44,11 @@ urlpatterns = [
     path("incidents/new/", incidents.incident_new, name="incident-new"),
     path("incidents/<int:pk>/", incidents.incident_page, name="incident-page"),
     path("trail/", trail.trail, name="trail"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("deliveries/", notifications.deliveries, name="deliveries"),
+    path(
+        "deliveries/<int:pk>/redeliver/",
+        notifications.delivery_redeliver,
+        name="delivery-redeliver-page",
+    ),
 ]

@@ -1,5 +1,6 @@
 """The portfolio as auditors read it: inventory by tier and status, approvals and their expiry,
-overdue revalidations, failing audits, open incidents with their deadlines, and the trail's
+overdue revalidations, failing audits, open incidents with their deadlines, the red-team
+register's counts, and the trail's
 integrity. `portfolio()` gathers it as plain facts; the PDF and the CSV are drawn from those."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +25,7 @@ from governance.models import (
     ModelVersion,
     VersionStatus,
 )
+from governance.selectors import red_team_counts
 from governance.spreadsheet import starts_like_formula
 from governance.trail import trail_verify
 from reports.content import utc_text
@@ -87,6 +90,7 @@ def portfolio(now: datetime | None = None) -> dict[str, Any]:
         "notice_days": settings.WARDEN_REVALIDATION_NOTICE_DAYS,
         "failing": [r for r in versioned if r["latest_audit_verdict"] in FAILING],
         "incidents": incidents,
+        "red_team": asdict(red_team_counts(ModelVersion.objects.all())),
         "trail": {
             "intact": trail.intact,
             "events": trail.events,

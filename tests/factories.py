@@ -95,6 +95,11 @@ def version_make(
     )
 
 
+def llm_version_make(owner: User, slug: str = "chat-assistant") -> ModelVersion:
+    """Version 1.0.0 of a new LLM model of the owner's team, what red-teaming is run on."""
+    return version_make(mlmodel_make(owner, slug=slug, model_type="llm"), owner)
+
+
 TIER_ANSWERS = {
     1: {**TIER_3_ANSWERS, "regulatory_area": "eu_ai_act_annex_iii"},
     2: {**TIER_3_ANSWERS, "regulatory_area": "other_regulated"},

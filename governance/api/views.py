@@ -16,6 +16,8 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from governance import services
 from governance.api import serializers as s
+from governance.api.outbox import AFTER_SEQ, LIMIT, events_cursor
+from governance.api.outbox_serializers import EventCursorPageSerializer
 from governance.api.permissions import HasRole, acting_user
 from governance.api.review import version_or_404
 from governance.api.throttles import UploadThrottleMixin
@@ -238,6 +240,14 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "seq"
     filterset_fields = ["verb", "target_type", "target_id", "actor_name", "request_id"]
     ordering_fields = ["seq"]
+
+    @extend_schema(parameters=[AFTER_SEQ, LIMIT], responses=EventCursorPageSerializer)
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """Pages of the trail; with `after_seq`, the SIEM cursor instead (seq order, `limit`
+        rows, `next_after_seq`)."""
+        if "after_seq" in request.query_params:
+            return events_cursor(request)
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(responses=s.TrailVerdictSerializer)
     @action(detail=False, methods=["get"])

@@ -19,7 +19,26 @@ from governance.models.incidents import (
     Severity,
 )
 from governance.models.inventory import CustomField, CustomFieldValue, FieldKind, Tag
+from governance.models.outbox import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    EmailAudience,
+    EmailSubscription,
+    OutboxEventType,
+    OutboxMessage,
+    WebhookEndpoint,
+)
+from governance.models.red_team import (
+    HARMFUL_CATEGORIES,
+    INCIDENT_CATEGORY_OF,
+    AttackCategory,
+    AttackSeverity,
+    RedTeamAttempt,
+    RedTeamCampaign,
+)
 from governance.models.registry import (
+    ArtifactFormat,
     MLModel,
     ModelType,
     ModelVersion,
@@ -31,14 +50,24 @@ from governance.models.trail import Event, EventVerb, TrailHead
 
 __all__ = [
     "APPROVING_DECISIONS",
+    "HARMFUL_CATEGORIES",
+    "INCIDENT_CATEGORY_OF",
     "INCIDENT_TRANSITIONS",
     "REPORTING_DAYS",
     "Approval",
+    "ArtifactFormat",
+    "AttackCategory",
+    "AttackSeverity",
     "AuthorityReport",
     "CustomField",
     "CustomFieldValue",
     "DecisionKind",
+    "Delivery",
+    "DeliveryAttempt",
+    "DeliveryStatus",
     "Deployment",
+    "EmailAudience",
+    "EmailSubscription",
     "Event",
     "EventVerb",
     "FieldKind",
@@ -48,6 +77,10 @@ __all__ = [
     "MLModel",
     "ModelType",
     "ModelVersion",
+    "OutboxEventType",
+    "OutboxMessage",
+    "RedTeamAttempt",
+    "RedTeamCampaign",
     "RegulatoryRegime",
     "RiskAssessment",
     "SeriousKind",
@@ -58,4 +91,5 @@ __all__ = [
     "TrailHead",
     "User",
     "VersionStatus",
+    "WebhookEndpoint",
 ]

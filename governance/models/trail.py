@@ -54,6 +54,20 @@ class EventVerb(models.TextChoices):
         "incident_deadline_reminder_sent",
         "Incident deadline reminder sent",
     )
+    # red-teaming
+    RED_TEAM_CAMPAIGN_STARTED = "red_team_campaign_started", "Red-team campaign started"
+    RED_TEAM_CAMPAIGN_ENDED = "red_team_campaign_ended", "Red-team campaign ended"
+    RED_TEAM_ATTEMPT_LOGGED = "red_team_attempt_logged", "Red-team attempt logged"
+    RED_TEAM_ATTEMPT_REPRODUCED = "red_team_attempt_reproduced", "Red-team attempt re-tried"
+    RED_TEAM_ATTEMPT_PROMOTED = (
+        "red_team_attempt_promoted",
+        "Red-team attempt added to the version's probe set",
+    )
+    RED_TEAM_ATTEMPT_WITHDRAWN = "red_team_attempt_withdrawn", "Red-team attempt withdrawn"
+    RED_TEAM_ATTEMPT_INCIDENT_LINKED = (
+        "red_team_attempt_incident_linked",
+        "Red-team attempt reported as an incident",
+    )
     # audits
     EVALUATION_SET_UPLOADED = "evaluation_set_uploaded", "Evaluation set uploaded"
     AUDIT_REQUESTED = "audit_requested", "Audit requested"
@@ -61,6 +75,14 @@ class EventVerb(models.TextChoices):
     AUDIT_COMPLETED = "audit_completed", "Audit completed"
     AUDIT_ERRORED = "audit_errored", "Audit errored"
     MONITOR_CREATED = "monitor_created", "Monitor created"
+    MONITOR_ALERTED = "monitor_alerted", "Monitoring audit failed its policy"
+    # notifications (the outbox)
+    WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint_created", "Webhook endpoint created"
+    WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint_updated", "Webhook endpoint updated"
+    EMAIL_SUBSCRIPTION_CREATED = "email_subscription_created", "E-mail subscription created"
+    EMAIL_SUBSCRIPTION_UPDATED = "email_subscription_updated", "E-mail subscription updated"
+    DELIVERY_DEAD_LETTERED = "delivery_dead_lettered", "Delivery given up (dead letter)"
+    DELIVERY_REDELIVERED = "delivery_redelivered", "Delivery sent again"
     # reports
     MODEL_CARD_ISSUED = "model_card_issued", "Model card issued"
     COMPLIANCE_ISSUED = "compliance_issued", "Compliance report issued"
