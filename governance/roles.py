@@ -19,6 +19,9 @@ VIEW_ALL = (
     "view_evaluationset",
     "view_auditrun",
     "view_monitor",
+    "view_policyversion",
+    "view_questionnaireversion",
+    "view_rejudgement",
 )
 
 

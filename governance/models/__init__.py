@@ -26,12 +26,19 @@ from governance.models.registry import (
     RiskAssessment,
     VersionStatus,
 )
+from governance.models.rulebooks import (
+    RULE_TRANSITIONS,
+    PolicyVersion,
+    QuestionnaireVersion,
+    RuleStatus,
+)
 from governance.models.trail import Event, EventVerb, TrailHead
 
 __all__ = [
     "APPROVING_DECISIONS",
     "INCIDENT_TRANSITIONS",
     "REPORTING_DAYS",
+    "RULE_TRANSITIONS",
     "Approval",
     "AuthorityReport",
     "DecisionKind",
@@ -44,8 +51,11 @@ __all__ = [
     "MLModel",
     "ModelType",
     "ModelVersion",
+    "PolicyVersion",
+    "QuestionnaireVersion",
     "RegulatoryRegime",
     "RiskAssessment",
+    "RuleStatus",
     "SeriousKind",
     "Severity",
     "SignatureMeaning",
