@@ -58,13 +58,17 @@ class Questionnaire:
     tier_2_min_score: int
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON that ``from_json`` reads back to an equal Questionnaire."""
+        """Plain JSON (a copy) that ``from_json`` reads back to an equal Questionnaire."""
         return {
             "name": self.name,
             "version": self.version,
-            "questions": self.questions,
-            "tier_1_when": [{"answers": r.answers, "because": r.because} for r in self.tier_1_when],
-            "tier_2_when": [{"answers": r.answers, "because": r.because} for r in self.tier_2_when],
+            "questions": {q: dict(points) for q, points in self.questions.items()},
+            "tier_1_when": [
+                {"answers": dict(r.answers), "because": r.because} for r in self.tier_1_when
+            ],
+            "tier_2_when": [
+                {"answers": dict(r.answers), "because": r.because} for r in self.tier_2_when
+            ],
             "tier_1_min_score": self.tier_1_min_score,
             "tier_2_min_score": self.tier_2_min_score,
         }
