@@ -11,12 +11,13 @@ from rest_framework.response import Response
 from audits.api import serializers as s
 from audits.errors import UploadTooLarge
 from audits.models import AuditRun, EvaluationSet, Monitor
-from audits.services import evaluation_sets, monitors, runs
+from audits.services import evaluation_sets, monitors, rejudgements, runs
 from audits.uploads import CappedUploadHandler, upload_refusal
 from governance.api.permissions import HasRole, acting_user
 from governance.api.review import version_or_404
 from governance.api.throttles import UploadThrottleMixin
-from governance.models import ModelVersion
+from governance.errors import NotFound
+from governance.models import ModelVersion, PolicyVersion
 from governance.permissions import require_start_audit, require_upload
 
 
@@ -104,11 +105,26 @@ def _set_or_400(version: ModelVersion, set_id: int, field: str) -> EvaluationSet
 
 
 class AuditRunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """One run: status, progress per check, the result document and its verdict."""
+    """One run: status, progress per check, the result document and its verdict; POST
+    rejudge/ judges its measurements under another policy version, nothing recomputed."""
 
     permission_classes = [HasRole]
     serializer_class = s.AuditRunSerializer
     queryset = AuditRun.objects.select_related("version__model", "requested_by")
+
+    @extend_schema(request=s.RejudgeSerializer, responses={201: s.RejudgementSerializer})
+    def rejudge(self, request: Request, pk: int) -> Response:
+        run = self.get_object()
+        require_start_audit(acting_user(request), run.version)
+        form = s.RejudgeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        policy = None
+        if "policy" in form.validated_data:
+            policy = PolicyVersion.objects.filter(pk=form.validated_data["policy"]).first()
+            if policy is None:
+                raise NotFound("no policy version has that id", field="policy")
+        judged = rejudgements.audit_run_rejudge(actor=acting_user(request), run=run, policy=policy)
+        return Response(s.RejudgementSerializer(judged).data, status=201)
 
 
 class MonitorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -1,8 +1,9 @@
 """Routes of the registry API (DESIGN §8)."""
 
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
 
-from governance.api import review, views
+from governance.api import review, rulebooks, views
 
 models_list = views.MLModelViewSet.as_view({"get": "list", "post": "create"})
 model_detail = views.MLModelViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
@@ -22,7 +23,7 @@ incident_detail = review.IncidentViewSet.as_view({"get": "retrieve", "patch": "p
 authority_reports = review.IncidentViewSet.as_view({"post": "authority_report"})
 not_reportable = review.IncidentViewSet.as_view({"post": "not_reportable"})
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("models/", models_list, name="model-list"),
     path("models/<slug:slug>/", model_detail, name="model-detail"),
@@ -46,3 +47,7 @@ urlpatterns = [
     path("events/verify/", events_verify, name="event-verify"),
     path("events/<int:seq>/", event_detail, name="event-detail"),
 ]
+rules = SimpleRouter()
+rules.register("policies", rulebooks.PolicyVersionViewSet, basename="policy")
+rules.register("questionnaires", rulebooks.QuestionnaireVersionViewSet, basename="questionnaire")
+urlpatterns += rules.urls

@@ -137,3 +137,22 @@ def test_the_difference_names_each_changed_threshold(cast):
     assert changed[("tier 1", "performance/balanced_accuracy_score fail")] == (0.65, 0.999)
     assert changed[("tier 3", "performance/balanced_accuracy_score warn")] == (0.65, 1.0)
     assert {r.change for r in rows} == {"changed"} and len(rows) == 6
+
+
+def test_the_api_rejudges_under_a_named_policy(cast, api, version):
+    run = audit_make(version, cast.erin)
+    strict_policy = approve(propose(cast.rita), cast.raj)
+    response = api.as_user(cast.rita).post(
+        f"/api/audits/{run.pk}/rejudge/", {"policy": strict_policy.pk}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.data["verdict"] == "fail" and response.data["run"] == run.pk
+    assert api.as_user(cast.erin).get(f"/api/audits/{run.pk}/").data["verdict"] != "fail"
+
+
+def test_the_api_names_a_missing_policy(cast, api, version):
+    run = audit_make(version, cast.erin)
+    response = api.as_user(cast.rita).post(
+        f"/api/audits/{run.pk}/rejudge/", {"policy": 999999}, format="json"
+    )
+    assert response.status_code == 404 and "policy" in response.data
