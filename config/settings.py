@@ -334,6 +334,7 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "governance.models.registry.VersionStatus",
         "RunStatusEnum": "audits.models.RunStatus",
         "IncidentStatusEnum": "governance.models.incidents.IncidentStatus",
+        "RuleStatusEnum": "governance.models.rulebooks.RuleStatus",
     },
 }
 
@@ -459,7 +460,8 @@ WARDEN_SIGNATURE_LOCKOUT_MINUTES = env_int(
     15,
     doc="that window, and how long signing then stays locked",
 )
-# How long an approval lasts, in months, for tiers 1, 2 and 3 (DESIGN §4).
+# How long an approval lasts, in months, for tiers 1, 2 and 3 (DESIGN §4): only the seed of the
+# first policy version's review months; after that the policy version in force decides.
 WARDEN_REVALIDATION_MONTHS = dict(
     zip(
         (1, 2, 3),

@@ -84,7 +84,11 @@ def questionnaire_version_propose(
 ) -> QuestionnaireVersion:
     """Propose a questionnaire version; it does nothing until a second risk officer approves."""
     require_propose_rules(actor)
-    Questionnaire.from_json(content)
+    try:
+        Questionnaire.from_json(content)
+    except InvalidInput as error:  # named inside the content, as a policy's faults are
+        field = "content" if error.field == "content" else f"content.{error.field}"
+        raise InvalidInput(error.message, field=field) from None
     record = _propose(actor, QuestionnaireVersion, content, note)
     assert isinstance(record, QuestionnaireVersion)
     return record

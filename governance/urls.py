@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from governance.views import accounts, homes, incidents, mlmodels, trail, versions
+from governance.views import accounts, homes, incidents, mlmodels, rulebooks, trail, versions
 
 VERSION = "models/<slug:slug>/versions/<str:version>/"
 
@@ -34,4 +34,7 @@ urlpatterns = [
     path("incidents/new/", incidents.incident_new, name="incident-new"),
     path("incidents/<int:pk>/", incidents.incident_page, name="incident-page"),
     path("trail/", trail.trail, name="trail"),
+    path("rules/<str:kind>/", rulebooks.rule_version_list, name="rule-version-list"),
+    path("rules/<str:kind>/new/", rulebooks.rule_version_new, name="rule-version-new"),
+    path("rules/<str:kind>/<int:pk>/", rulebooks.rule_version_page, name="rule-version-page"),
 ]

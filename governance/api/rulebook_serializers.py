@@ -13,8 +13,12 @@ _FIELDS = [
 
 
 class PolicyVersionSerializer(serializers.ModelSerializer):
-    proposed_by = serializers.CharField(source="proposed_by.username", default=None)
+    # null for the first versions, which were today's rules before versions were records
+    proposed_by = serializers.CharField(
+        source="proposed_by.username", default=None, allow_null=True, read_only=True
+    )
     manifestation = serializers.CharField(read_only=True)
+    meaning = serializers.CharField(read_only=True)  # "" until signed
 
     class Meta:
         model = PolicyVersion
@@ -23,8 +27,12 @@ class PolicyVersionSerializer(serializers.ModelSerializer):
 
 
 class QuestionnaireVersionSerializer(serializers.ModelSerializer):
-    proposed_by = serializers.CharField(source="proposed_by.username", default=None)
+    # null for the first versions, which were today's rules before versions were records
+    proposed_by = serializers.CharField(
+        source="proposed_by.username", default=None, allow_null=True, read_only=True
+    )
     manifestation = serializers.CharField(read_only=True)
+    meaning = serializers.CharField(read_only=True)  # "" until signed
 
     class Meta:
         model = QuestionnaireVersion

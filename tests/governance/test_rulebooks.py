@@ -170,7 +170,7 @@ def test_a_bad_questionnaire_is_refused_naming_the_field(cast, change, field):
     change(content)
     with pytest.raises(InvalidInput) as refused:
         propose(cast.rita, content)
-    assert refused.value.field == field
+    assert refused.value.field == (field if field == "content" else f"content.{field}")
     assert not QuestionnaireVersion.objects.filter(version="2027.1.0").exists()
 
 
