@@ -2,7 +2,7 @@
 every field is checked against the battery's own vocabulary (the checks and metrics of
 metric_table.py, their declared direction) and the first fault is named by its path.
 
-Shape: ``{"name", "version", "max_unscored_share", "binding": [check],
+Shape: ``{"name", "version", "max_unscored_share", "judge_min_kappa", "binding": [check],
 "tiers": {"1": {"required": [check], "llm_required": [check]}, "2": ..., "3": ...},
 "rules": [{"check", "metric", "direction": "higher" | "lower",
 "tiers": {"1": {"warn": x | null, "fail": y | null}, ...}}]}``. Where lower is better a warn
@@ -22,7 +22,7 @@ TIER_KEYS = ("1", "2", "3")
 DIRECTIONS = (HIGHER, LOWER)
 # every check id the battery knows: those its metric table declares metrics for
 KNOWN_CHECKS = tuple(dict.fromkeys(m.check for m in METRICS))
-_TOP = ("name", "version", "max_unscored_share", "binding", "tiers", "rules")
+_TOP = ("name", "version", "max_unscored_share", "judge_min_kappa", "binding", "tiers", "rules")
 
 
 class PolicyError(ValueError):
@@ -39,6 +39,7 @@ def policy_to_json(policy: Policy) -> dict[str, Any]:
         "name": policy.name,
         "version": policy.version,
         "max_unscored_share": policy.max_unscored_share,
+        "judge_min_kappa": policy.judge_min_kappa,
         "binding": list(policy.binding),
         "tiers": {
             str(tier): {
@@ -71,9 +72,7 @@ def policy_from_json(data: Any) -> Policy:
         required[int(key)] = _checks(tier["required"], f"tiers.{key}.required")
         llm_required[int(key)] = _checks(tier["llm_required"], f"tiers.{key}.llm_required")
     limits = _rules(top["rules"])
-    share = _number(top["max_unscored_share"], "max_unscored_share")
-    if share is None or not 0 <= share <= 1:
-        raise PolicyError("max_unscored_share", "must be a share between 0 and 1")
+    share, kappa = (_share(top[key], key) for key in ("max_unscored_share", "judge_min_kappa"))
     return Policy(
         name=_text(top["name"], "name", 100),
         version=_text(top["version"], "version", 40),
@@ -82,6 +81,7 @@ def policy_from_json(data: Any) -> Policy:
         binding=_checks(top["binding"], "binding"),
         llm_required=llm_required,
         max_unscored_share=share,
+        judge_min_kappa=kappa,
     )
 
 
@@ -163,6 +163,13 @@ def _number(data: Any, path: str) -> float | None:
     if isinstance(data, bool) or not isinstance(data, int | float) or not math.isfinite(data):
         raise PolicyError(path, "must be a finite number or null")
     return data
+
+
+def _share(data: Any, path: str) -> float:
+    value = _number(data, path)
+    if value is None or not 0 <= value <= 1:
+        raise PolicyError(path, "must be a number between 0 and 1")
+    return value
 
 
 def _text(data: Any, path: str, longest: int) -> str:
