@@ -12,7 +12,9 @@ _FIELDS = [
 ]  # fmt: skip
 
 
-class PolicyVersionSerializer(serializers.ModelSerializer):
+class _RuleVersionSerializer(serializers.ModelSerializer):
+    """What both kinds of version show; the subclasses name the model."""
+
     # null for the first versions, which were today's rules before versions were records
     proposed_by = serializers.CharField(
         source="proposed_by.username", default=None, allow_null=True, read_only=True
@@ -20,20 +22,15 @@ class PolicyVersionSerializer(serializers.ModelSerializer):
     manifestation = serializers.CharField(read_only=True)
     meaning = serializers.CharField(read_only=True)  # "" until signed
 
+
+class PolicyVersionSerializer(_RuleVersionSerializer):
     class Meta:
         model = PolicyVersion
         fields = [*_FIELDS, "review_months"]
         read_only_fields = fields
 
 
-class QuestionnaireVersionSerializer(serializers.ModelSerializer):
-    # null for the first versions, which were today's rules before versions were records
-    proposed_by = serializers.CharField(
-        source="proposed_by.username", default=None, allow_null=True, read_only=True
-    )
-    manifestation = serializers.CharField(read_only=True)
-    meaning = serializers.CharField(read_only=True)  # "" until signed
-
+class QuestionnaireVersionSerializer(_RuleVersionSerializer):
     class Meta:
         model = QuestionnaireVersion
         fields = _FIELDS
