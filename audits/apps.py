@@ -1,20 +1,32 @@
 """App configuration for evaluation sets and audit runs."""
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _policy_seed_after_migrate(sender, **kwargs) -> None:
+    from audits.policies import policy_seed
+
+    policy_seed()
 
 
 class AuditsConfig(AppConfig):
-    """Tells the registry how to find a version's latest audit and which artifacts it may
-    accept (governance cannot import us)."""
+    """Tells the registry how to find a version's latest audit, which artifacts it may accept
+    and how to check a proposed policy (governance cannot import us); seeds the first policy
+    version after every migrate (a flushed test database included)."""
 
     name = "audits"
     verbose_name = "Audits"
 
     def ready(self) -> None:
         from audits.artifact_rules import BATTERY_ARTIFACT_RULES
+        from audits.policies import policy_content_check
         from audits.selectors import audit_evidence, latest_audit_annotations, version_contributors
         from governance.artifacts import register_artifact_rules
         from governance.evidence import register_audit_evidence
+        from governance.rulebooks import register_policy_check
 
         register_audit_evidence(audit_evidence, latest_audit_annotations, version_contributors)
         register_artifact_rules(BATTERY_ARTIFACT_RULES)
+        register_policy_check(policy_content_check)
+        post_migrate.connect(_policy_seed_after_migrate, sender=self)

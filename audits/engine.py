@@ -12,13 +12,15 @@ from django.conf import settings
 from audits import battery
 from audits.intake import ARCHIVE_FORMATS
 from audits.models import AuditRun
+from audits.policies import policy_of
 from governance.artifacts import stored_sha256
 
 
 def run_spec(run: AuditRun) -> dict[str, Any]:
     """The battery's spec for the run, as the JSON kept on the run: its Parquet copies,
-    mapping, tier, and (for the model checks) the version's artifact and the training sample;
-    the documents name the original uploads' sha256, not the copies'."""
+    mapping, tier, the policy version it is judged under, and (for the model checks) the
+    version's artifact and the training sample; the documents name the original uploads'
+    sha256, not the copies'."""
     current, reference, training = run.evaluation_set, run.reference_set, run.training_set
     assert current is not None  # only an LLM run has none, and it is not chunked
     version = run.version
@@ -44,6 +46,7 @@ def run_spec(run: AuditRun) -> dict[str, Any]:
         data_sha256=current.original_sha256,
         reference_sha256=reference.original_sha256 if reference else None,
         options=options,
+        policy=policy_of(run.policy) if run.policy else None,
         **model,
     )
     return spec.resolved().to_json()

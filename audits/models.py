@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from governance.models import MLModel, ModelVersion
+from governance.models import MLModel, ModelVersion, PolicyVersion
 
 
 class SetRole(models.TextChoices):
@@ -101,6 +101,10 @@ class AuditRun(models.Model):
         EvaluationSet, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     tier = models.PositiveSmallIntegerField()
+    # the policy version in force when the run was requested: the worker judges under it
+    policy = models.ForeignKey(
+        PolicyVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_runs"
+    )
     policy_name = models.CharField(max_length=100)
     policy_version = models.CharField(max_length=40)
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
@@ -138,6 +142,29 @@ class AuditRun(models.Model):
     def is_finished(self) -> bool:
         """Completed or errored: nothing changes the run any more."""
         return self.status in TERMINAL_RUN_STATUSES
+
+
+class Rejudgement(models.Model):
+    """A completed run's measurements judged again under another policy version, nothing
+    recomputed: its own sealed document (the run's metrics, the new statuses and breaches) with
+    its own sha256, pointing at the run, which keeps its original document and verdict."""
+
+    run = models.ForeignKey(AuditRun, on_delete=models.PROTECT, related_name="rejudgements")
+    policy = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    tier = models.PositiveSmallIntegerField()
+    result = models.JSONField()
+    result_sha256 = models.CharField(max_length=64)
+    verdict = models.CharField(max_length=5, choices=Verdict.choices)
+    judged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    judged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-judged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"audit #{self.run_id} re-judged under {self.result['policy']['version']}"
 
 
 class ChunkStats(models.Model):

@@ -352,6 +352,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentCategoryEnum": "governance.models.incidents.IncidentCategory",
         "AttackSeverityEnum": "governance.models.red_team.AttackSeverity",
         "AttackCategoryEnum": "governance.models.red_team.AttackCategory",
+        "RuleStatusEnum": "governance.models.rulebooks.RuleStatus",
     },
 }
 
@@ -485,7 +486,8 @@ WARDEN_SIGNATURE_LOCKOUT_MINUTES = env_int(
     15,
     doc="that window, and how long signing then stays locked",
 )
-# How long an approval lasts, in months, for tiers 1, 2 and 3 (DESIGN §4).
+# How long an approval lasts, in months, for tiers 1, 2 and 3 (DESIGN §4): only the seed of the
+# first policy version's review months; after that the policy version in force decides.
 WARDEN_REVALIDATION_MONTHS = dict(
     zip(
         (1, 2, 3),

@@ -4,10 +4,17 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
+def _questionnaire_seed_after_migrate(sender, **kwargs) -> None:
+    from governance.models import QuestionnaireVersion
+    from governance.models.rulebooks import QUESTIONNAIRE_SEED, rule_version_seed
+
+    rule_version_seed(QuestionnaireVersion, QUESTIONNAIRE_SEED)
+
+
 class GovernanceConfig(AppConfig):
-    """Registers the role groups after every migrate, so roles and their permissions exist
-    on a fresh database without a manual step, keeps the token cache honest, and gives trail
-    verification the checkpoint files to compare the chain with."""
+    """Registers the role groups and the first questionnaire version after every migrate, so
+    they exist on a fresh (or flushed) database without a manual step, keeps the token cache
+    honest, and gives trail verification the checkpoint files to compare the chain with."""
 
     name = "governance"
     verbose_name = "Governance registry"
@@ -19,5 +26,6 @@ class GovernanceConfig(AppConfig):
         from governance.roles import roles_sync_after_migrate
 
         post_migrate.connect(roles_sync_after_migrate, sender=self)
+        post_migrate.connect(_questionnaire_seed_after_migrate, sender=self)
         token_cache_connect()
         on_trail_anchors(checkpoint_anchors)

@@ -16,6 +16,7 @@ from governance.models import Deployment, EventVerb, MLModel, ModelVersion, User
 from governance.models.registry import APPROVED_STATUSES, TRANSITIONS, live_versions_filter
 from governance.notifications import notify, risk_officers
 from governance.permissions import require_change_model, require_retire, require_suspend
+from governance.rulebook_selectors import review_months
 from governance.trail import event_record, snapshot
 
 STATUS_FIELDS = [
@@ -50,8 +51,8 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def approval_expiry(tier: int, approved_at: datetime) -> datetime:
-    """When an approval given now lapses: WARDEN_REVALIDATION_MONTHS by tier (12/24/36)."""
-    return add_months(approved_at, settings.WARDEN_REVALIDATION_MONTHS[tier])
+    """When an approval given now lapses: the review months the policy in force gives the tier."""
+    return add_months(approved_at, review_months(tier, approved_at))
 
 
 def version_submit(*, actor: User, version: ModelVersion) -> ModelVersion:

@@ -213,3 +213,25 @@ def can_manage_notifications(user: User) -> bool:
 def require_manage_notifications(user: User) -> None:
     if not can_manage_notifications(user):
         raise Forbidden("only admins and risk officers manage webhooks and e-mail subscriptions")
+
+
+def can_propose_rules(user: User) -> bool:
+    """A risk officer or an admin proposes a policy or questionnaire version."""
+    return user.is_active and (user.has_role(Role.RISK_OFFICER) or user.has_role(Role.ADMIN))
+
+
+def require_propose_rules(user: User) -> None:
+    if not can_propose_rules(user):
+        raise Forbidden("only a risk officer or an admin may propose or withdraw the rules")
+
+
+def can_approve_rules(user: User, proposed_by_id: int | None) -> bool:
+    """A second risk officer signs a rules version into force: never the one who proposed it."""
+    return user.is_active and user.has_role(Role.RISK_OFFICER) and user.pk != proposed_by_id
+
+
+def require_approve_rules(user: User, proposed_by_id: int | None) -> None:
+    if user.pk == proposed_by_id:
+        raise Forbidden("a second risk officer must approve it, not its proposer")
+    if not can_approve_rules(user, proposed_by_id):
+        raise Forbidden("only a risk officer may approve the rules")

@@ -21,6 +21,9 @@ VIEW_ALL = (
     "view_monitor",
     "view_redteamcampaign",
     "view_redteamattempt",
+    "view_policyversion",
+    "view_questionnaireversion",
+    "view_rejudgement",
 )
 
 

@@ -17,6 +17,7 @@ from governance.permissions import (
     require_register_model,
 )
 from governance.risk import POINTS, tier_compute
+from governance.rulebook_selectors import questionnaire_in_force
 from governance.trail import event_record, snapshot
 
 MODEL_FIELDS = [
@@ -155,10 +156,12 @@ def mlmodel_update(*, actor: User, model: MLModel, changes: dict[str, Any]) -> M
 def risk_assessment_record(
     *, actor: User, model: MLModel, answers: dict[str, str]
 ) -> RiskAssessment:
-    """File a questionnaire and compute the tier with its rationale. The model takes that tier,
+    """File a questionnaire and compute the tier with its rationale under the questionnaire
+    version in force, which the assessment records. The model takes that tier,
     unless a risk officer's override stands: it carries over until a risk officer changes it."""
     require_assess_risk(actor, model, overriding=False)
-    computed = tier_compute(answers)
+    questionnaire, rules = questionnaire_in_force()
+    computed = tier_compute(answers, rules)
     with transaction.atomic():
         model = MLModel.objects.select_for_update().get(pk=model.pk)
         standing = model.risk_assessment
@@ -168,6 +171,7 @@ def risk_assessment_record(
         assessment = RiskAssessment.objects.create(
             model=model,
             **answers,
+            questionnaire=questionnaire,
             computed_tier=computed.tier,
             rationale=computed.rationale,
             override_tier=standing.override_tier if standing else None,
@@ -183,6 +187,7 @@ def risk_assessment_record(
             **answers,
             "computed_tier": computed.tier,
             "override_tier": assessment.override_tier,
+            "questionnaire": assessment.questionnaire_id,
         }
         stands = (
             f" The override to tier {standing.tier} by {standing.override_by_name} stands."
@@ -218,6 +223,7 @@ def risk_tier_override(*, actor: User, model: MLModel, tier: int, reason: str) -
         assessment = RiskAssessment.objects.create(
             model=model,
             **answers,
+            questionnaire=current.questionnaire,
             computed_tier=current.computed_tier,
             rationale=current.rationale,
             override_tier=tier,

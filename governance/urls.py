@@ -10,6 +10,7 @@ from governance.views import (
     inventory,
     mlmodels,
     notifications,
+    rulebooks,
     trail,
     versions,
 )
@@ -51,4 +52,7 @@ urlpatterns = [
         notifications.delivery_redeliver,
         name="delivery-redeliver-page",
     ),
+    path("rules/<str:kind>/", rulebooks.rule_version_list, name="rule-version-list"),
+    path("rules/<str:kind>/new/", rulebooks.rule_version_new, name="rule-version-new"),
+    path("rules/<str:kind>/<int:pk>/", rulebooks.rule_version_page, name="rule-version-page"),
 ]

@@ -18,9 +18,19 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 import digests
-from audits.models import AuditRun, RunStatus
+from audits.models import AuditRun, Rejudgement, RunStatus
 from governance.checkpoints import SIGNATURE_SUFFIX, checkpoint_files
-from governance.models import Approval, Event, Incident, RedTeamAttempt, RedTeamCampaign, User
+from governance.models import (
+    Approval,
+    Event,
+    Incident,
+    PolicyVersion,
+    QuestionnaireVersion,
+    RedTeamAttempt,
+    RedTeamCampaign,
+    User,
+)
+from governance.models.rulebooks import RuleVersion
 from governance.organisation_key import organisation_key
 from governance.red_team import ATTEMPT_TEXTS, attempt_snapshot
 from governance.selectors import red_team_attempt_list
@@ -38,7 +48,10 @@ model-cards/       every model card issued, signed PDF/A-3b (check with pdfsig, 
 annex-iv/          every Annex IV technical documentation issued, signed the same way
 compliance/        the compliance report signed for this bundle, and the portfolio as CSV
 audits/            every completed audit's result document (canonical JSON; its result_sha256
-                   is the sha256 of the document without that key)
+                   is the sha256 of the document without that key), and each re-judgement of
+                   it under another policy version (audit-<run>-rejudged-<id>.json)
+rules/              every policy and questionnaire version (content, sha256, status, who proposed
+                   it, the approving signature, in force from); audits and assessments name theirs
 approvals.json     every signed decision with its manifestation and what it was signed over
 incidents.json     every incident with its authority reports
 red-team.json      every red-team campaign with its attempts, prompts and replies in full (harmful
@@ -83,6 +96,16 @@ def evidence_bundle(*, actor: User) -> IO[bytes]:
                 f"audits/{run.version.model.slug}/{run.version.version}/audit-{run.pk}.json",
                 digests.canonical_json(run.result or {}).encode(),
             )
+        for judged in Rejudgement.objects.select_related("run__version__model").order_by("id"):
+            version = judged.run.version
+            add(
+                f"audits/{version.model.slug}/{version.version}/"
+                f"audit-{judged.run_id}-rejudged-{judged.pk}.json",
+                digests.canonical_json(judged.result).encode(),
+            )
+        for folder, kind in (("policies", PolicyVersion), ("questionnaires", QuestionnaireVersion)):
+            for record in kind.objects.select_related("proposed_by").order_by("proposed_at", "id"):
+                add(f"rules/{folder}/{record.name}-{record.version}.json", _json(_rule(record)))
         add("approvals.json", _json(list(_approvals())))
         add("incidents.json", _json(list(_incidents())))
         add("red-team.json", _json(list(_red_team())))
@@ -142,6 +165,23 @@ def _approvals() -> Iterator[dict[str, Any]]:
             "transcripts_sha256": a.transcripts_sha256,
             "signed_sha256": a.signed_sha256,
         }
+
+
+def _rule(record: RuleVersion) -> dict[str, Any]:
+    return {
+        "id": record.pk,
+        "name": record.name,
+        "version": record.version,
+        "status": record.status,
+        "content": record.content,
+        "review_months": getattr(record, "review_months", None),
+        "content_sha256": record.content_sha256,
+        "proposed_by": record.proposed_by.username if record.proposed_by else None,
+        "proposed_at": record.proposed_at.isoformat(),
+        "manifestation": record.manifestation,
+        "signed_sha256": record.signed_sha256,
+        "effective_from": record.effective_from.isoformat() if record.effective_from else None,
+    }
 
 
 def _incidents() -> Iterator[dict[str, Any]]:

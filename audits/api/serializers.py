@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from audits.battery.mapping import json_schema
-from audits.models import AuditRun, EvaluationSet, Monitor, SetRole
+from audits.models import AuditRun, EvaluationSet, Monitor, Rejudgement, SetRole
 from governance.api.fields import StrictSerializer
 
 
@@ -73,6 +73,7 @@ class AuditRunSerializer(serializers.ModelSerializer):
             "training_set",
             "with_model",
             "tier",
+            "policy",
             "policy_name",
             "policy_version",
             "status",
@@ -152,3 +153,19 @@ class MonitorCreateSerializer(StrictSerializer):
     evaluation_set = serializers.IntegerField(min_value=1)
     reference_set = serializers.IntegerField(min_value=1)
     every_hours = serializers.IntegerField(min_value=1, max_value=24 * 366, default=24)
+
+
+class RejudgeSerializer(StrictSerializer):
+    """The policy version to judge under (its id); by default the one in force now."""
+
+    policy = serializers.IntegerField(required=False, min_value=1)
+
+
+class RejudgementSerializer(serializers.ModelSerializer):
+    judged_by = serializers.CharField(source="judged_by.username")
+
+    class Meta:
+        model = Rejudgement
+        fields = ["id", "run", "policy", "tier", "verdict", "result_sha256", "result",
+                  "judged_by", "judged_at"]  # fmt: skip
+        read_only_fields = fields

@@ -17,6 +17,7 @@ attempts = red_team.RedTeamAttemptViewSet.as_view({"get": "list", "post": "creat
 CAMPAIGN = f"{VERSION}red-team/campaigns/<int:campaign>/"
 ATTEMPT = "red-team/attempts/<int:pk>/"
 attempt_views = red_team.RedTeamAttemptActionViewSet.as_view
+audit_rejudge = views.AuditRunViewSet.as_view({"post": "rejudge"})
 
 urlpatterns = [
     path(f"{VERSION}evaluation-sets/", sets, name="evaluation-set-list"),
@@ -33,4 +34,5 @@ urlpatterns = [
         path(f"{ATTEMPT}{name}/", attempt_views({"post": name}), name=f"red-team-attempt-{name}")
         for name in ("reproduce", "promote", "withdraw", "incident")
     ],
+    path("audits/<int:pk>/rejudge/", audit_rejudge, name="audit-rejudge"),
 ]

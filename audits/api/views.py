@@ -13,12 +13,13 @@ from audits.api import serializers as s
 from audits.errors import UploadTooLarge
 from audits.models import AuditRun, EvaluationSet, Monitor
 from audits.selectors import run_transcripts
-from audits.services import evaluation_sets, monitors, runs
+from audits.services import evaluation_sets, monitors, rejudgements, runs
 from audits.uploads import CappedUploadHandler, upload_refusal
 from governance.api.permissions import HasRole, acting_user
 from governance.api.review import version_or_404
 from governance.api.throttles import UploadThrottleMixin
-from governance.models import ModelVersion
+from governance.errors import NotFound
+from governance.models import ModelVersion, PolicyVersion
 from governance.permissions import require_start_audit, require_upload
 
 
@@ -108,7 +109,8 @@ def _set_or_400(version: ModelVersion, set_id: int, field: str) -> EvaluationSet
 
 class AuditRunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One run: status, progress per check, the result document and its verdict; an LLM
-    audit's transcripts, paged, harmful prompts masked (replies are untrusted text)."""
+    audit's transcripts, paged, harmful prompts masked (replies are untrusted text); POST
+    rejudge/ judges its measurements under another policy version, nothing recomputed."""
 
     permission_classes = [HasRole]
     serializer_class = s.AuditRunSerializer
@@ -119,6 +121,20 @@ class AuditRunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def transcripts(self, request: Request, pk: int) -> Response:
         page = self.paginate_queryset(run_transcripts(self.get_object()))  # type: ignore[arg-type]
         return self.get_paginated_response(s.TranscriptSerializer(page, many=True).data)
+
+    @extend_schema(request=s.RejudgeSerializer, responses={201: s.RejudgementSerializer})
+    def rejudge(self, request: Request, pk: int) -> Response:
+        run = self.get_object()
+        require_start_audit(acting_user(request), run.version)
+        form = s.RejudgeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        policy = None
+        if "policy" in form.validated_data:
+            policy = PolicyVersion.objects.filter(pk=form.validated_data["policy"]).first()
+            if policy is None:
+                raise NotFound("no policy version has that id", field="policy")
+        judged = rejudgements.audit_run_rejudge(actor=acting_user(request), run=run, policy=policy)
+        return Response(s.RejudgementSerializer(judged).data, status=201)
 
 
 class MonitorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

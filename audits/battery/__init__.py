@@ -32,7 +32,10 @@ Entry points (all documented on the functions):
   manifest being the set's table, for an ONNX deep net (``tensors/``: archive.py,
   preprocessing.py, model.py); the mapping keys ``file``, ``index``, ``preprocessing`` and
   ``modality`` describe it, and ``options["archive_limits"]`` bounds it.
-- ``CHECKS`` (id -> check), ``policy.POLICY`` (the versioned tier table), the command line
+- ``CHECKS`` (id -> check), ``policy.POLICY`` (the built-in versioned tier table; a stored
+  version is ``Policy.from_json(...)``, strict, ``PolicyError`` naming the field, and
+  ``prepare(..., policy=...)`` judges a run under it), ``rejudge(document, policy)`` (the
+  same measurements judged under another policy, newly sealed), the command line
   ``python -m audits.battery`` (see ``cli.py``).
 
 Exactness: counts, sums and confusion matrices are exact. Numeric distributions and scores are
@@ -46,6 +49,9 @@ Only the columns the mapping names (features default to all the others) are read
 from .accumulation import chunk_statistics, chunks, merge_statistics
 from .checks import CHECKS
 from .errors import BatteryInputError, Problem
+from .policy import POLICY, Policy
+from .policy_json import PolicyError
+from .rejudge import rejudge
 from .run_spec import BATTERY_VERSION, RunSpec
 from .runner import finalize, run
 from .spec import model_problems, prepare, validate
@@ -53,7 +59,10 @@ from .spec import model_problems, prepare, validate
 __all__ = [
     "BATTERY_VERSION",
     "CHECKS",
+    "POLICY",
     "BatteryInputError",
+    "Policy",
+    "PolicyError",
     "Problem",
     "RunSpec",
     "chunk_statistics",
@@ -62,6 +71,7 @@ __all__ = [
     "merge_statistics",
     "model_problems",
     "prepare",
+    "rejudge",
     "run",
     "validate",
 ]

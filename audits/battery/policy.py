@@ -19,11 +19,15 @@ an error, never a pass nor a hit. Tier 1 requires red-team regressions, which ap
 person's successful attack is promoted to the version's probe set; one working again fails it.
 An optional judge endpoint (llm/second_opinion.py) is heard only when its Cohen's kappa with
 Warden's labelled set is at least ``judge_min_kappa``.
+``POLICY`` is the built-in version (the CLI's default and the registry's first record); a stored
+version travels as ``Policy.to_json()`` and comes back, strictly validated, by ``from_json``
+(policy_json.py), and every function here judges under the ``policy`` it is given.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .metric_table import LOWER, METRICS, Metric
 
@@ -63,6 +67,20 @@ class Policy:
     def rules(self, tier: int) -> list[Rule]:
         """The tier's thresholds, in table order."""
         return [Rule(m, *m.tiers[tier]) for m in self.metrics if tier in m.tiers]
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON: per tier its required checks, per judged metric its direction and
+        (warn, fail) per tier; ``from_json`` reads it back to an equal Policy."""
+        from .policy_json import policy_to_json
+
+        return policy_to_json(self)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Policy:
+        """The Policy ``data`` describes, or PolicyError naming the first bad field."""
+        from .policy_json import policy_from_json
+
+        return policy_from_json(data)
 
 
 POLICY = Policy(
@@ -107,11 +125,13 @@ def resolve_tier(tier) -> int:
     return tier
 
 
-def judge(check_id: str, metrics: dict, tier: int) -> tuple[str, list[dict]]:
+def judge(
+    check_id: str, metrics: dict, tier: int, policy: Policy = POLICY
+) -> tuple[str, list[dict]]:
     """Status of one measured check and one finding per breached threshold."""
     findings: list[dict] = []
     status = "pass"
-    for rule in POLICY.rules(tier):
+    for rule in policy.rules(tier):
         value = metrics.get(rule.metric.name)
         if rule.metric.check != check_id or value is None or isinstance(value, bool):
             continue
@@ -134,9 +154,11 @@ def judge(check_id: str, metrics: dict, tier: int) -> tuple[str, list[dict]]:
     return status, findings
 
 
-def overall(checks: list[dict], tier: int, task: str = "") -> tuple[str, list[str]]:
+def overall(
+    checks: list[dict], tier: int, task: str = "", policy: Policy = POLICY
+) -> tuple[str, list[str]]:
     """The document's status and, for each required check that blocks, why."""
-    required = set(required_checks(tier, task))
+    required = set(required_checks(tier, task, policy))
     reasons: list[str] = []
     status = "pass"
     for check in checks:
@@ -150,7 +172,7 @@ def overall(checks: list[dict], tier: int, task: str = "") -> tuple[str, list[st
         if cid in required and (st == "fail" or (st == "skipped" and not not_applicable)):
             status = "fail"
             reasons.append(f"required check {cid} {'failed' if st == 'fail' else 'was skipped'}")
-        elif cid in POLICY.binding and st == "fail":
+        elif cid in policy.binding and st == "fail":
             status = "fail"
             reasons.append(f"check {cid} failed")
         elif st in ("warn", "fail") and status == "pass":
@@ -158,9 +180,9 @@ def overall(checks: list[dict], tier: int, task: str = "") -> tuple[str, list[st
     return status, reasons
 
 
-def required_checks(tier: int, task: str = "") -> tuple[str, ...]:
+def required_checks(tier: int, task: str = "", policy: Policy = POLICY) -> tuple[str, ...]:
     """The checks ``tier`` requires of an audit of ``task`` ("llm" or a tabular task)."""
-    return POLICY.llm_required[tier] if task == "llm" else POLICY.required[tier]
+    return policy.llm_required[tier] if task == "llm" else policy.required[tier]
 
 
 def table() -> dict:

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import io
 from .model_adapters import Model
+from .policy import POLICY, Policy
 
 BATTERY_VERSION = "1.0.0"
 
@@ -114,6 +115,8 @@ class RunSpec:
     model: ModelSpec | None = None
     training: DataSetSpec | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
+    # a stored policy version's JSON (Policy.to_json) to judge under; None: the built-in POLICY
+    rules: dict[str, Any] | None = None
     local: InProcess = field(default_factory=InProcess, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -140,6 +143,7 @@ class RunSpec:
             "model": self.model.to_json() if self.model else None,
             "training": self.training.to_json() if self.training else None,
             "outputs": self.outputs,
+            "rules": self.rules,
         }
 
     @classmethod
@@ -152,6 +156,10 @@ class RunSpec:
             model=ModelSpec.from_json(model) if model else None,
             training=DataSetSpec.from_json(training) if training else None,
         )
+
+    def judged_by(self) -> Policy:
+        """The policy this run is judged under."""
+        return Policy.from_json(self.rules) if self.rules else POLICY
 
     def resolved(self) -> RunSpec:
         """This spec with every file hash known: waits for those still being computed."""

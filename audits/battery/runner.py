@@ -30,7 +30,7 @@ def finalize(
 ) -> dict:
     """The sealed result document from the merged statistics of each role."""
     spec = spec.resolved()
-    tier = spec.tier
+    tier, rulebook = spec.tier, spec.judged_by()
     have = available_inputs(spec)
     model_inputs = ModelInputs(spec)
     results = []
@@ -39,13 +39,13 @@ def finalize(
         if missing:
             results.append(_skipped(cid, missing))
         elif isinstance(check, ModelCheck):
-            results.append(_measure_model(cid, check, model_inputs, tier))
+            results.append(_measure_model(cid, check, model_inputs, tier, rulebook))
         else:
             stats = {
                 "current": current["checks"].get(cid),
                 "reference": (reference or {}).get("checks", {}).get(cid),
             }
-            results.append(_measure(cid, check, stats, spec, tier))
+            results.append(_measure(cid, check, stats, spec, tier, rulebook))
         if progress:
             progress(
                 {
@@ -56,7 +56,7 @@ def finalize(
                     "total": len(CHECKS),
                 }
             )
-    status, reasons = policy.overall(results, tier)
+    status, reasons = policy.overall(results, tier, policy=rulebook)
     ref, training, model = spec.reference, spec.training, spec.model
     doc = {
         "schema_version": "1",
@@ -88,7 +88,7 @@ def finalize(
         "policy": {
             **spec.policy,
             "tier": tier,
-            "required": list(policy.POLICY.required[tier]),
+            "required": list(rulebook.required[tier]),
         },
         "checks": results,
     }
@@ -106,7 +106,9 @@ def _skipped(cid: str, missing: list[str]) -> dict:
     }
 
 
-def _measure_model(cid: str, check: ModelCheck, inputs: ModelInputs, tier: int) -> dict:
+def _measure_model(
+    cid: str, check: ModelCheck, inputs: ModelInputs, tier: int, rulebook: policy.Policy
+) -> dict:
     try:
         check.applies_to(inputs.model)
         measured = check.measure_model(inputs)
@@ -120,12 +122,12 @@ def _measure_model(cid: str, check: ModelCheck, inputs: ModelInputs, tier: int) 
         }
     except Exception as exc:
         return _errored(cid, describe_error(exc))
-    return _judged(cid, measured, tier)
+    return _judged(cid, measured, tier, rulebook)
 
 
-def _judged(cid: str, measured: Measurement, tier: int) -> dict:
+def _judged(cid: str, measured: Measurement, tier: int, rulebook: policy.Policy) -> dict:
     """The check's result: the policy's status from its metrics, its findings then the breaches."""
-    status, breaches = policy.judge(cid, measured.metrics, tier)
+    status, breaches = policy.judge(cid, measured.metrics, tier, rulebook)
     return {
         "id": cid,
         "status": status,
@@ -135,7 +137,9 @@ def _judged(cid: str, measured: Measurement, tier: int) -> dict:
     }
 
 
-def _measure(cid: str, check: Check, stats: dict, spec: RunSpec, tier: int) -> dict:
+def _measure(
+    cid: str, check: Check, stats: dict, spec: RunSpec, tier: int, rulebook: policy.Policy
+) -> dict:
     for state in stats.values():
         if isinstance(state, dict) and state.get("__merge__") == "error":
             return _errored(cid, state["message"])
@@ -143,7 +147,7 @@ def _measure(cid: str, check: Check, stats: dict, spec: RunSpec, tier: int) -> d
         measured: Measurement = check.measure(stats, spec)
     except Exception as exc:
         return _errored(cid, describe_error(exc))
-    return _judged(cid, measured, tier)
+    return _judged(cid, measured, tier, rulebook)
 
 
 def _errored(cid: str, message: str) -> dict:
@@ -174,8 +178,10 @@ def run(
     model=None,
     model_format: str | None = None,
     train=None,
+    policy: policy.Policy | None = None,
 ) -> dict:
-    """The whole battery on a file path or DataFrame: the sealed result document.
+    """The whole battery on a file path or DataFrame: the sealed result document, judged under
+    ``policy`` (default the built-in POLICY).
 
     ``model`` (a .skops or .onnx file) adds the model checks; ``train`` (a training sample)
     adds membership inference (see ``spec.prepare``).
@@ -204,6 +210,7 @@ def run(
             model=model,
             model_format=model_format,
             train=train,
+            policy=policy,
         )
         if pool is not None and spec.source is not None:
             current, ref = parallel.statistics(pool, spec, progress)

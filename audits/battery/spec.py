@@ -18,7 +18,7 @@ from . import io, mapping, scoring
 from .artifacts import ArtifactError, detect_format, open_artifact
 from .errors import BatteryInputError, Problem
 from .model_adapters import Model
-from .policy import POLICY, resolve_tier
+from .policy import POLICY, Policy, resolve_tier
 from .profiling import kinds_from_profile, kinds_from_schema, profile
 from .run_spec import (
     BATTERY_VERSION,
@@ -132,6 +132,7 @@ def prepare(
     model_sha256: str | None = None,
     train=None,
     train_sha256: str | None = None,
+    policy: Policy | None = None,
 ) -> RunSpec:
     """The JSON-able run spec, or BatteryInputError listing every problem found.
 
@@ -140,7 +141,7 @@ def prepare(
     that does not fit the data is bad input, not a failed check. ``train`` is a sample of the
     training data (CSV or Parquet with the label and the model's columns) for membership
     inference. A set without prediction, score and probability columns is scored by the model
-    (scoring.py)."""
+    (scoring.py). ``policy`` (default the built-in POLICY) is the policy the run is judged under."""
     options = {**DEFAULT_OPTIONS, **(options or {})}
     fields, source, problems = _inspect(
         data, raw_mapping, task, header, na_values, rows_per_chunk, options["archive_limits"]
@@ -160,7 +161,8 @@ def prepare(
         rows=source.rows or 0,
         sha256=data_sha256,
         tier=resolve_tier(tier),
-        policy={"name": POLICY.name, "version": POLICY.version},
+        policy={"name": (policy or POLICY).name, "version": (policy or POLICY).version},
+        rules=policy.to_json() if policy else None,
         options=options,
         local=local,
     )

@@ -23,6 +23,7 @@ from audits.models import (
     SetRole,
     Verdict,
 )
+from audits.policies import policy_in_force
 from governance.errors import Conflict, InvalidInput
 from governance.models import EventVerb, ModelVersion, User
 from governance.permissions import require_start_audit
@@ -138,11 +139,11 @@ def audit_run_queue(
     on_created: Callable[[AuditRun], None] | None = None,
 ) -> AuditRun:
     """Create the queued run with its event and hand it to the task queue after commit. Callers
-    check rights first (audit_run_request for people, the monitor schedule for the system)."""
-    from audits.battery.policy import POLICY
-
+    check rights first (audit_run_request for people, the monitor schedule for the system).
+    The run records the policy version in force now; the worker judges under it."""
     try:
         with transaction.atomic():
+            policy = policy_in_force()
             run = AuditRun.objects.create(
                 version=version,
                 evaluation_set=evaluation_set,
@@ -150,8 +151,9 @@ def audit_run_queue(
                 training_set=training_set,
                 with_model=with_model,
                 tier=require_tier(version),
-                policy_name=POLICY.name,
-                policy_version=POLICY.version,
+                policy=policy,
+                policy_name=policy.name,
+                policy_version=policy.version,
                 requested_by=actor,
             )
             event_record(
@@ -162,6 +164,7 @@ def audit_run_queue(
                     run,
                     [
                         "tier",
+                        "policy",
                         "policy_name",
                         "policy_version",
                         "evaluation_set",

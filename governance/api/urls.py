@@ -1,8 +1,9 @@
 """Routes of the registry API (DESIGN §8)."""
 
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
 
-from governance.api import inventory, outbox, review, views
+from governance.api import inventory, outbox, review, rulebooks, views
 
 models_list = views.MLModelViewSet.as_view({"get": "list", "post": "create"})
 model_detail = views.MLModelViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
@@ -31,7 +32,7 @@ incident_detail = review.IncidentViewSet.as_view({"get": "retrieve", "patch": "p
 authority_reports = review.IncidentViewSet.as_view({"post": "authority_report"})
 not_reportable = review.IncidentViewSet.as_view({"post": "not_reportable"})
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("models/", models_list, name="model-list"),
     path("models/<slug:slug>/", model_detail, name="model-detail"),
@@ -66,3 +67,7 @@ urlpatterns = [
     path("deliveries/<int:pk>/", delivery_detail, name="delivery-detail"),
     path("deliveries/<int:pk>/redeliver/", redeliver, name="delivery-redeliver"),
 ]
+rules = SimpleRouter()
+rules.register("policies", rulebooks.PolicyVersionViewSet, basename="policy")
+rules.register("questionnaires", rulebooks.QuestionnaireVersionViewSet, basename="questionnaire")
+urlpatterns += rules.urls

@@ -46,6 +46,12 @@ from governance.models.registry import (
     RiskAssessment,
     VersionStatus,
 )
+from governance.models.rulebooks import (
+    RULE_TRANSITIONS,
+    PolicyVersion,
+    QuestionnaireVersion,
+    RuleStatus,
+)
 from governance.models.trail import Event, EventVerb, TrailHead
 
 __all__ = [
@@ -54,6 +60,7 @@ __all__ = [
     "INCIDENT_CATEGORY_OF",
     "INCIDENT_TRANSITIONS",
     "REPORTING_DAYS",
+    "RULE_TRANSITIONS",
     "Approval",
     "ArtifactFormat",
     "AttackCategory",
@@ -79,10 +86,13 @@ __all__ = [
     "ModelVersion",
     "OutboxEventType",
     "OutboxMessage",
+    "PolicyVersion",
+    "QuestionnaireVersion",
     "RedTeamAttempt",
     "RedTeamCampaign",
     "RegulatoryRegime",
     "RiskAssessment",
+    "RuleStatus",
     "SeriousKind",
     "Severity",
     "SignatureMeaning",

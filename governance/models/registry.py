@@ -107,6 +107,14 @@ class RiskAssessment(models.Model):
     data_sensitivity = models.CharField(max_length=20, choices=DataSensitivity.choices)
     decision_scale = models.CharField(max_length=20, choices=DecisionScale.choices)
     regulatory_area = models.CharField(max_length=30, choices=RegulatoryArea.choices)
+    # the questionnaire version that scored the answers (null only before versions existed)
+    questionnaire = models.ForeignKey(
+        "governance.QuestionnaireVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
     computed_tier = models.PositiveSmallIntegerField()
     rationale = models.TextField()
     override_tier = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -42,6 +42,13 @@ class EventVerb(models.TextChoices):
     )
     VERSION_REJECTED = "version_rejected", "Version rejected"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    # the rules themselves (policy and questionnaire versions)
+    POLICY_PROPOSED = "policy_proposed", "Policy version proposed"
+    POLICY_APPROVED = "policy_approved", "Policy version approved"
+    POLICY_WITHDRAWN = "policy_withdrawn", "Policy version withdrawn"
+    QUESTIONNAIRE_PROPOSED = "questionnaire_proposed", "Questionnaire version proposed"
+    QUESTIONNAIRE_APPROVED = "questionnaire_approved", "Questionnaire version approved"
+    QUESTIONNAIRE_WITHDRAWN = "questionnaire_withdrawn", "Questionnaire version withdrawn"
     # incidents
     INCIDENT_REPORTED = "incident_reported", "Incident reported"
     INCIDENT_UPDATED = "incident_updated", "Incident updated"
@@ -74,6 +81,7 @@ class EventVerb(models.TextChoices):
     AUDIT_STARTED = "audit_started", "Audit started"
     AUDIT_COMPLETED = "audit_completed", "Audit completed"
     AUDIT_ERRORED = "audit_errored", "Audit errored"
+    AUDIT_REJUDGED = "audit_rejudged", "Audit re-judged under another policy"
     MONITOR_CREATED = "monitor_created", "Monitor created"
     MONITOR_ALERTED = "monitor_alerted", "Monitoring audit failed its policy"
     # notifications (the outbox)

@@ -1,8 +1,11 @@
 """The risk questionnaire's tier rules."""
 
+import json
+
 import pytest
 
-from governance.risk import tier_compute
+from governance.models.rulebooks import QUESTIONNAIRE_SEED
+from governance.risk import QUESTIONNAIRE, Questionnaire, tier_compute
 from tests.factories import TIER_3_ANSWERS
 
 
@@ -45,3 +48,16 @@ def test_the_rationale_lists_every_answer():
     rationale = tier_compute(answers()).rationale
     for question in TIER_3_ANSWERS:
         assert question in rationale
+
+
+def test_the_built_in_questionnaire_comes_back_equal_from_its_json():
+    assert Questionnaire.from_json(QUESTIONNAIRE.to_json()) == QUESTIONNAIRE
+
+
+def test_the_first_questionnaire_version_is_the_built_in_one():
+    assert json.loads(QUESTIONNAIRE_SEED.read_text()) == QUESTIONNAIRE.to_json()
+
+
+def test_a_changed_copy_of_the_json_leaves_the_built_in_alone():
+    QUESTIONNAIRE.to_json()["questions"]["decision_scale"]["large"] = 9
+    assert tier_compute(answers(decision_scale="large")).score == 2

@@ -73,3 +73,13 @@ def test_the_trail_export_rechains_and_its_verification_says_intact(
     assert verification["head_hash"] == previous
     assert len(lines) == Event.objects.count()
     assert event_content(Event.objects.last())["seq"] == lines[-1]["seq"]
+
+
+def test_it_holds_every_rules_version_the_records_name(bundle: zipfile.ZipFile) -> None:
+    policy = json.loads(bundle.read("rules/policies/warden-default-2026.12.5.json"))
+    questionnaire = json.loads(bundle.read("rules/questionnaires/warden-risk-2026.12.1.json"))
+    run = AuditRun.objects.filter(status="completed").first()
+    assert run is not None and run.policy is not None
+    assert policy["content_sha256"] == run.policy.content_sha256
+    assert policy["status"] == questionnaire["status"] == "approved"
+    assert policy["review_months"] == {"1": 12, "2": 24, "3": 36}
