@@ -50,7 +50,10 @@ def test_changed_thresholds_are_the_new_policys():
         (lambda d: d["rules"][0].update(direction="higher"), "rules[0].direction"),
         (lambda d: d["rules"][0]["tiers"].update({"4": {"warn": 0, "fail": 1}}), "rules[0].tiers"),
         (lambda d: d["rules"][0]["tiers"]["1"].update(warn="high"), "rules[0].tiers.1.warn"),
-        (lambda d: d["rules"].append(copy.deepcopy(d["rules"][0])), "rules[32].metric"),
+        (
+            lambda d: d["rules"].append(copy.deepcopy(d["rules"][0])),
+            f"rules[{len(POLICY.to_json()['rules'])}].metric",
+        ),
     ],
 )
 def test_a_bad_proposal_is_refused_naming_the_field(change, field):
