@@ -251,6 +251,13 @@ WARDEN_MAX_UPLOAD_BYTES = env_int(
     doc="evaluation-set upload cap, enforced while the body streams",
     shown="2 GiB",
 )
+# A finding's remediation evidence (any file, kept with its sha256) may be this large.
+WARDEN_MAX_EVIDENCE_BYTES = env_int(
+    "WARDEN_MAX_EVIDENCE_BYTES",
+    50 * 1024**2,
+    doc="the largest evidence file a finding's remediation may attach",
+    shown="50 MiB",
+)
 WARDEN_MAX_PARQUET_EXPANDED_BYTES = env_int(
     "WARDEN_MAX_PARQUET_EXPANDED_BYTES",
     2 * 1024**3,
@@ -411,6 +418,10 @@ CELERY_BEAT_SCHEDULE = {
     "staging-sweep": {"task": "audits.tasks.staging_sweep", "schedule": 3600.0},
     "incident-deadline-reminders": {
         "task": "governance.tasks.incident_deadline_reminders_send",
+        "schedule": 3600.0,
+    },
+    "finding-overdue-reminders": {
+        "task": "governance.tasks.finding_overdue_reminders_send",
         "schedule": 3600.0,
     },
 }

@@ -8,6 +8,16 @@ from governance.models.decisions import (
     Deployment,
     SignatureMeaning,
 )
+from governance.models.findings import (
+    BLOCKING_SEVERITIES,
+    FINDING_TRANSITIONS,
+    OPEN_FINDING_STATUSES,
+    AcceptedFinding,
+    Finding,
+    FindingSeverity,
+    FindingStatus,
+    Remediation,
+)
 from governance.models.incidents import (
     INCIDENT_TRANSITIONS,
     REPORTING_DAYS,
@@ -30,14 +40,21 @@ from governance.models.trail import Event, EventVerb, TrailHead
 
 __all__ = [
     "APPROVING_DECISIONS",
+    "BLOCKING_SEVERITIES",
+    "FINDING_TRANSITIONS",
     "INCIDENT_TRANSITIONS",
+    "OPEN_FINDING_STATUSES",
     "REPORTING_DAYS",
+    "AcceptedFinding",
     "Approval",
     "AuthorityReport",
     "DecisionKind",
     "Deployment",
     "Event",
     "EventVerb",
+    "Finding",
+    "FindingSeverity",
+    "FindingStatus",
     "Incident",
     "IncidentCategory",
     "IncidentStatus",
@@ -45,6 +62,7 @@ __all__ = [
     "ModelType",
     "ModelVersion",
     "RegulatoryRegime",
+    "Remediation",
     "RiskAssessment",
     "SeriousKind",
     "Severity",

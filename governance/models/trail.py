@@ -51,6 +51,12 @@ class EventVerb(models.TextChoices):
         "incident_deadline_reminder_sent",
         "Incident deadline reminder sent",
     )
+    # findings
+    FINDING_RAISED = "finding_raised", "Finding raised"
+    FINDING_REMEDIATED = "finding_remediated", "Finding remediated"
+    FINDING_CLOSED = "finding_closed", "Finding closed"
+    FINDING_REOPENED = "finding_reopened", "Finding reopened"
+    FINDING_OVERDUE_REMINDER_SENT = "finding_overdue_reminder_sent", "Overdue finding reminder sent"
     # audits
     EVALUATION_SET_UPLOADED = "evaluation_set_uploaded", "Evaluation set uploaded"
     AUDIT_REQUESTED = "audit_requested", "Audit requested"
