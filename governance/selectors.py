@@ -135,6 +135,12 @@ def findings_blocking(version: ModelVersion) -> QuerySet[Finding]:
     ).order_by("due_on", "id")
 
 
+def findings_standing(version: ModelVersion) -> QuerySet[Finding]:
+    """The version's findings (its own and its model's) not yet closed: what an approval with
+    conditions may accept."""
+    return findings_of_version(version).filter(status__in=OPEN_FINDING_STATUSES)
+
+
 def findings_of_version(version: ModelVersion) -> QuerySet[Finding]:
     """Every finding on the version and on its model, for its card, page and reports."""
     return finding_list().filter(

@@ -23,6 +23,7 @@ from governance.roles import Role
 
 class ApprovalSerializer(serializers.ModelSerializer):
     manifestation = serializers.CharField(read_only=True)
+    accepted_findings = serializers.SerializerMethodField()
 
     class Meta:
         model = Approval
@@ -40,8 +41,15 @@ class ApprovalSerializer(serializers.ModelSerializer):
             "audit_run_id",
             "audit_result_sha256",
             "signed_sha256",
+            "accepted_findings",
         ]
         read_only_fields = fields
+
+    def get_accepted_findings(self, approval: Approval) -> list[dict[str, object]]:
+        return [
+            {"finding": row.finding_id, "due_on": row.due_on.isoformat()}
+            for row in approval.accepted.all()
+        ]
 
 
 class DecisionSerializer(StrictSerializer):
@@ -54,6 +62,9 @@ class DecisionSerializer(StrictSerializer):
     )
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     conditions = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    accepted_findings = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=100
+    )
 
 
 class ReasonSerializer(StrictSerializer):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from governance.api import review, views
+from governance.api import findings, review, views
 
 models_list = views.MLModelViewSet.as_view({"get": "list", "post": "create"})
 model_detail = views.MLModelViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
@@ -21,6 +21,12 @@ incidents_list = review.IncidentViewSet.as_view({"get": "list", "post": "create"
 incident_detail = review.IncidentViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
 authority_reports = review.IncidentViewSet.as_view({"post": "authority_report"})
 not_reportable = review.IncidentViewSet.as_view({"post": "not_reportable"})
+
+findings_list = findings.FindingViewSet.as_view({"get": "list", "post": "create"})
+finding_detail = findings.FindingViewSet.as_view({"get": "retrieve"})
+finding_remediate = findings.FindingViewSet.as_view({"post": "remediate"})
+finding_close = findings.FindingViewSet.as_view({"post": "close"})
+finding_reopen = findings.FindingViewSet.as_view({"post": "reopen"})
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -42,6 +48,11 @@ urlpatterns = [
     path("incidents/<int:pk>/", incident_detail, name="incident-detail"),
     path("incidents/<int:pk>/authority-reports/", authority_reports, name="incident-reports"),
     path("incidents/<int:pk>/not-reportable/", not_reportable, name="incident-not-reportable"),
+    path("findings/", findings_list, name="finding-list"),
+    path("findings/<int:pk>/", finding_detail, name="finding-detail"),
+    path("findings/<int:pk>/remediations/", finding_remediate, name="finding-remediations"),
+    path("findings/<int:pk>/close/", finding_close, name="finding-close"),
+    path("findings/<int:pk>/reopen/", finding_reopen, name="finding-reopen"),
     path("events/", events_list, name="event-list"),
     path("events/verify/", events_verify, name="event-verify"),
     path("events/<int:seq>/", event_detail, name="event-detail"),

@@ -100,7 +100,7 @@ def version_page(request: AuthedRequest, slug: str, version: str) -> HttpRespons
         "can_retire": (is_team or is_officer) and status != VersionStatus.RETIRED,
         "can_audit": can_start_audit(user, target),
         "has_card": status in CARD_STATUSES or target.is_live,
-        "decision_form": DecisionForm(),
+        "decision_form": DecisionForm(version=target),
         "reason_form": ReasonForm(),
         "audit_form": AuditRequestForm(version=target),
         "signer": user,
