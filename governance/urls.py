@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from governance.views import accounts, homes, incidents, mlmodels, trail, versions
+from governance.views import accounts, findings, homes, incidents, mlmodels, trail, versions
 
 VERSION = "models/<slug:slug>/versions/<str:version>/"
 
@@ -33,5 +33,8 @@ urlpatterns = [
     path("incidents/", incidents.incident_list, name="incident-list-page"),
     path("incidents/new/", incidents.incident_new, name="incident-new"),
     path("incidents/<int:pk>/", incidents.incident_page, name="incident-page"),
+    path(f"{VERSION}findings/new/", findings.finding_new, name="finding-new"),
+    path("findings/", findings.finding_list, name="finding-list-page"),
+    path("findings/<int:pk>/", findings.finding_page, name="finding-page"),
     path("trail/", trail.trail, name="trail"),
 ]

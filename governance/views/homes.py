@@ -46,7 +46,7 @@ def engineer_home(request: AuthedRequest) -> HttpResponse:
 @reader_required
 def review_queue(request: AuthedRequest) -> HttpResponse:
     """The risk officer's home: versions awaiting a decision, open incidents with their
-    deadlines, and approvals that lapse soon."""
+    deadlines, approvals that lapse soon and overdue findings."""
     queue = [
         (version, decisions.approvals_required(decisions.decision_tier(version)))
         for version in selectors.review_queue()
@@ -56,6 +56,7 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
         "queue": queue,
         "incidents": selectors.incident_list(open_only=True),
         "revalidations": lifecycle.revalidations(),
+        "findings_overdue": selectors.findings_overdue(),
         "now": timezone.now(),
     }
     return render(request, "governance/review_queue.html", context)
