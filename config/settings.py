@@ -341,6 +341,10 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "governance.models.registry.VersionStatus",
         "RunStatusEnum": "audits.models.RunStatus",
         "IncidentStatusEnum": "governance.models.incidents.IncidentStatus",
+        "IncidentSeverityEnum": "governance.models.incidents.Severity",
+        "FindingSeverityEnum": "governance.models.findings.FindingSeverity",
+        "SignatureMeaningEnum": "governance.models.decisions.SignatureMeaning",
+        "DecisionMeaningEnum": "governance.models.decisions.DECISION_MEANINGS",
     },
 }
 
@@ -484,6 +488,30 @@ WARDEN_REVALIDATION_MONTHS = dict(
         ),
         strict=True,
     )
+)
+
+# Periodic attestation (governance.attestations): months between the owner's attestations for
+# tiers 1, 2 and 3, and what the deployment gate does about an overdue one ("warn": allow with
+# a warning; "block": refuse), validated against governance's OverdueAttestation at start-up.
+WARDEN_ATTESTATION_MONTHS = dict(
+    zip(
+        (1, 2, 3),
+        map(
+            int,
+            env_list(
+                "WARDEN_ATTESTATION_MONTHS",
+                ["3", "6", "12"],
+                doc="months between an owner's attestations for tiers 1, 2, 3",
+            ),
+        ),
+        strict=True,
+    )
+)
+WARDEN_ATTESTATION_OVERDUE = env_str(
+    "WARDEN_ATTESTATION_OVERDUE",
+    "warn",
+    doc='what the gate does about an overdue attestation: "warn" (allow, with a warning) or '
+    '"block" (refuse)',
 )
 
 # Reports (reports/): the organisation's signing key for model cards and compliance reports, a

@@ -16,6 +16,7 @@ from governance.evidence import audit_contributors
 from governance.lifecycle import STATUS_FIELDS, approval_expiry, locked, move
 from governance.models import (
     APPROVING_DECISIONS,
+    DECISION_MEANINGS,
     Approval,
     DecisionKind,
     EventVerb,
@@ -83,6 +84,8 @@ def decision_record(
     it) queues the version's signed model card."""
     require_decide(actor)
     signature_check(actor=actor, password=password, target=version)
+    if meaning not in dict(DECISION_MEANINGS):
+        raise InvalidInput(f"a decision cannot mean {meaning!r}", field="meaning")
     if decision == DecisionKind.APPROVE_WITH_CONDITIONS and not conditions.strip():
         raise InvalidInput("state the conditions", field="conditions")
     if decision not in APPROVING_DECISIONS and not comment.strip():

@@ -1,5 +1,6 @@
-"""Forms of the findings pages: the register's filters, raising a finding on a version (or its
-model), answering it, and validating it. Shape only; the services judge the rest."""
+"""Forms of the findings pages (the register's filters, raising a finding on a version or its
+model, answering it, validating it) and of the owner's attestation. Shape only; the services
+judge the rest."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -69,3 +70,14 @@ class CloseForm(forms.Form):
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttestationForm(forms.Form):
+    """The owner's attestation: the statement, signed with the password re-entered."""
+
+    statement = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Your password, re-entered: it signs the attestation.",
+    )

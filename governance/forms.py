@@ -9,6 +9,7 @@ from django.core.validators import validate_slug
 from django.utils import timezone
 
 from governance.models import (
+    DECISION_MEANINGS,
     DecisionKind,
     Finding,
     IncidentCategory,
@@ -18,7 +19,6 @@ from governance.models import (
     RegulatoryRegime,
     SeriousKind,
     Severity,
-    SignatureMeaning,
     Team,
     User,
     VersionStatus,
@@ -143,7 +143,7 @@ class DecisionForm(forms.Form):
 
     decision = forms.ChoiceField(choices=DecisionKind.choices)
     meaning = forms.ChoiceField(
-        choices=SignatureMeaning.choices, widget=forms.RadioSelect, label="Meaning of signature"
+        choices=DECISION_MEANINGS, widget=forms.RadioSelect, label="Meaning of signature"
     )
     comment = forms.CharField(
         max_length=5000,

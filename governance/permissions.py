@@ -175,3 +175,13 @@ def require_validate_finding(user: User, finding: Finding) -> None:
         raise Forbidden("only risk officers close or reopen findings")
     if not can_validate_finding(user, finding):
         raise Forbidden("you answered this finding; another risk officer must validate it")
+
+
+def can_attest(user: User, model: MLModel) -> bool:
+    """The model's owner attests that it is used as approved."""
+    return user.is_active and user.pk == model.owner_id
+
+
+def require_attest(user: User, model: MLModel) -> None:
+    if not can_attest(user, model):
+        raise Forbidden("only the model's owner attests to its use")

@@ -19,6 +19,7 @@ VIEW_ALL = (
     "view_finding",
     "view_remediation",
     "view_acceptedfinding",
+    "view_attestation",
     "view_evaluationset",
     "view_auditrun",
     "view_monitor",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("models/", homes.inventory, name="inventory"),
     path("models/new/", mlmodels.model_new, name="model-new"),
     path("models/<slug:slug>/", mlmodels.model_page, name="model-page"),
+    path("models/<slug:slug>/attest/", mlmodels.model_attest, name="model-attest"),
     path("models/<slug:slug>/risk/", mlmodels.model_assess, name="model-assess"),
     path("models/<slug:slug>/risk/override/", mlmodels.model_override, name="model-override"),
     path("models/<slug:slug>/versions/new/", versions.version_new, name="version-new"),

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from governance.api.fields import SlugRelated, StrictSerializer
 from governance.models import (
+    DECISION_MEANINGS,
     Approval,
     AuthorityReport,
     DecisionKind,
@@ -15,7 +16,6 @@ from governance.models import (
     IncidentStatus,
     SeriousKind,
     Severity,
-    SignatureMeaning,
     User,
 )
 from governance.roles import Role
@@ -45,6 +45,18 @@ class ApprovalSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "finding": {"type": "integer"},
+                    "due_on": {"type": "string", "format": "date"},
+                },
+            },
+        }
+    )
     def get_accepted_findings(self, approval: Approval) -> list[dict[str, object]]:
         return [
             {"finding": row.finding_id, "due_on": row.due_on.isoformat()}
@@ -56,7 +68,7 @@ class DecisionSerializer(StrictSerializer):
     """A decision is a signature: the password is asked again and a meaning chosen."""
 
     decision = serializers.ChoiceField(choices=DecisionKind.choices)
-    meaning = serializers.ChoiceField(choices=SignatureMeaning.choices)
+    meaning = serializers.ChoiceField(choices=DECISION_MEANINGS)
     password = serializers.CharField(
         max_length=200, trim_whitespace=False, style={"input_type": "password"}
     )
@@ -94,6 +106,7 @@ class GateQuerySerializer(StrictSerializer):
 class GateAnswerSerializer(serializers.Serializer):
     allowed = serializers.BooleanField()
     reasons = serializers.ListField(child=serializers.CharField())
+    warnings = serializers.ListField(child=serializers.CharField())
 
 
 class AuthorityReportSerializer(serializers.ModelSerializer):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from governance.api import findings, review, views
+from governance.api import attestations, findings, review, views
 
 models_list = views.MLModelViewSet.as_view({"get": "list", "post": "create"})
 model_detail = views.MLModelViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
@@ -27,6 +27,7 @@ finding_detail = findings.FindingViewSet.as_view({"get": "retrieve"})
 finding_remediate = findings.FindingViewSet.as_view({"post": "remediate"})
 finding_close = findings.FindingViewSet.as_view({"post": "close"})
 finding_reopen = findings.FindingViewSet.as_view({"post": "reopen"})
+model_attestations = attestations.AttestationViewSet.as_view({"get": "list", "post": "create"})
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -34,6 +35,8 @@ urlpatterns = [
     path("models/<slug:slug>/", model_detail, name="model-detail"),
     path("models/<slug:slug>/risk-assessment/", risk, name="model-risk-assessment"),
     path("models/<slug:slug>/risk-tier-override/", risk_override, name="model-risk-override"),
+    path("models/<slug:slug>/attestations/", model_attestations, name="model-attestations"),
+    path("attestations/due/", attestations.attestations_due, name="attestations-due"),
     path("models/<slug:slug>/versions/", versions_list, name="version-list"),
     path(f"models/{VERSION}", version_detail, name="version-detail"),
     path(f"models/{VERSION}submit/", review.version_submit, name="version-submit"),

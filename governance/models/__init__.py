@@ -1,8 +1,10 @@
 """The registry's records, one module per concern."""
 
 from governance.models.accounts import Team, User
+from governance.models.attestations import Attestation, OverdueAttestation
 from governance.models.decisions import (
     APPROVING_DECISIONS,
+    DECISION_MEANINGS,
     Approval,
     DecisionKind,
     Deployment,
@@ -41,12 +43,14 @@ from governance.models.trail import Event, EventVerb, TrailHead
 __all__ = [
     "APPROVING_DECISIONS",
     "BLOCKING_SEVERITIES",
+    "DECISION_MEANINGS",
     "FINDING_TRANSITIONS",
     "INCIDENT_TRANSITIONS",
     "OPEN_FINDING_STATUSES",
     "REPORTING_DAYS",
     "AcceptedFinding",
     "Approval",
+    "Attestation",
     "AuthorityReport",
     "DecisionKind",
     "Deployment",
@@ -61,6 +65,7 @@ __all__ = [
     "MLModel",
     "ModelType",
     "ModelVersion",
+    "OverdueAttestation",
     "RegulatoryRegime",
     "Remediation",
     "RiskAssessment",

@@ -22,6 +22,17 @@ class SignatureMeaning(models.TextChoices):
     REVIEW = "review", "Review: I have reviewed this version and its audit"
     APPROVAL = "approval", "Approval: I approve this version for deployment"
     RESPONSIBILITY = "responsibility", "Responsibility: I take responsibility for this decision"
+    ATTESTATION = (
+        "attestation",
+        "Attestation: the model is used as approved, with no material change",
+    )
+
+
+# The meanings a decision on a version may carry (an attestation is signed on its own page).
+DECISION_MEANINGS = [
+    (m.value, m.label)
+    for m in (SignatureMeaning.REVIEW, SignatureMeaning.APPROVAL, SignatureMeaning.RESPONSIBILITY)
+]
 
 
 class Approval(models.Model):

@@ -57,6 +57,8 @@ class EventVerb(models.TextChoices):
     FINDING_CLOSED = "finding_closed", "Finding closed"
     FINDING_REOPENED = "finding_reopened", "Finding reopened"
     FINDING_OVERDUE_REMINDER_SENT = "finding_overdue_reminder_sent", "Overdue finding reminder sent"
+    # attestations
+    ATTESTATION_SIGNED = "attestation_signed", "Attestation signed"
     # audits
     EVALUATION_SET_UPLOADED = "evaluation_set_uploaded", "Evaluation set uploaded"
     AUDIT_REQUESTED = "audit_requested", "Audit requested"

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from governance import decisions, lifecycle, selectors
+from governance import attestations, decisions, lifecycle, selectors
 from governance import forms as f
 from governance.page_plumbing import AuthedRequest, reader_required
 from governance.roles import Role
@@ -46,7 +46,7 @@ def engineer_home(request: AuthedRequest) -> HttpResponse:
 @reader_required
 def review_queue(request: AuthedRequest) -> HttpResponse:
     """The risk officer's home: versions awaiting a decision, open incidents with their
-    deadlines, approvals that lapse soon and overdue findings."""
+    deadlines, approvals that lapse soon, overdue findings and attestations."""
     queue = [
         (version, decisions.approvals_required(decisions.decision_tier(version)))
         for version in selectors.review_queue()
@@ -57,6 +57,7 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
         "incidents": selectors.incident_list(open_only=True),
         "revalidations": lifecycle.revalidations(),
         "findings_overdue": selectors.findings_overdue(),
+        "attestations_overdue": attestations.attestations_overdue(),
         "now": timezone.now(),
     }
     return render(request, "governance/review_queue.html", context)
