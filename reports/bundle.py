@@ -19,10 +19,12 @@ from django.utils import timezone
 import digests
 from audits.models import AuditRun, RunStatus
 from governance.checkpoints import SIGNATURE_SUFFIX, checkpoint_files
-from governance.models import Approval, Event, Incident, User
+from governance.models import Approval, Attestation, Event, Incident, User
 from governance.organisation_key import organisation_key
+from governance.selectors import finding_list
 from governance.trail import canonical_json, event_content
 from reports import compliance
+from reports.findings import attestation_facts, finding_facts
 from reports.models import Report, ReportKind
 from reports.permissions import require_read_portfolio
 from reports.services import compliance_report_issue
@@ -35,6 +37,9 @@ audits/            every completed audit's result document (canonical JSON; its 
                    is the sha256 of the document without that key)
 approvals.json     every signed decision with its manifestation and what it was signed over
 incidents.json     every incident with its authority reports
+findings.json      every validation finding with its remediations (evidence by sha256) and
+                   the approvals that accepted it
+attestations.json  every owner's signed attestation and what it covered
 reports.json       every document issued: record, sha256, signer, trail head at signing
 trail/events.jsonl the trail, one event per line, each with its hash and the previous hash
 trail/verification.json  the trail verified when the bundle was made
@@ -73,6 +78,10 @@ def evidence_bundle(*, actor: User) -> IO[bytes]:
             )
         add("approvals.json", _json(list(_approvals())))
         add("incidents.json", _json(list(_incidents())))
+        findings = finding_list().prefetch_related("acceptances").order_by("id")
+        add("findings.json", _json(finding_facts(findings)))
+        signed = Attestation.objects.select_related("model").order_by("signed_at", "id")
+        add("attestations.json", _json(attestation_facts(signed)))
         add("reports.json", _json(list(_reports())))
         add("trail/events.jsonl", b"".join(_events()))
         add("trail/verification.json", _json(portfolio["trail"]))
