@@ -474,38 +474,27 @@ WARDEN_SIGNATURE_LOCKOUT_MINUTES = env_int(
     15,
     doc="that window, and how long signing then stays locked",
 )
+
+
+def months_by_tier(name: str, default: list[str], doc: str) -> dict[int, int]:
+    """A variable of three month counts, for tiers 1, 2 and 3."""
+    return dict(zip((1, 2, 3), map(int, env_list(name, default, doc=doc)), strict=True))
+
+
 # How long an approval lasts, in months, for tiers 1, 2 and 3 (DESIGN §4).
-WARDEN_REVALIDATION_MONTHS = dict(
-    zip(
-        (1, 2, 3),
-        map(
-            int,
-            env_list(
-                "WARDEN_REVALIDATION_MONTHS",
-                ["12", "24", "36"],
-                doc="approval lifetime in months for tiers 1, 2, 3",
-            ),
-        ),
-        strict=True,
-    )
+WARDEN_REVALIDATION_MONTHS = months_by_tier(
+    "WARDEN_REVALIDATION_MONTHS",
+    ["12", "24", "36"],
+    "approval lifetime in months for tiers 1, 2, 3",
 )
 
 # Periodic attestation (governance.attestations): months between the owner's attestations for
 # tiers 1, 2 and 3, and what the deployment gate does about an overdue one ("warn": allow with
 # a warning; "block": refuse), validated against governance's OverdueAttestation at start-up.
-WARDEN_ATTESTATION_MONTHS = dict(
-    zip(
-        (1, 2, 3),
-        map(
-            int,
-            env_list(
-                "WARDEN_ATTESTATION_MONTHS",
-                ["3", "6", "12"],
-                doc="months between an owner's attestations for tiers 1, 2, 3",
-            ),
-        ),
-        strict=True,
-    )
+WARDEN_ATTESTATION_MONTHS = months_by_tier(
+    "WARDEN_ATTESTATION_MONTHS",
+    ["3", "6", "12"],
+    "months between an owner's attestations for tiers 1, 2, 3",
 )
 WARDEN_ATTESTATION_OVERDUE = env_str(
     "WARDEN_ATTESTATION_OVERDUE",

@@ -1,6 +1,8 @@
 """The findings API: list (filters), raise, read, answer with a remediation (multipart evidence),
 close and reopen. Views check the caller's permission, parse input and call one service."""
 
+from collections.abc import Callable
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -161,16 +163,18 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=CloseSerializer, responses=FindingSerializer)
     def close(self, request: Request, pk: str) -> Response:
-        finding = self.get_object()
-        require_validate_finding(acting_user(request), finding)
-        data = _valid(CloseSerializer(data=request.data))
-        findings.finding_close(actor=acting_user(request), finding=finding, **data)
-        return Response(FindingSerializer(self.get_queryset().get(pk=finding.pk)).data)
+        return self._validate(request, CloseSerializer, findings.finding_close)
 
     @extend_schema(request=ReopenSerializer, responses=FindingSerializer)
     def reopen(self, request: Request, pk: str) -> Response:
+        return self._validate(request, ReopenSerializer, findings.finding_reopen)
+
+    def _validate(
+        self, request: Request, form: type[serializers.Serializer], service: Callable[..., Finding]
+    ) -> Response:
+        """The validator's two acts: permission first, then the body, then the service."""
         finding = self.get_object()
         require_validate_finding(acting_user(request), finding)
-        data = _valid(ReopenSerializer(data=request.data))
-        findings.finding_reopen(actor=acting_user(request), finding=finding, **data)
+        data = _valid(form(data=request.data))
+        service(actor=acting_user(request), finding=finding, **data)
         return Response(FindingSerializer(self.get_queryset().get(pk=finding.pk)).data)

@@ -4,7 +4,7 @@ model is used as approved with no material change."""
 from django.conf import settings
 from django.db import models
 
-from governance.models.decisions import SignatureMeaning
+from governance.models.decisions import SignatureMeaning, manifestation_text
 from governance.models.registry import MLModel
 
 
@@ -41,7 +41,5 @@ class Attestation(models.Model):
 
     @property
     def manifestation(self) -> str:
-        return (
-            f"{self.signer_printed_name} ({self.signer_username}), "
-            f"{self.signed_at:%Y-%m-%d %H:%M:%S} UTC, {self.get_meaning_display()}"
-        )
+        """The signature as shown wherever the attestation is shown."""
+        return manifestation_text(self)

@@ -1,9 +1,14 @@
 """Review decisions (electronic signatures) and deployments of versions."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 
 from governance.models.registry import ModelVersion
+
+if TYPE_CHECKING:
+    from governance.models.attestations import Attestation
 
 
 class DecisionKind(models.TextChoices):
@@ -35,6 +40,14 @@ DECISION_MEANINGS = [
 ]
 
 
+def manifestation_text(signed: "Approval | Attestation") -> str:
+    """A signature's manifestation (21 CFR 11.50): printed name, username, UTC time, meaning."""
+    return (
+        f"{signed.signer_printed_name} ({signed.signer_username}), "
+        f"{signed.signed_at:%Y-%m-%d %H:%M:%S} UTC, {signed.get_meaning_display()}"
+    )
+
+
 class Approval(models.Model):
     """One risk officer's signed decision on a version. The manifestation (printed name,
     username, UTC time, meaning) is copied as text; `signed_sha256` binds the signature to the
@@ -63,10 +76,7 @@ class Approval(models.Model):
     @property
     def manifestation(self) -> str:
         """The signature as shown wherever the decision is shown."""
-        return (
-            f"{self.signer_printed_name} ({self.signer_username}), "
-            f"{self.signed_at:%Y-%m-%d %H:%M:%S} UTC, {self.get_meaning_display()}"
-        )
+        return manifestation_text(self)
 
 
 class Deployment(models.Model):
