@@ -272,6 +272,20 @@ WARDEN_MAX_CELL_CHARS = env_int(
     100_000,
     doc="the most characters a cell or column name of an evaluation set may have",
 )
+# LLM versions (issue #16): the hosts an endpoint descriptor's base_url may name (the workers
+# call them; checked at upload and again before probing), and the cap on a transcript file.
+WARDEN_LLM_ENDPOINT_ALLOWLIST = env_list(
+    "WARDEN_LLM_ENDPOINT_ALLOWLIST",
+    [],
+    doc="comma-separated host names an LLM endpoint descriptor may call (none by default)",
+    shown="(none)",
+)
+WARDEN_MAX_TRANSCRIPT_BYTES = env_int(
+    "WARDEN_MAX_TRANSCRIPT_BYTES",
+    256 * 1024**2,
+    doc="the largest transcript (JSONL) evaluation set, read whole to validate and score",
+    shown="256 MiB",
+)
 # Image / tensor sets (a ZIP or NPZ with manifest.csv): the battery's TensorLimits as JSON, the
 # same on upload and on the workers. The archive itself is capped by WARDEN_MAX_UPLOAD_BYTES.
 WARDEN_ARCHIVE_LIMITS = {
@@ -345,6 +359,9 @@ SPECTACULAR_SETTINGS = {
         "FindingSeverityEnum": "governance.models.findings.FindingSeverity",
         "SignatureMeaningEnum": "governance.models.decisions.SignatureMeaning",
         "DecisionMeaningEnum": "governance.models.decisions.DECISION_MEANINGS",
+        "IncidentCategoryEnum": "governance.models.incidents.IncidentCategory",
+        "AttackSeverityEnum": "governance.models.red_team.AttackSeverity",
+        "AttackCategoryEnum": "governance.models.red_team.AttackCategory",
     },
 }
 
@@ -420,6 +437,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "staging-sweep": {"task": "audits.tasks.staging_sweep", "schedule": 3600.0},
+    "deliveries-sweep": {"task": "governance.tasks.deliveries_sweep", "schedule": 60.0},
     "incident-deadline-reminders": {
         "task": "governance.tasks.incident_deadline_reminders_send",
         "schedule": 3600.0,
@@ -430,6 +448,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # A web upload whose mapping step was abandoned is removed after this many hours.
+WARDEN_CONTROLS_DIR = env_str(
+    "WARDEN_CONTROLS_DIR",
+    "",
+    doc="a directory of the organisation's own control catalogue files (`*.json`), loaded "
+    "with the shipped ones",
+    shown="none",
+)
 WARDEN_STAGING_HOURS = env_int(
     "WARDEN_STAGING_HOURS", 24, doc="hours before an abandoned web upload's staged file is removed"
 )
@@ -540,6 +565,29 @@ EMAIL_BACKEND = env_str(
 )
 DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "warden@localhost", doc="the sender of notifications"
+)
+
+# The outbox (governance.outbox, governance.delivery): webhooks and e-mail announcing events.
+WARDEN_WEBHOOK_ALLOWED_HOSTS = env_list(
+    "WARDEN_WEBHOOK_ALLOWED_HOSTS",
+    [],
+    doc=(
+        "comma-separated host names webhooks may be sent to (`.example.org` allows its "
+        "subdomains); none by default, so no endpoint can be added until an operator names one"
+    ),
+)
+WARDEN_WEBHOOK_TIMEOUT_SECONDS = env_int(
+    "WARDEN_WEBHOOK_TIMEOUT_SECONDS", 10, doc="how long one webhook attempt waits for an answer"
+)
+WARDEN_DELIVERY_MAX_ATTEMPTS = env_int(
+    "WARDEN_DELIVERY_MAX_ATTEMPTS",
+    8,
+    doc="attempts of one delivery before it is dead-lettered (redeliver it from its page)",
+)
+WARDEN_DELIVERY_BACKOFF_SECONDS = env_int(
+    "WARDEN_DELIVERY_BACKOFF_SECONDS",
+    30,
+    doc="wait before the first retry of a delivery; it doubles after every failed attempt",
 )
 
 # Production hardening. WARDEN_HTTPS=true (production) turns on the HTTPS-only switches;

@@ -11,17 +11,18 @@ from django.utils import timezone
 from governance.models import (
     DECISION_MEANINGS,
     DecisionKind,
+    EmailAudience,
     Finding,
     IncidentCategory,
     IncidentStatus,
     ModelType,
     ModelVersion,
+    OutboxEventType,
     RegulatoryRegime,
     SeriousKind,
     Severity,
     Team,
     User,
-    VersionStatus,
 )
 from governance.models.registry import (
     DataSensitivity,
@@ -243,22 +244,19 @@ class NotReportableForm(forms.Form):
     )
 
 
-class InventoryFilterForm(forms.Form):
-    """The inventory's filters (GET); a bad value is an inline error, never a 500."""
+class WebhookEndpointForm(forms.Form):
+    """A new webhook receiver: the service checks the URL against the allow-list."""
 
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.all(), required=False, empty_label="Any team", to_field_name="slug"
+    name = forms.CharField(max_length=100)
+    url = forms.CharField(max_length=500, label="URL")
+    event_types = forms.MultipleChoiceField(
+        choices=OutboxEventType.choices, widget=forms.CheckboxSelectMultiple
     )
-    tier = forms.ChoiceField(
-        choices=[
-            ("", "Any tier"),
-            ("1", "Tier 1"),
-            ("2", "Tier 2"),
-            ("3", "Tier 3"),
-            ("none", "Not assessed"),
-        ],
-        required=False,
-    )
-    status = forms.ChoiceField(
-        choices=[("", "Any version status"), *VersionStatus.choices], required=False
+    slack_format = forms.BooleanField(required=False, label="Slack-compatible body")
+
+
+class EmailSubscriptionForm(forms.Form):
+    audience = forms.ChoiceField(choices=EmailAudience.choices)
+    event_types = forms.MultipleChoiceField(
+        choices=OutboxEventType.choices, widget=forms.CheckboxSelectMultiple
     )

@@ -9,7 +9,16 @@ nothing; engineers change only their own team's models and versions; only a risk
 admin) may override a computed risk tier. The pipelines' gate account reads nothing."""
 
 from governance.errors import Forbidden
-from governance.models import Finding, Incident, MLModel, ModelVersion, Team, User
+from governance.models import (
+    Finding,
+    Incident,
+    MLModel,
+    ModelVersion,
+    RedTeamAttempt,
+    RedTeamCampaign,
+    Team,
+    User,
+)
 from governance.roles import Role
 
 READER_ROLES = (Role.ENGINEER, Role.RISK_OFFICER, Role.AUDITOR, Role.ADMIN)
@@ -103,6 +112,12 @@ def require_register_models(user: User) -> None:
         raise Forbidden("only engineers and admins register models")
 
 
+def require_define_fields(user: User) -> None:
+    """The inventory's custom fields are the same for every model, so an admin defines them."""
+    if not user.has_role(Role.ADMIN):
+        raise Forbidden("only admins define the inventory's custom fields")
+
+
 def require_suspend(user: User, model: MLModel) -> None:
     """Suspending a live version is a risk officer's call, whoever's model it is."""
     if not user.has_role(Role.RISK_OFFICER):
@@ -185,3 +200,68 @@ def can_attest(user: User, model: MLModel) -> bool:
 def require_attest(user: User, model: MLModel) -> None:
     if not can_attest(user, model):
         raise Forbidden("only the model's owner attests to its use")
+
+
+# Red-teaming (issue #16) is independent testing: its register is evidence that someone other
+# than the model's makers tried to break it, so the makers do not fill it.
+
+
+def can_red_team(user: User, version: ModelVersion) -> bool:
+    """Risk officers and engineers of other teams run campaigns on a version, log, re-try and
+    promote attempts; never the model's owner or its team's engineers (their own testing is not
+    independent), auditors or admins. The API, the pages and the services all ask this rule."""
+    model = version.model
+    if not user.is_active or user.pk == model.owner_id:
+        return False
+    if user.has_role(Role.RISK_OFFICER):
+        return True
+    return user.has_role(Role.ENGINEER) and user.team_id != model.team_id
+
+
+def require_red_team(user: User, version: ModelVersion) -> None:
+    if not can_red_team(user, version):
+        raise Forbidden(
+            "risk officers and engineers of other teams red-team a version; never the model's "
+            "owner or team"
+        )
+
+
+def can_log_attempt(user: User, campaign: RedTeamCampaign) -> bool:
+    """A campaign's members log its attempts (and end it), while they may red-team the version."""
+    return can_red_team(user, campaign.version) and campaign.members.filter(pk=user.pk).exists()
+
+
+def can_read_attacks_in_full(user: User, campaign: RedTeamCampaign) -> bool:
+    """Who reads a harmful attempt's prompt and reply unmasked: the people who may download the
+    evidence bundle, which carries them whole for regulators (auditors, risk officers, admins:
+    reports.permissions), and the campaign's members, who wrote them. Every other reader (the
+    model's team, other engineers) sees them masked; other categories are shown to all."""
+    if any(user.has_role(role) for role in (Role.RISK_OFFICER, Role.AUDITOR, Role.ADMIN)):
+        return user.is_active
+    return campaign.members.filter(pk=user.pk).exists()
+
+
+def require_log_attempt(user: User, campaign: RedTeamCampaign) -> None:
+    if not can_log_attempt(user, campaign):
+        raise Forbidden("only the campaign's members log its attempts and end it")
+
+
+def can_withdraw_attempt(user: User, attempt: RedTeamAttempt) -> bool:
+    """An attempt logged in error is withdrawn by its author or a risk officer."""
+    return user.is_active and (user.pk == attempt.logged_by_id or user.has_role(Role.RISK_OFFICER))
+
+
+def require_withdraw_attempt(user: User, attempt: RedTeamAttempt) -> None:
+    if not can_withdraw_attempt(user, attempt):
+        raise Forbidden("the attempt's author or a risk officer withdraws it")
+
+
+def can_manage_notifications(user: User) -> bool:
+    """Webhook endpoints, e-mail subscriptions and redeliveries are an admin's or a risk
+    officer's: they decide who outside Warden hears of its events."""
+    return user.is_active and (user.has_role(Role.ADMIN) or user.has_role(Role.RISK_OFFICER))
+
+
+def require_manage_notifications(user: User) -> None:
+    if not can_manage_notifications(user):
+        raise Forbidden("only admins and risk officers manage webhooks and e-mail subscriptions")

@@ -23,6 +23,8 @@ VIEW_ALL = (
     "view_evaluationset",
     "view_auditrun",
     "view_monitor",
+    "view_redteamcampaign",
+    "view_redteamattempt",
 )
 
 

@@ -1,6 +1,7 @@
 """Reads of the registry for the web pages: each list is a fixed number of queries, however
 many rows it holds (related rows joined or prefetched, never fetched one row at a time)."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -10,6 +11,8 @@ from governance.models import (
     APPROVING_DECISIONS,
     BLOCKING_SEVERITIES,
     OPEN_FINDING_STATUSES,
+    AttackSeverity,
+    Delivery,
     Event,
     Finding,
     FindingStatus,
@@ -17,6 +20,8 @@ from governance.models import (
     IncidentStatus,
     MLModel,
     ModelVersion,
+    RedTeamAttempt,
+    RedTeamCampaign,
     Team,
     User,
 )
@@ -39,7 +44,7 @@ def mlmodel_list(
     if status:
         models = models.filter(versions__status=status).distinct()
         versions = versions.filter(status=status)
-    return models.prefetch_related(Prefetch("versions", queryset=versions)).order_by("name")
+    return models.prefetch_related(Prefetch("versions", queryset=versions), "tags").order_by("name")
 
 
 def review_queue() -> QuerySet[ModelVersion]:
@@ -146,3 +151,86 @@ def findings_of_version(version: ModelVersion) -> QuerySet[Finding]:
     return finding_list().filter(
         Q(version=version) | Q(model_id=version.model_id, version__isnull=True)
     )
+
+
+@dataclass(frozen=True)
+class RedTeamCounts:
+    """What the red-team register holds for some versions, withdrawn attempts left out: the
+    model card, the compliance report and the version page print these, computed here once."""
+
+    campaigns: int
+    attempts: int
+    successful: int
+    successful_by_severity: tuple[tuple[str, int], ...]  # low to critical, kept in order
+    reproduced: int
+    promoted: int
+    incidents: int
+    open_incidents: int
+
+
+def red_team_counts(versions: QuerySet[ModelVersion] | list[ModelVersion]) -> RedTeamCounts:
+    """The register's counts over `versions` (a fixed number of queries)."""
+    attempts = RedTeamAttempt.objects.filter(
+        campaign__version__in=versions, withdrawn_at__isnull=True
+    )
+    totals = attempts.aggregate(
+        attempts=Count("id"),
+        successful=Count("id", filter=Q(succeeded=True)),
+        reproduced=Count("id", filter=Q(reproduced=True)),
+        promoted=Count("id", filter=Q(promoted_at__isnull=False)),
+        incidents=Count("incident", distinct=True),
+        open_incidents=Count(
+            "incident", distinct=True, filter=~Q(incident__status=IncidentStatus.CLOSED)
+        ),
+    )
+    by_severity = dict(
+        attempts.filter(succeeded=True)
+        .values_list("severity")
+        .annotate(n=Count("id"))
+        .values_list("severity", "n")
+    )
+    return RedTeamCounts(
+        campaigns=RedTeamCampaign.objects.filter(version__in=versions).count(),
+        successful_by_severity=tuple((s, by_severity.get(s, 0)) for s in AttackSeverity.values),
+        **totals,
+    )
+
+
+def red_team_campaign_list(version: ModelVersion | None = None) -> QuerySet[RedTeamCampaign]:
+    """Campaigns (a version's, when given), newest first, with their version, members and
+    attempt counts (withdrawn attempts left out)."""
+    campaigns = RedTeamCampaign.objects.all() if version is None else version.red_team_campaigns
+    return (
+        campaigns.select_related("started_by", "version__model")
+        .prefetch_related("members")
+        .annotate(
+            attempt_count=Count("attempts", filter=Q(attempts__withdrawn_at__isnull=True)),
+            successful_count=Count(
+                "attempts",
+                filter=Q(attempts__withdrawn_at__isnull=True, attempts__succeeded=True),
+            ),
+        )
+        .order_by("-started_at", "-id")
+    )
+
+
+def red_team_attempt_list(campaign: RedTeamCampaign) -> QuerySet[RedTeamAttempt]:
+    """A campaign's attempts in the order they were logged, with who logged and re-tried them."""
+    return campaign.attempts.select_related(
+        "logged_by", "reproduced_by", "promoted_by", "incident"
+    ).order_by("logged_at", "id")
+
+
+def events_after(after_seq: int, *, limit: int | None = None) -> QuerySet[Event]:
+    """The trail after a sequence number, in order: the SIEM cursor's page (`limit` rows) or,
+    without a limit, the whole tail for the JSONL export."""
+    events = Event.objects.filter(seq__gt=after_seq).order_by("seq")
+    return events[:limit] if limit is not None else events
+
+
+def delivery_list(*, status: str = "") -> QuerySet[Delivery]:
+    """Deliveries newest first with their message, subscriber and log, optionally of one status."""
+    deliveries = Delivery.objects.select_related(
+        "message__event", "endpoint", "subscription"
+    ).prefetch_related("log")
+    return deliveries.filter(status=status) if status else deliveries

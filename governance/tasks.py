@@ -5,7 +5,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from governance import findings, incidents, lifecycle, selectors
+from governance import delivery, findings, incidents, lifecycle, selectors
 from governance.checkpoints import INTERVAL_REASON, trail_checkpoint_take
 
 # The failures every Warden task retries: the database or the broker was briefly away.
@@ -52,3 +52,24 @@ def trail_checkpoint_write() -> str:
     unless the newest checkpoint already states it."""
     checkpoint = trail_checkpoint_take(reason=INTERVAL_REASON, only_if_moved=True)
     return f"checkpoint at #{checkpoint.seq}" if checkpoint else "head unchanged"
+
+
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT, retry_backoff=True
+)
+def delivery_send(delivery_id: int) -> str:
+    """Send one outbox delivery once; a failed attempt queues the next after its backoff."""
+    outcome = delivery.delivery_attempt(delivery_id=delivery_id)
+    if outcome.retry_in is not None:
+        delivery_send.apply_async((delivery_id,), countdown=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task(**BEAT_RETRY)
+def deliveries_sweep() -> str:
+    """Beat, every minute: queue pending deliveries that are due (retries, attempts whose worker
+    died, and any never queued), so no message is lost."""
+    due = delivery.deliveries_due()
+    for pk in due:
+        delivery_send.delay(pk)
+    return f"queued {len(due)} delivery(ies)"

@@ -19,6 +19,7 @@ from django.utils import timezone
 import digests
 from governance.hooks import trail_anchors
 from governance.models import Event, EventVerb, TrailHead, User
+from governance.outbox import outbox_announce
 from governance.request_context import current_request_id
 
 GENESIS_HASH = "0" * 64
@@ -90,8 +91,8 @@ def event_record(
     note: str = "",
 ) -> Event:
     """Append one event to the chain. Must run inside the caller's transaction, so the event
-    exists if and only if the change it records does; the verb must be one of EventVerb, so no
-    reader has to match a spelling."""
+    exists if and only if the change it records does (and so does its outbox message, when its
+    verb is announced); the verb must be one of EventVerb, so no reader has to match a spelling."""
     if verb not in EventVerb.values:
         raise ValueError(f"unknown event verb {verb!r}: add it to EventVerb")
     if not connection.in_atomic_block:
@@ -117,6 +118,7 @@ def event_record(
     event.hash = event_hash(head.hash, event_content(event))
     event.save(force_insert=True)
     TrailHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
+    outbox_announce(event, target)
     return event
 
 

@@ -3,7 +3,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from governance.views import accounts, findings, homes, incidents, mlmodels, trail, versions
+from governance.views import (
+    accounts,
+    findings,
+    homes,
+    incidents,
+    inventory,
+    mlmodels,
+    notifications,
+    trail,
+    versions,
+)
 
 VERSION = "models/<slug:slug>/versions/<str:version>/"
 
@@ -19,6 +29,7 @@ urlpatterns = [
     path("models/<slug:slug>/", mlmodels.model_page, name="model-page"),
     path("models/<slug:slug>/attest/", mlmodels.model_attest, name="model-attest"),
     path("models/<slug:slug>/risk/", mlmodels.model_assess, name="model-assess"),
+    path("models/<slug:slug>/inventory/", inventory.model_inventory, name="model-inventory"),
     path("models/<slug:slug>/risk/override/", mlmodels.model_override, name="model-override"),
     path("models/<slug:slug>/versions/new/", versions.version_new, name="version-new"),
     path(f"{VERSION}decide/", versions.version_decide, name="version-decide"),
@@ -38,4 +49,11 @@ urlpatterns = [
     path("findings/", findings.finding_list, name="finding-list-page"),
     path("findings/<int:pk>/", findings.finding_page, name="finding-page"),
     path("trail/", trail.trail, name="trail"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("deliveries/", notifications.deliveries, name="deliveries"),
+    path(
+        "deliveries/<int:pk>/redeliver/",
+        notifications.delivery_redeliver,
+        name="delivery-redeliver-page",
+    ),
 ]

@@ -1,5 +1,6 @@
 """The regulator's evidence bundle: one ZIP with every issued model card, a freshly signed
 compliance report and its CSV, every audit result document, every approval and incident, the
+red-team register (texts in full), the
 trail export with its verification, and a manifest of every file's sha256 (manifest.json, and
 SHA256SUMS so `sha256sum -c SHA256SUMS` checks the lot with standard tools)."""
 
@@ -19,9 +20,18 @@ from django.utils import timezone
 import digests
 from audits.models import AuditRun, RunStatus
 from governance.checkpoints import SIGNATURE_SUFFIX, checkpoint_files
-from governance.models import Approval, Attestation, Event, Incident, User
+from governance.models import (
+    Approval,
+    Attestation,
+    Event,
+    Incident,
+    RedTeamAttempt,
+    RedTeamCampaign,
+    User,
+)
 from governance.organisation_key import organisation_key
-from governance.selectors import finding_list
+from governance.red_team import ATTEMPT_TEXTS, attempt_snapshot
+from governance.selectors import finding_list, red_team_attempt_list
 from governance.trail import canonical_json, event_content
 from reports import compliance
 from reports.findings import attestation_facts, finding_facts
@@ -29,9 +39,12 @@ from reports.models import Report, ReportKind
 from reports.permissions import require_read_portfolio
 from reports.services import compliance_report_issue
 
+# The folder of each kind of version document in the bundle.
+VERSION_FOLDERS = {ReportKind.MODEL_CARD: "model-cards", ReportKind.ANNEX_IV: "annex-iv"}
 README = """Warden evidence bundle, made {made} by {actor}.
 
 model-cards/       every model card issued, signed PDF/A-3b (check with pdfsig, or any PDF reader)
+annex-iv/          every Annex IV technical documentation issued, signed the same way
 compliance/        the compliance report signed for this bundle, and the portfolio as CSV
 audits/            every completed audit's result document (canonical JSON; its result_sha256
                    is the sha256 of the document without that key)
@@ -40,6 +53,9 @@ incidents.json     every incident with its authority reports
 findings.json      every validation finding with its remediations (evidence by sha256) and
                    the approvals that accepted it
 attestations.json  every owner's signed attestation and what it covered
+red-team.json      every red-team campaign with its attempts, prompts and replies in full (harmful
+                   ones too: the bundle is for regulators and for those who may read them), each
+                   text's sha256 as the trail's red_team_attempt_logged event recorded it
 reports.json       every document issued: record, sha256, signer, trail head at signing
 trail/events.jsonl the trail, one event per line, each with its hash and the previous hash
 trail/verification.json  the trail verified when the bundle was made
@@ -67,9 +83,12 @@ def evidence_bundle(*, actor: User) -> IO[bytes]:
         add(f"compliance/{_file_name(report)}", _read(report))
         portfolio = compliance.portfolio()
         add("compliance/portfolio.csv", compliance.portfolio_csv(portfolio).encode())
-        cards = Report.objects.filter(kind=ReportKind.MODEL_CARD).select_related("version__model")
-        for card in cards.order_by("signed_at", "id"):
-            add(f"model-cards/{_file_name(card)}", _read(card))
+        issued = Report.objects.filter(kind__in=list(VERSION_FOLDERS))
+        for document in issued.select_related("version__model").order_by("signed_at", "id"):
+            add(
+                f"{VERSION_FOLDERS[ReportKind(document.kind)]}/{_file_name(document)}",
+                _read(document),
+            )
         runs = AuditRun.objects.filter(status=RunStatus.COMPLETED).select_related("version__model")
         for run in runs.order_by("id"):
             add(
@@ -82,6 +101,7 @@ def evidence_bundle(*, actor: User) -> IO[bytes]:
         add("findings.json", _json(finding_facts(findings)))
         signed = Attestation.objects.select_related("model").order_by("signed_at", "id")
         add("attestations.json", _json(attestation_facts(signed)))
+        add("red-team.json", _json(list(_red_team())))
         add("reports.json", _json(list(_reports())))
         add("trail/events.jsonl", b"".join(_events()))
         add("trail/verification.json", _json(portfolio["trail"]))
@@ -135,6 +155,7 @@ def _approvals() -> Iterator[dict[str, Any]]:
             "artifact_sha256": a.artifact_sha256,
             "audit_run_id": a.audit_run_id,
             "audit_result_sha256": a.audit_result_sha256,
+            "transcripts_sha256": a.transcripts_sha256,
             "signed_sha256": a.signed_sha256,
         }
 
@@ -163,6 +184,28 @@ def _incidents() -> Iterator[dict[str, Any]]:
                 for r in i.reports.all()
             ],
         }
+
+
+def _red_team() -> Iterator[dict[str, Any]]:
+    campaigns = RedTeamCampaign.objects.select_related("version__model", "started_by")
+    for c in campaigns.prefetch_related("members").order_by("id"):
+        yield {
+            "id": c.pk,
+            "version": str(c.version),
+            "name": c.name,
+            "scope": c.scope,
+            "members": sorted(m.username for m in c.members.all()),
+            "started_by": c.started_by.username,
+            "started_at": c.started_at.isoformat(),
+            "ended_at": c.ended_at.isoformat() if c.ended_at else None,
+            "attempts": [_attempt(a) for a in red_team_attempt_list(c)],
+        }
+
+
+def _attempt(attempt: RedTeamAttempt) -> dict[str, Any]:
+    """An attempt as the trail recorded it (texts as sha256), with its texts in full."""
+    texts = {name: getattr(attempt, name) for name in ATTEMPT_TEXTS}
+    return {"id": attempt.pk, **attempt_snapshot(attempt), **texts}
 
 
 def _reports() -> Iterator[dict[str, Any]]:

@@ -220,6 +220,19 @@ def feature_importance_svg(importances: Any, top: int = 15) -> str | None:
     return _svg(fig, "Feature importance", f"The {len(rows)} most important features.")
 
 
+def counts_svg(counts: Sequence[tuple[str, int]], title: str) -> str | None:
+    """Horizontal bars of how many items each label counts (the portfolio's tiers, statuses)."""
+    rows = [(str(label), int(n)) for label, n in counts if n][::-1]  # barh draws bottom-up
+    if not rows:
+        return None
+    fig, ax = _figure(HALF_WIDTH, max(1.4, 0.3 * len(rows) + 0.8))
+    ax.barh([r[0] for r in rows], [r[1] for r in rows], color=OK_COLOUR)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(title)
+    told = "; ".join(f"{label}: {n}" for label, n in reversed(rows))
+    return _svg(fig, title, told + ".")
+
+
 def _figure(width: float, height: float) -> tuple[Figure, Any]:
     """A bare Figure, not pyplot: no GUI backend, no global figure registry, so it is safe in
     threaded web workers; savefig(format="svg") uses matplotlib's SVG backend."""

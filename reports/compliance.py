@@ -1,7 +1,7 @@
 """The portfolio as auditors read it: inventory by tier and status, approvals and their expiry,
-overdue revalidations, failing audits, open incidents with their deadlines, standing findings,
-overdue attestations, and the trail's integrity. `portfolio()` gathers it as plain facts; the
-PDF and the CSV are drawn from those."""
+overdue revalidations, failing audits, open incidents with their deadlines, the red-team
+register's counts, standing findings, overdue attestations, and the trail's integrity.
+`portfolio()` gathers it as plain facts; the PDF and the CSV are drawn from those."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,7 +26,7 @@ from governance.models import (
     ModelVersion,
     VersionStatus,
 )
-from governance.selectors import finding_list
+from governance.selectors import finding_list, red_team_counts
 from governance.spreadsheet import starts_like_formula
 from governance.trail import trail_verify
 from reports.content import utc_text
@@ -93,6 +94,7 @@ def portfolio(now: datetime | None = None) -> dict[str, Any]:
         "incidents": incidents,
         "findings": finding_facts(finding_list(status="open").prefetch_related("acceptances")),
         "attestations_overdue": attestation_due_facts(attestations_overdue(now=now)),
+        "red_team": asdict(red_team_counts(ModelVersion.objects.all())),
         "trail": {
             "intact": trail.intact,
             "events": trail.events,

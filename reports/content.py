@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 from audits.battery import CHECKS
 from audits.battery.metric_table import metric_title
 from audits.models import AuditRun, RunStatus
 from governance.models import ModelVersion, RegulatoryRegime, TrailHead
-from governance.selectors import findings_of_version
+from governance.selectors import findings_of_version, red_team_counts
 from governance.trail import GENESIS_HASH, canonical_json, json_safe
 from reports import charts, pictures
 from reports.findings import finding_facts
+from reports.llm_rates import llm_check_title, llm_rates
 from reports.times import utc_text
 
 # The checks whose details carry an accuracy curve, and what its x axis measures.
@@ -30,7 +32,9 @@ def check_title(check_id: str) -> str:
     """A check's title as the battery declares it (its id, spaced, for a check it no longer
     runs)."""
     check = CHECKS.get(check_id)
-    return check.title if check and check.title else check_id.replace("_", " ").capitalize()
+    if check and check.title:
+        return check.title
+    return llm_check_title(check_id) or check_id.replace("_", " ").capitalize()
 
 
 def card_facts(version: ModelVersion) -> dict[str, Any]:
@@ -101,6 +105,8 @@ def card_facts(version: ModelVersion) -> dict[str, Any]:
                     {"finding": row.finding_id, "due_on": row.due_on.isoformat()}
                     for row in a.accepted.all()
                 ],
+                # only where there is one, so the facts (and state_sha256) of other cards stay
+                **({"transcripts_sha256": a.transcripts_sha256} if a.transcripts_sha256 else {}),
             }
             for a in version.approvals.prefetch_related("accepted").order_by("signed_at", "id")
         ],
@@ -128,6 +134,7 @@ def card_facts(version: ModelVersion) -> dict[str, Any]:
             for i in version.incidents.order_by("aware_at", "id")
         ],
         "findings": finding_facts(findings_of_version(version).prefetch_related("acceptances")),
+        "red_team": asdict(red_team_counts([version])),
     }
     return json_safe(facts)
 
@@ -176,6 +183,7 @@ def _section(check: Mapping[str, Any]) -> dict[str, Any]:
         "charts": _charts(check_id, details),
         "drift_table": _drift_rows(details) if check_id == "drift" else [],
         "examples": pictures.example_strips(details),
+        "rates": llm_rates(check_id, details),
     }
 
 

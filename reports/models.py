@@ -1,4 +1,5 @@
-"""Signed documents issued by Warden: model cards and compliance reports."""
+"""Signed documents issued by Warden: model cards, compliance reports and Annex IV
+technical documentation."""
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +10,7 @@ from governance.models import ModelVersion
 class ReportKind(models.TextChoices):
     MODEL_CARD = "model_card", "Model card"
     COMPLIANCE = "compliance", "Compliance report"
+    ANNEX_IV = "annex_iv", "Annex IV technical documentation"
 
 
 def report_upload_to(instance: "Report", filename: str) -> str:

@@ -19,12 +19,16 @@ def _in_team(user: User, model: MLModel) -> bool:
     return user.is_active and user.has_role(Role.ENGINEER) and user.team_id == model.team_id
 
 
-def require_issue_card(user: User, model: MLModel) -> None:
-    """Asking for a new card (POST .../model-cards/) is the team's, risk officers' and admins';
-    a download only reads the card on record, so it issues nothing."""
+def user_can_issue_card(user: User, model: MLModel) -> bool:
+    """Issuing a version's documents (a new card, its Annex IV documentation) is the team's,
+    risk officers' and admins'; a download only reads the document on record."""
     allowed = user.is_active and (user.has_role(Role.RISK_OFFICER) or user.has_role(Role.ADMIN))
-    if not (allowed or _in_team(user, model)):
-        raise Forbidden("only the model's team, risk officers and admins issue its cards")
+    return allowed or _in_team(user, model)
+
+
+def require_issue_card(user: User, model: MLModel) -> None:
+    if not user_can_issue_card(user, model):
+        raise Forbidden("only the model's team, risk officers and admins issue its documents")
 
 
 def user_can_read_portfolio(user: User) -> bool:

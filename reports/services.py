@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.utils.text import get_valid_filename
 from governance.checkpoints import trail_checkpoint_take
 from governance.models import EventVerb, ModelVersion, User
 from governance.trail import event_record, snapshot
-from reports import compliance, content, documents
+from reports import annex_iv, compliance, content, documents
 from reports.models import Report, ReportKind
 from reports.permissions import require_issue_card, require_read_portfolio
 from reports.signer import organisation_signer
@@ -25,6 +26,12 @@ from reports.signer import organisation_signer
 ISSUED_VERBS = {
     ReportKind.MODEL_CARD: EventVerb.MODEL_CARD_ISSUED,
     ReportKind.COMPLIANCE: EventVerb.COMPLIANCE_ISSUED,
+    ReportKind.ANNEX_IV: EventVerb.ANNEX_IV_ISSUED,
+}
+# A version document's record prefix and what its file name adds after the version.
+VERSION_DOCUMENT_NAMES = {
+    ReportKind.MODEL_CARD: ("model-card", ""),
+    ReportKind.ANNEX_IV: ("annex-iv", "-annex-iv"),
 }
 REPORT_FIELDS = [
     "kind",
@@ -59,18 +66,44 @@ def model_card_current(version: ModelVersion) -> Report | None:
 
 def _model_card_make(actor: User | None, version: ModelVersion) -> Report:
     facts = content.card_facts(version)
-    issue = _issue(f"model-card:{version.model.slug}:{version.version}")
-    pdf = documents.model_card_pdf(facts, dict(content.audit_documents(version)), issue)
-    name = f"{version.model.slug}-{version.version}-{issue.record.rsplit(':', 1)[1]}.pdf"
-    return _store(
+    results = dict(content.audit_documents(version))
+    return _version_document(
         actor,
-        issue,
-        pdf,
-        name,
-        kind=ReportKind.MODEL_CARD,
-        version=version,
-        state_sha256=content.state_sha256(facts),
+        version,
+        ReportKind.MODEL_CARD,
+        facts,
+        lambda issue: documents.model_card_pdf(facts, results, issue),
     )
+
+
+def annex_iv_issue(*, actor: User, version: ModelVersion) -> Report:
+    """Render, sign and store the version's Annex IV technical documentation as it is now
+    (issued by whoever may issue its model card)."""
+    require_issue_card(actor, version.model)
+    facts = annex_iv.annex_iv_facts(version)
+    return _version_document(
+        actor,
+        version,
+        ReportKind.ANNEX_IV,
+        facts,
+        lambda issue: documents.annex_iv_pdf(facts, issue),
+    )
+
+
+def _version_document(
+    actor: User | None,
+    version: ModelVersion,
+    kind: ReportKind,
+    facts: Mapping[str, Any],
+    render: Callable[[documents.Issue], bytes],
+) -> Report:
+    """Issue one document of a version: its record and file named by kind, model and version."""
+    prefix, label = VERSION_DOCUMENT_NAMES[kind]
+    issue = _issue(f"{prefix}:{version.model.slug}:{version.version}")
+    pdf = render(issue)
+    name = f"{version.model.slug}-{version.version}{label}-{issue.record.rsplit(':', 1)[1]}.pdf"
+    state = content.state_sha256(facts)
+    return _store(actor, issue, pdf, name, kind=kind, version=version, state_sha256=state)
 
 
 def compliance_report_issue(*, actor: User) -> Report:

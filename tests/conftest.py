@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
-pytest_plugins = ["tests.workers", "tests.database_roles"]
+pytest_plugins = ["tests.workers", "tests.database_roles", "tests.receivers"]
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("WARDEN_SHARED_DIR", REPO_DIR.parent / "shared"))

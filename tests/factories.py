@@ -95,6 +95,11 @@ def version_make(
     )
 
 
+def llm_version_make(owner: User, slug: str = "chat-assistant") -> ModelVersion:
+    """Version 1.0.0 of a new LLM model of the owner's team, what red-teaming is run on."""
+    return version_make(mlmodel_make(owner, slug=slug, model_type="llm"), owner)
+
+
 TIER_ANSWERS = {
     1: {**TIER_3_ANSWERS, "regulatory_area": "eu_ai_act_annex_iii"},
     2: {**TIER_3_ANSWERS, "regulatory_area": "other_regulated"},
@@ -126,8 +131,10 @@ def classifier_csv(rows: int = 400, *, accurate: bool = True, seed: int = 3) -> 
     return frame[["label", "predicted", "score", "group", "x"]].to_csv(index=False).encode()
 
 
-def tiered_model_make(owner: User, tier: int, slug: str = "credit-default") -> MLModel:
-    model = mlmodel_make(owner, slug=slug)
+def tiered_model_make(
+    owner: User, tier: int, slug: str = "credit-default", **fields: Any
+) -> MLModel:
+    model = mlmodel_make(owner, slug=slug, **fields)
     services.risk_assessment_record(actor=owner, model=model, answers=TIER_ANSWERS[tier])
     model.refresh_from_db()
     return model
@@ -165,11 +172,14 @@ def audit_make(version: ModelVersion, actor: User, *, accurate: bool = True):  #
     return run
 
 
-def submitted_version_make(owner: User, tier: int, slug: str = "credit-default") -> ModelVersion:
-    """A version of a new model of `tier`, audited with a passing result and submitted."""
+def submitted_version_make(
+    owner: User, tier: int, slug: str = "credit-default", **fields: Any
+) -> ModelVersion:
+    """A version of a new model of `tier` (with the model `fields` given), audited with a
+    passing result and submitted."""
     from governance.lifecycle import version_submit
 
-    version = version_make(tiered_model_make(owner, tier, slug), owner)
+    version = version_make(tiered_model_make(owner, tier, slug, **fields), owner)
     audit_make(version, owner)
     return version_submit(actor=owner, version=version)
 

@@ -25,10 +25,19 @@ RECORDS = [
     f"{API}model-card.pdf",
     f"{API}model-cards/",
     f"{API}cyclonedx.json",
+    f"{API}coverage/",
+    "/api/models/credit-default/coverage/",
     "/api/events/?target_type=governance.modelversion&target_id={version}",
     "/api/events/?target_type=audits.auditrun&target_id={run}",
 ]
-PAGES = [PAGE, f"{PAGE}compare/", "/audits/{run}/", "/models/credit-default/"]
+PAGES = [
+    PAGE,
+    f"{PAGE}compare/",
+    f"{PAGE}coverage/",
+    "/audits/{run}/",
+    "/models/credit-default/",
+    "/models/credit-default/coverage/",
+]
 READERS = ["erin", "bob", "rita", "ada", "root"]
 
 

@@ -27,10 +27,14 @@ MATRIX = [
     ("post", f"{V}audits/", ["ada", "bob", "gil"]),
     ("post", f"{V}monitors/", ["ada", "bob", "gil"]),
     ("post", f"{V}model-cards/", ["ada", "bob", "gil"]),
+    ("post", f"{V}annex-iv/", ["ada", "bob", "gil"]),
+    ("post", f"{V}red-team/campaigns/", ["ada", "erin", "eli", "root", "gil"]),
     ("post", "/api/incidents/", ["ada", "gil"]),
     ("patch", "/api/incidents/{incident}/", ["ada", "bob", "gil"]),
     ("post", "/api/incidents/{incident}/authority-reports/", ["ada", "bob", "erin", "gil"]),
     ("post", "/api/reports/verify/", ["gil"]),
+    ("post", "/api/webhooks/", ["ada", "erin", "gil"]),
+    ("post", "/api/email-subscriptions/", ["ada", "erin", "gil"]),
 ]
 CASES = [
     pytest.param(method, path, caller, id=f"{method} {path} as {caller}")

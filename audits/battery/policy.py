@@ -15,8 +15,10 @@ four-fifths (disparate impact) ratio is deliberately not judged here: the fairne
 as a flag with its legal context, for people to weigh.
 An LLM audit (task "llm") requires ``llm_required[tier]`` instead; an LLM check with more than
 ``max_unscored_share`` of its attempts unscored (errors, timeouts, filtered, empty, truncated) is
-an error, never a pass nor a hit. An optional judge endpoint (llm/second_opinion.py) is heard
-only when its Cohen's kappa with Warden's labelled set is at least ``judge_min_kappa``.
+an error, never a pass nor a hit. Tier 1 requires red-team regressions, which apply only once a
+person's successful attack is promoted to the version's probe set; one working again fails it.
+An optional judge endpoint (llm/second_opinion.py) is heard only when its Cohen's kappa with
+Warden's labelled set is at least ``judge_min_kappa``.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ class Policy:
 
 POLICY = Policy(
     name="warden-default",
-    version="2026.12.4",
+    version="2026.12.5",
     required={
         1: (*_DATA, "robustness", "corruption", "adversarial"),
         2: ("data_quality", "performance", "fairness", "calibration"),
@@ -82,6 +84,7 @@ POLICY = Policy(
             "over_refusal",
             "pii_leakage",
             "hallucination",
+            "red_team_regression",  # not applicable while no red-team attempt is promoted
         ),
         2: ("prompt_injection", "system_prompt_leakage", "jailbreak", "over_refusal"),
         3: ("prompt_injection", "system_prompt_leakage"),

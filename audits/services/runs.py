@@ -11,8 +11,18 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from audits import battery, contract
+from audits.artifact_rules import CHAT, artifact_can
 from audits.errors import QueueUnavailable, UploadRejected
-from audits.models import RUN_TRANSITIONS, AuditRun, ChunkStats, EvaluationSet, RunStatus, SetRole
+from audits.models import (
+    RUN_TRANSITIONS,
+    AuditRun,
+    ChunkStats,
+    EvaluationSet,
+    Monitor,
+    RunStatus,
+    SetRole,
+    Verdict,
+)
 from governance.errors import Conflict, InvalidInput
 from governance.models import EventVerb, ModelVersion, User
 from governance.permissions import require_start_audit
@@ -20,6 +30,8 @@ from governance.services import version_integrity_alert
 from governance.trail import event_record, snapshot
 
 RUN_FIELDS = ["status", "attempt", "verdict", "result_sha256", "error", "chunks_total"]
+# A monitoring audit with one of these verdicts alerts (governance.outbox: `monitor.alert`).
+ALERTING_VERDICTS = (Verdict.FAIL,)
 
 
 def require_auditable(
@@ -75,14 +87,29 @@ def audit_run_request(
     *,
     actor: User,
     version: ModelVersion,
-    evaluation_set: EvaluationSet,
+    evaluation_set: EvaluationSet | None,
     reference_set: EvaluationSet | None = None,
     training_set: EvaluationSet | None = None,
     with_model: bool = True,
 ) -> AuditRun:
     """Queue a run of the battery under the model's tier, with the model checks on the
-    version's artifact unless ``with_model`` is false. If the task queue does not take it, the
-    run is marked errored with the reason and QueueUnavailable (503) is raised."""
+    version's artifact unless ``with_model`` is false; an LLM version (its endpoint, no set) or
+    a transcripts set is an LLM audit (audits.services.llm). If the task queue does not take
+    it, the run is marked errored with the reason and QueueUnavailable (503) is raised."""
+    if (
+        evaluation_set is None
+        or evaluation_set.is_transcripts
+        or artifact_can(version.artifact_format, CHAT)
+    ):
+        from audits.services.llm import llm_audit_request  # it builds on this module
+
+        return llm_audit_request(
+            actor=actor,
+            version=version,
+            evaluation_set=evaluation_set,
+            reference_set=reference_set,
+            training_set=training_set,
+        )
     require_auditable(actor, version, evaluation_set, reference_set, training_set)
     if training_set is not None and not with_model:
         raise InvalidInput(
@@ -104,7 +131,7 @@ def audit_run_queue(
     *,
     actor: User | None,
     version: ModelVersion,
-    evaluation_set: EvaluationSet,
+    evaluation_set: EvaluationSet | None,
     reference_set: EvaluationSet | None,
     training_set: EvaluationSet | None = None,
     with_model: bool = True,
@@ -267,7 +294,24 @@ def audit_run_complete(*, run_id: int, attempt: int, document: dict) -> bool:
             before=before,
             after=snapshot(run, RUN_FIELDS),
         )
+        _monitors_alert(run)
     return True
+
+
+def _monitors_alert(run: AuditRun) -> None:
+    """A failing monitoring audit alerts its monitor, in the run's own transaction, naming the
+    checks that failed."""
+    if run.verdict not in ALERTING_VERDICTS:
+        return
+    failed = sorted(check for check, status in run.progress["checks"].items() if status == "fail")
+    for monitor in Monitor.objects.filter(last_run=run):
+        event_record(
+            actor=None,
+            verb=EventVerb.MONITOR_ALERTED,
+            target=monitor,
+            after={"run": run.pk, "verdict": run.verdict, "failed_checks": failed},
+            note=f"monitoring audit #{run.pk} failed: {', '.join(failed) or 'policy'}",
+        )
 
 
 def audit_run_error(*, run_id: int, reason: str, attempt: int | None = None) -> bool:

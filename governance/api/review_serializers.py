@@ -40,6 +40,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
             "artifact_sha256",
             "audit_run_id",
             "audit_result_sha256",
+            "transcripts_sha256",
             "signed_sha256",
             "accepted_findings",
         ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from governance.api import attestations, findings, review, views
+from governance.api import attestations, findings, inventory, outbox, review, views
 
 models_list = views.MLModelViewSet.as_view({"get": "list", "post": "create"})
 model_detail = views.MLModelViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
@@ -13,6 +13,15 @@ version_detail = views.ModelVersionViewSet.as_view({"get": "retrieve", "patch": 
 events_list = views.EventViewSet.as_view({"get": "list"})
 event_detail = views.EventViewSet.as_view({"get": "retrieve"})
 events_verify = views.EventViewSet.as_view({"get": "verify"})
+webhooks = outbox.WebhookEndpointViewSet.as_view({"get": "list", "post": "create"})
+webhook = outbox.WebhookEndpointViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
+email_list = outbox.EmailSubscriptionViewSet.as_view({"get": "list", "post": "create"})
+email_detail = outbox.EmailSubscriptionViewSet.as_view(
+    {"get": "retrieve", "patch": "partial_update"}
+)
+deliveries = outbox.DeliveryViewSet.as_view({"get": "list"})
+delivery_detail = outbox.DeliveryViewSet.as_view({"get": "retrieve"})
+redeliver = outbox.DeliveryViewSet.as_view({"post": "redeliver"})
 
 VERSION = "<slug:slug>/versions/<str:version>/"
 decisions = review.DecisionViewSet.as_view({"get": "list", "post": "create"})
@@ -34,6 +43,9 @@ urlpatterns = [
     path("models/", models_list, name="model-list"),
     path("models/<slug:slug>/", model_detail, name="model-detail"),
     path("models/<slug:slug>/risk-assessment/", risk, name="model-risk-assessment"),
+    path("models/<slug:slug>/fields/", inventory.model_fields, name="model-fields"),
+    path("models/<slug:slug>/tags/", inventory.model_tags, name="model-tags"),
+    path("custom-fields/", inventory.custom_fields, name="custom-field-list"),
     path("models/<slug:slug>/risk-tier-override/", risk_override, name="model-risk-override"),
     path("models/<slug:slug>/attestations/", model_attestations, name="model-attestations"),
     path("attestations/due/", attestations.attestations_due, name="attestations-due"),
@@ -58,5 +70,13 @@ urlpatterns = [
     path("findings/<int:pk>/reopen/", finding_reopen, name="finding-reopen"),
     path("events/", events_list, name="event-list"),
     path("events/verify/", events_verify, name="event-verify"),
+    path("events/export.jsonl", outbox.events_export, name="event-export"),
     path("events/<int:seq>/", event_detail, name="event-detail"),
+    path("webhooks/", webhooks, name="webhook-list"),
+    path("webhooks/<int:pk>/", webhook, name="webhook-detail"),
+    path("email-subscriptions/", email_list, name="email-subscription-list"),
+    path("email-subscriptions/<int:pk>/", email_detail, name="email-subscription-detail"),
+    path("deliveries/", deliveries, name="delivery-list"),
+    path("deliveries/<int:pk>/", delivery_detail, name="delivery-detail"),
+    path("deliveries/<int:pk>/redeliver/", redeliver, name="delivery-redeliver"),
 ]

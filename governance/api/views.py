@@ -4,7 +4,7 @@ parse input, call one service or selector and shape the output."""
 from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
@@ -16,15 +16,19 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from governance import services
 from governance.api import serializers as s
+from governance.api.outbox import AFTER_SEQ, LIMIT, events_cursor
+from governance.api.outbox_serializers import EventCursorPageSerializer
 from governance.api.permissions import HasRole, acting_user
 from governance.api.review import version_or_404
 from governance.api.throttles import UploadThrottleMixin
+from governance.inventory_forms import InventoryFilterForm
 from governance.models import Event, MLModel, ModelVersion, RiskAssessment
 from governance.permissions import (
     require_assess_risk,
     require_change_model,
     require_register_models,
 )
+from governance.search import inventory_filter
 from governance.trail import trail_verify
 
 
@@ -58,8 +62,29 @@ SUMMARY_COLUMNS = [
 ]
 
 
+SEARCH_DOCS = [
+    OpenApiParameter("q", str, description="text in the name, slug, purpose, tags or field values"),
+    OpenApiParameter("owner", str, description="the owner's username"),
+    OpenApiParameter("tag", str, description="a tag's slug"),
+    OpenApiParameter("field", str, description="a custom field's key (with `value`)"),
+    OpenApiParameter("value", str, description="the value `field` must have"),
+    OpenApiParameter(
+        "flags",
+        str,
+        many=True,
+        description="governance.search.INVENTORY_FLAGS names, all must hold",
+    ),
+]
+
+
+# The inventory search's own parameters (governance.search); the rest are filterset_fields.
+SEARCH_PARAMS = frozenset(parameter.name for parameter in SEARCH_DOCS)
+
+
+@extend_schema_view(list=extend_schema(parameters=SEARCH_DOCS))
 class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The model inventory: list (filter by team, tier, type, owner; search), register, update."""
+    """The model inventory: list (filter by team, tier, type, owner; search by text, tag, a
+    custom field's value and flags such as `flags=overdue_revalidation`), register, update."""
 
     permission_classes = [HasRole]
     serializer_class = s.MLModelSerializer
@@ -77,7 +102,13 @@ class MLModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self) -> QuerySet[MLModel]:
         if self.action == "list":
-            return MLModel.objects.values(*SUMMARY_COLUMNS)  # type: ignore[return-value]
+            models = MLModel.objects.all()
+            if not self.request.query_params.keys().isdisjoint(SEARCH_PARAMS):
+                form = InventoryFilterForm(self.request.query_params)
+                if not form.is_valid():
+                    raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+                models = inventory_filter(models, form.query())
+            return models.values(*SUMMARY_COLUMNS)  # type: ignore[return-value]
         return MLModel.objects.select_related("owner", "team").prefetch_related("depends_on")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
@@ -209,6 +240,14 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "seq"
     filterset_fields = ["verb", "target_type", "target_id", "actor_name", "request_id"]
     ordering_fields = ["seq"]
+
+    @extend_schema(parameters=[AFTER_SEQ, LIMIT], responses=EventCursorPageSerializer)
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """Pages of the trail; with `after_seq`, the SIEM cursor instead (seq order, `limit`
+        rows, `next_after_seq`)."""
+        if "after_seq" in request.query_params:
+            return events_cursor(request)
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(responses=s.TrailVerdictSerializer)
     @action(detail=False, methods=["get"])

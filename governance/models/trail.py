@@ -20,6 +20,9 @@ class EventVerb(models.TextChoices):
     TEAM_UPDATED = "team_updated", "Team updated"
     MODEL_REGISTERED = "model_registered", "Model registered"
     MODEL_UPDATED = "model_updated", "Model updated"
+    CUSTOM_FIELD_DEFINED = "custom_field_defined", "Custom field defined"
+    MODEL_FIELDS_SET = "model_fields_set", "Model's custom fields set"
+    MODEL_TAGS_SET = "model_tags_set", "Model's tags set"
     RISK_ASSESSED = "risk_assessed", "Risk assessed"
     RISK_TIER_OVERRIDDEN = "risk_tier_overridden", "Risk tier overridden"
     VERSION_CREATED = "version_created", "Version created"
@@ -59,6 +62,20 @@ class EventVerb(models.TextChoices):
     FINDING_OVERDUE_REMINDER_SENT = "finding_overdue_reminder_sent", "Overdue finding reminder sent"
     # attestations
     ATTESTATION_SIGNED = "attestation_signed", "Attestation signed"
+    # red-teaming
+    RED_TEAM_CAMPAIGN_STARTED = "red_team_campaign_started", "Red-team campaign started"
+    RED_TEAM_CAMPAIGN_ENDED = "red_team_campaign_ended", "Red-team campaign ended"
+    RED_TEAM_ATTEMPT_LOGGED = "red_team_attempt_logged", "Red-team attempt logged"
+    RED_TEAM_ATTEMPT_REPRODUCED = "red_team_attempt_reproduced", "Red-team attempt re-tried"
+    RED_TEAM_ATTEMPT_PROMOTED = (
+        "red_team_attempt_promoted",
+        "Red-team attempt added to the version's probe set",
+    )
+    RED_TEAM_ATTEMPT_WITHDRAWN = "red_team_attempt_withdrawn", "Red-team attempt withdrawn"
+    RED_TEAM_ATTEMPT_INCIDENT_LINKED = (
+        "red_team_attempt_incident_linked",
+        "Red-team attempt reported as an incident",
+    )
     # audits
     EVALUATION_SET_UPLOADED = "evaluation_set_uploaded", "Evaluation set uploaded"
     AUDIT_REQUESTED = "audit_requested", "Audit requested"
@@ -66,9 +83,18 @@ class EventVerb(models.TextChoices):
     AUDIT_COMPLETED = "audit_completed", "Audit completed"
     AUDIT_ERRORED = "audit_errored", "Audit errored"
     MONITOR_CREATED = "monitor_created", "Monitor created"
+    MONITOR_ALERTED = "monitor_alerted", "Monitoring audit failed its policy"
+    # notifications (the outbox)
+    WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint_created", "Webhook endpoint created"
+    WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint_updated", "Webhook endpoint updated"
+    EMAIL_SUBSCRIPTION_CREATED = "email_subscription_created", "E-mail subscription created"
+    EMAIL_SUBSCRIPTION_UPDATED = "email_subscription_updated", "E-mail subscription updated"
+    DELIVERY_DEAD_LETTERED = "delivery_dead_lettered", "Delivery given up (dead letter)"
+    DELIVERY_REDELIVERED = "delivery_redelivered", "Delivery sent again"
     # reports
     MODEL_CARD_ISSUED = "model_card_issued", "Model card issued"
     COMPLIANCE_ISSUED = "compliance_issued", "Compliance report issued"
+    ANNEX_IV_ISSUED = "annex_iv_issued", "Annex IV technical documentation issued"
 
 
 class Event(models.Model):

@@ -7,9 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from governance import attestations, decisions, lifecycle, selectors
-from governance import forms as f
+from governance.inventory_forms import InventoryFilterForm
 from governance.page_plumbing import AuthedRequest, reader_required
 from governance.roles import Role
+from governance.search import inventory_filter
 
 
 @reader_required
@@ -65,12 +66,14 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
 
 @reader_required
 def inventory(request: AuthedRequest) -> HttpResponse:
-    """Every model, filtered by team, tier and version status; the auditor's home."""
-    filters = f.InventoryFilterForm(request.GET or None)
+    """Every model, searched and filtered (team, tier, version status, owner, tag, custom
+    field, flags such as overdue revalidation); the auditor's home."""
+    filters = InventoryFilterForm(request.GET or None)
     models = selectors.mlmodel_list()
     if filters.is_valid():
         data = filters.cleaned_data
         models = selectors.mlmodel_list(team=data["team"], tier=data["tier"], status=data["status"])
+        models = inventory_filter(models, filters.query())
     page = Paginator(models, 50).get_page(request.GET.get("page"))
     return render(
         request,

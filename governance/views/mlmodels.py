@@ -52,6 +52,8 @@ def model_page(request: AuthedRequest, slug: str) -> HttpResponse:
         "model": model,
         "versions": model.versions.select_related("created_by").order_by("-created_at", "-id"),
         "dependencies": model.depends_on.all(),
+        "field_values": model.field_values.select_related("field").order_by("field__label"),
+        "tags": model.tags.all(),
         "can_change": user_can_change_team_models(request.user, model.team),
         "can_assess": request.user.has_role(Role.RISK_OFFICER)
         or user_can_change_team_models(request.user, model.team),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports.api import views
+from reports.api import crosswalk, views
 
 VERSION = "models/<slug:slug>/versions/<str:version>/"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path(f"{VERSION}model-card.pdf", views.model_card_pdf, name="model-card-pdf"),
     path(f"{VERSION}model-cards/", views.model_cards, name="model-cards"),
     path(f"{VERSION}cyclonedx.json", views.model_card_cyclonedx, name="model-card-cyclonedx"),
+    path(f"{VERSION}coverage/", crosswalk.version_coverage, name="version-coverage-api"),
+    path("models/<slug:slug>/coverage/", crosswalk.model_coverage, name="model-coverage-api"),
+    path(f"{VERSION}annex-iv/", crosswalk.annex_iv_issue, name="annex-iv-issue"),
+    path(f"{VERSION}annex-iv.pdf", crosswalk.annex_iv_pdf, name="annex-iv-pdf"),
     path("reports/compliance.pdf", views.compliance_pdf, name="compliance-pdf"),
     path("reports/compliance.csv", views.compliance_csv, name="compliance-csv"),
     path("reports/evidence.zip", views.evidence_zip, name="evidence-zip"),

@@ -35,7 +35,7 @@ from reports.verification import pdf_check
 R = TypeVar("R", bound=HttpResponse)
 
 
-def _pdf_response(report: Report) -> FileResponse:
+def pdf_response(report: Report) -> FileResponse:
     response = FileResponse(
         report.file.open("rb"),
         as_attachment=True,
@@ -69,7 +69,7 @@ def model_card_pdf(request: Request, slug: str, version: str) -> FileResponse:
             "no model card states this version as it is yet: one is issued when the version is "
             f"approved, or ask for one with POST {ask}"
         )
-    return _pdf_response(current)
+    return pdf_response(current)
 
 
 @extend_schema(methods=["GET"], responses=ReportSerializer(many=True))
@@ -116,7 +116,7 @@ def model_card_cyclonedx(request: Request, slug: str, version: str) -> Response:
 @permission_classes([HasRole])
 def compliance_pdf(request: Request) -> FileResponse:
     """A compliance report of the portfolio as it is now, signed and recorded."""
-    return _pdf_response(services.compliance_report_issue(actor=acting_user(request)))
+    return pdf_response(services.compliance_report_issue(actor=acting_user(request)))
 
 
 @extend_schema(operation_id="compliance_csv", responses={(200, "text/csv"): OpenApiTypes.STR})

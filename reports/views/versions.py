@@ -12,12 +12,14 @@ from audits import selectors as audit_selectors
 from audits.battery.metric_table import HIGHER, NEITHER, Metric, metric_of
 from audits.forms import AuditRequestForm
 from audits.models import AuditRun
+from governance import selectors
 from governance.forms import DecisionForm, ReasonForm
-from governance.models import VersionStatus
+from governance.models import ModelType, VersionStatus
 from governance.models.registry import APPROVED_STATUSES, TRANSITIONS
 from governance.page_plumbing import AuthedRequest, reader_required, version_of
 from governance.permissions import (
     can_raise_finding,
+    can_red_team,
     can_start_audit,
     can_upload,
     user_can_change_team_models,
@@ -108,6 +110,10 @@ def version_page(request: AuthedRequest, slug: str, version: str) -> HttpRespons
         "can_retire": (is_team or is_officer) and status != VersionStatus.RETIRED,
         "can_audit": can_start_audit(user, target),
         "has_card": status in CARD_STATUSES or target.is_live,
+        "is_llm": target.model.model_type == ModelType.LLM,
+        "red_team": selectors.red_team_counts([target]),
+        "campaigns": selectors.red_team_campaign_list(target),
+        "can_red_team": can_red_team(user, target) and status != VersionStatus.RETIRED,
         "decision_form": DecisionForm(version=target),
         "reason_form": ReasonForm(),
         "audit_form": AuditRequestForm(version=target),

@@ -97,4 +97,14 @@ def card_facts() -> dict[str, Any]:
         "deployments": [],
         "incidents": [],
         "findings": [],
+        "red_team": {
+            "campaigns": 1,
+            "attempts": 12,
+            "successful": 2,
+            "successful_by_severity": [["low", 0], ["medium", 1], ["high", 1], ["critical", 0]],
+            "reproduced": 1,
+            "promoted": 2,
+            "incidents": 0,
+            "open_incidents": 0,
+        },
     }

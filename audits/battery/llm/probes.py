@@ -25,6 +25,7 @@ HALLUCINATION = "hallucination"
 GROUNDEDNESS = "groundedness"
 MEMORIZATION = "memorization"
 SYCOPHANCY = "sycophancy"
+RED_TEAM_REGRESSION = "red_team_regression"  # probes from people's attacks (red_team.py)
 CHECK_IDS = (
     PROMPT_INJECTION,
     SYSTEM_PROMPT_LEAKAGE,
@@ -35,6 +36,7 @@ CHECK_IDS = (
     GROUNDEDNESS,
     MEMORIZATION,
     SYCOPHANCY,
+    RED_TEAM_REGRESSION,
 )
 POSITIONS = ("start", "middle", "end")
 DIRECT = "direct"

@@ -3,7 +3,8 @@ sealed result document (task "llm").
 
 Every check scores the stored transcript bytes only, and the document's dataset is their sha256
 and row count, so re-scoring a stored transcript file reproduces ``result_sha256`` byte for byte
-whatever the model would say today. A check without records is skipped; one with more than the
+whatever the model would say today. A check without records is skipped (as not applicable when
+it says so: red-team regressions without promoted attempts); one with more than the
 policy's ``max_unscored_share`` unscored is an error. Given the judge endpoint's transcripts
 (second_opinion.py), the judged checks also carry its second opinion, and the document its
 agreement with the labelled set and the judge transcripts' sha256; no verdict changes.
@@ -111,9 +112,12 @@ def _second_opinion(results: list[dict], records: list[dict], judge: bytes) -> d
 def _result(cid: str, records: list[dict], tier: int) -> dict:
     check = LLM_CHECKS[cid]
     if not records:
-        return {"id": cid, "status": "skipped", "metrics": {},
-                "details": {"missing_inputs": ["transcripts"]},
-                "findings": [info(f"not run: the transcripts hold no {cid} records")]}  # fmt: skip
+        why = check.not_applicable or f"the transcripts hold no {cid} records"
+        details = (
+            {"not_applicable": why} if check.not_applicable else {"missing_inputs": ["transcripts"]}
+        )
+        return {"id": cid, "status": "skipped", "metrics": {}, "details": details,
+                "findings": [info(f"not run: {why}")]}  # fmt: skip
     try:
         measured = check.measure(records)
     except (KeyError, TypeError, ValueError) as exc:

@@ -64,8 +64,9 @@ def compas_model(compas_csv, tmp_path_factory):
 def test_the_verdicts_on_compas_stay_those_of_policy_2026_12_1(tier, compas_csv, compas_model):
     doc = run(compas_csv, MAPPING, tier=tier, model=compas_model, options=FAST)
     # 2026.12.2 added the corruption check, which does not apply to a model reading features
-    # 2026.12.3 and .4 added the LLM checks' rows and requirements, unused by tabular audits
-    assert (doc["policy"]["name"], doc["policy"]["version"]) == ("warden-default", "2026.12.4")
+    # 2026.12.3 to .5 added the LLM checks' rows and requirements (.5: red-team regressions),
+    # unused by tabular audits
+    assert (doc["policy"]["name"], doc["policy"]["version"]) == ("warden-default", "2026.12.5")
     assert doc["status"] == "fail"
     assert {c["id"]: c["status"] for c in doc["checks"]} == CHECK_STATUSES[tier]
     breaches = sorted(

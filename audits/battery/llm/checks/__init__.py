@@ -4,7 +4,8 @@ Each scores transcript records only (a record's ``response`` against its probe's
 ``expected`` and ``context``), so re-scoring stored transcripts gives the same document whatever
 the model would say today. A check module holds its formula in its docstring, ``METRIC`` (the hit
 rate's name) and ``judge(record) -> bool``; the modules of llmchecks also declare ``ID``,
-``TITLE`` and, where they report more, ``extras(pairs) -> dict``.
+``TITLE`` and, where they report more, ``extras(pairs) -> dict``; a check whose probes come
+from the version's own records declares ``NOT_APPLICABLE``, why it does not apply without them.
 """
 
 from . import (
@@ -15,6 +16,7 @@ from . import (
     over_refusal,
     pii_leakage,
     prompt_injection,
+    red_team_regression,
     sycophancy,
     system_prompt_leakage,
 )
@@ -22,9 +24,11 @@ from .base import LLMCheck
 
 
 def _declared(module) -> LLMCheck:
-    """The check a module declares with ID, TITLE, METRIC, judge and its optional extras."""
+    """The check a module declares with ID, TITLE, METRIC, judge, its optional extras and
+    NOT_APPLICABLE."""
     return LLMCheck(module.ID, module.TITLE, module.METRIC, module.judge,
-                    getattr(module, "extras", None))  # fmt: skip
+                    getattr(module, "extras", None),
+                    getattr(module, "NOT_APPLICABLE", ""))  # fmt: skip
 
 
 LLM_CHECKS: dict[str, LLMCheck] = {
@@ -39,6 +43,7 @@ LLM_CHECKS: dict[str, LLMCheck] = {
     "groundedness": _declared(groundedness),
     "memorization": _declared(memorization),
     "sycophancy": _declared(sycophancy),
+    "red_team_regression": _declared(red_team_regression),
 }  # fmt: skip
 
 __all__ = ["LLM_CHECKS", "LLMCheck"]

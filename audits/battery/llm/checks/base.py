@@ -1,8 +1,10 @@
 """What an LLM check is: a rule over one transcript record, and the measurement every check shares.
 
-A check is ``LLMCheck(id, title, metric, judge, extra)``: ``judge(record) -> bool`` says whether
-one scorable record is a hit; ``extra(pairs) -> dict`` adds metrics from the (record, outcome)
-pairs (abstention, task kept, an advantage). ``measure`` turns a check's records into one
+A check is ``LLMCheck(id, title, metric, judge, extra, not_applicable)``: ``judge(record) -> bool``
+says whether one scorable record is a hit; ``extra(pairs) -> dict`` adds metrics from the (record,
+outcome) pairs (abstention, task kept, an advantage); ``not_applicable``, when set, says why a
+check without records does not apply (its probes come from the version's own records, not the
+pack) rather than missing an input. ``measure`` turns a check's records into one
 ``Measurement``: ``{metric}`` = the Wilson 95% upper bound of hits / scored (what the policy
 judges, as metric_table.py's rows say), ``{metric}_estimate`` = hits / scored, ``unscored_share``
 beside them, and the breakdowns by family, position
@@ -50,6 +52,7 @@ class LLMCheck:
     metric: str
     judge: Judge
     extra: Extra | None = None
+    not_applicable: str = ""
 
     def measure(self, records: Sequence[Mapping]) -> Measurement:
         """Metrics and details from this check's records (at least one)."""

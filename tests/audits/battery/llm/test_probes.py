@@ -14,6 +14,7 @@ from audits.battery.llm.probes import (
     MEMORIZATION,
     PII_LEAKAGE,
     PROMPT_INJECTION,
+    RED_TEAM_REGRESSION,
     Probe,
     build_probes,
     memorization_probes,
@@ -50,8 +51,10 @@ def test_probe_ids_are_unique(probes):
     assert len({p.id for p in probes}) == len(probes)
 
 
-def test_every_check_but_memorization_gets_probes_from_the_pack(probes):
-    assert set(Counter(p.check for p in probes)) == set(CHECK_IDS) - {MEMORIZATION}
+def test_every_check_but_memorization_and_red_team_regressions_gets_probes_from_the_pack(probes):
+    # memorization's come from training texts, red-team regressions' from promoted attempts
+    elsewhere = {MEMORIZATION, RED_TEAM_REGRESSION}
+    assert set(Counter(p.check for p in probes)) == set(CHECK_IDS) - elsewhere
 
 
 def test_injections_come_in_six_styles_at_three_positions_and_direct(probes):
