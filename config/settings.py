@@ -251,6 +251,13 @@ WARDEN_MAX_UPLOAD_BYTES = env_int(
     doc="evaluation-set upload cap, enforced while the body streams",
     shown="2 GiB",
 )
+# A finding's remediation evidence (any file, kept with its sha256) may be this large.
+WARDEN_MAX_EVIDENCE_BYTES = env_int(
+    "WARDEN_MAX_EVIDENCE_BYTES",
+    50 * 1024**2,
+    doc="the largest evidence file a finding's remediation may attach",
+    shown="50 MiB",
+)
 WARDEN_MAX_PARQUET_EXPANDED_BYTES = env_int(
     "WARDEN_MAX_PARQUET_EXPANDED_BYTES",
     2 * 1024**3,
@@ -349,6 +356,9 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "audits.models.RunStatus",
         "IncidentStatusEnum": "governance.models.incidents.IncidentStatus",
         "IncidentSeverityEnum": "governance.models.incidents.Severity",
+        "FindingSeverityEnum": "governance.models.findings.FindingSeverity",
+        "SignatureMeaningEnum": "governance.models.decisions.SignatureMeaning",
+        "DecisionMeaningEnum": "governance.models.decisions.DECISION_MEANINGS",
         "IncidentCategoryEnum": "governance.models.incidents.IncidentCategory",
         "AttackSeverityEnum": "governance.models.red_team.AttackSeverity",
         "AttackCategoryEnum": "governance.models.red_team.AttackCategory",
@@ -433,6 +443,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.incident_deadline_reminders_send",
         "schedule": 3600.0,
     },
+    "finding-overdue-reminders": {
+        "task": "governance.tasks.finding_overdue_reminders_send",
+        "schedule": 3600.0,
+    },
 }
 # A web upload whose mapping step was abandoned is removed after this many hours.
 WARDEN_CONTROLS_DIR = env_str(
@@ -486,21 +500,34 @@ WARDEN_SIGNATURE_LOCKOUT_MINUTES = env_int(
     15,
     doc="that window, and how long signing then stays locked",
 )
+
+
+def months_by_tier(name: str, default: list[str], doc: str) -> dict[int, int]:
+    """A variable of three month counts, for tiers 1, 2 and 3."""
+    return dict(zip((1, 2, 3), map(int, env_list(name, default, doc=doc)), strict=True))
+
+
 # How long an approval lasts, in months, for tiers 1, 2 and 3 (DESIGN §4): only the seed of the
 # first policy version's review months; after that the policy version in force decides.
-WARDEN_REVALIDATION_MONTHS = dict(
-    zip(
-        (1, 2, 3),
-        map(
-            int,
-            env_list(
-                "WARDEN_REVALIDATION_MONTHS",
-                ["12", "24", "36"],
-                doc="approval lifetime in months for tiers 1, 2, 3",
-            ),
-        ),
-        strict=True,
-    )
+WARDEN_REVALIDATION_MONTHS = months_by_tier(
+    "WARDEN_REVALIDATION_MONTHS",
+    ["12", "24", "36"],
+    "approval lifetime in months for tiers 1, 2, 3",
+)
+
+# Periodic attestation (governance.attestations): months between the owner's attestations for
+# tiers 1, 2 and 3, and what the deployment gate does about an overdue one ("warn": allow with
+# a warning; "block": refuse), validated against governance's OverdueAttestation at start-up.
+WARDEN_ATTESTATION_MONTHS = months_by_tier(
+    "WARDEN_ATTESTATION_MONTHS",
+    ["3", "6", "12"],
+    "months between an owner's attestations for tiers 1, 2, 3",
+)
+WARDEN_ATTESTATION_OVERDUE = env_str(
+    "WARDEN_ATTESTATION_OVERDUE",
+    "warn",
+    doc='what the gate does about an overdue attestation: "warn" (allow, with a warning) or '
+    '"block" (refuse)',
 )
 
 # Reports (reports/): the organisation's signing key for model cards and compliance reports, a

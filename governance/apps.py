@@ -1,6 +1,8 @@
 """App configuration for the registry."""
 
 from django.apps import AppConfig
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models.signals import post_migrate
 
 
@@ -25,7 +27,19 @@ class GovernanceConfig(AppConfig):
         from governance.hooks import on_trail_anchors
         from governance.roles import roles_sync_after_migrate
 
+        attestation_setting_check()
         post_migrate.connect(roles_sync_after_migrate, sender=self)
         post_migrate.connect(_questionnaire_seed_after_migrate, sender=self)
         token_cache_connect()
         on_trail_anchors(checkpoint_anchors)
+
+
+def attestation_setting_check() -> None:
+    """Refuse to start with a WARDEN_ATTESTATION_OVERDUE the gate would not understand."""
+    from governance.models import OverdueAttestation
+
+    if settings.WARDEN_ATTESTATION_OVERDUE not in OverdueAttestation.values:
+        raise ImproperlyConfigured(
+            f"WARDEN_ATTESTATION_OVERDUE must be one of {', '.join(OverdueAttestation.values)}, "
+            f"not {settings.WARDEN_ATTESTATION_OVERDUE!r}"
+        )

@@ -10,11 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance import hooks
+from governance.conditions import findings_accepted_record, findings_to_accept
 from governance.errors import Conflict, Forbidden, InvalidInput
 from governance.evidence import audit_contributors
 from governance.lifecycle import STATUS_FIELDS, approval_expiry, locked, move
 from governance.models import (
     APPROVING_DECISIONS,
+    DECISION_MEANINGS,
     Approval,
     DecisionKind,
     EventVerb,
@@ -77,12 +79,17 @@ def decision_record(
     password: str,
     comment: str = "",
     conditions: str = "",
+    accepted_findings: list[int] | None = None,
 ) -> Approval:
-    """Sign one decision on a submitted version (or re-approve a suspended one). An approval
-    fires governance.hooks.version_approved once committed, whose listener (reports.apps
-    registers it) queues the version's signed model card."""
+    """Sign one decision on a submitted version (or re-approve a suspended one). A standing
+    high or critical finding blocks an approval unless it is an approval with conditions
+    accepting it by id (`accepted_findings`, linked with its due date). An approval fires
+    governance.hooks.version_approved once committed, whose listener (reports.apps registers
+    it) queues the version's signed model card."""
     require_decide(actor)
     signature_check(actor=actor, password=password, target=version)
+    if meaning not in dict(DECISION_MEANINGS):
+        raise InvalidInput(f"a decision cannot mean {meaning!r}", field="meaning")
     if decision == DecisionKind.APPROVE_WITH_CONDITIONS and not conditions.strip():
         raise InvalidInput("state the conditions", field="conditions")
     if decision not in APPROVING_DECISIONS and not comment.strip():
@@ -90,6 +97,7 @@ def decision_record(
     with transaction.atomic():
         version = locked(version)
         _check_can_decide(actor, version, decision)
+        accepted = findings_to_accept(version, decision, accepted_findings or [])
         now = timezone.now()
         approval = Approval.objects.create(
             version=version,
@@ -111,6 +119,7 @@ def decision_record(
                 version.submitted_transcripts_sha256,
             ),
         )
+        accepted_named = findings_accepted_record(approval, accepted)
         before = snapshot(version, STATUS_FIELDS)
         outcome = _outcome(version, decision)
         if outcome:
@@ -134,6 +143,7 @@ def decision_record(
                 "signed_sha256": approval.signed_sha256,
                 "transcripts_sha256": approval.transcripts_sha256,
                 "manifestation": approval.manifestation,
+                "accepted_findings": accepted_named,
             },
             note=comment.strip() or conditions.strip(),
         )

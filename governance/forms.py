@@ -9,8 +9,10 @@ from django.core.validators import validate_slug
 from django.utils import timezone
 
 from governance.models import (
+    DECISION_MEANINGS,
     DecisionKind,
     EmailAudience,
+    Finding,
     IncidentCategory,
     IncidentStatus,
     ModelType,
@@ -19,7 +21,6 @@ from governance.models import (
     RegulatoryRegime,
     SeriousKind,
     Severity,
-    SignatureMeaning,
     Team,
     User,
 )
@@ -30,7 +31,7 @@ from governance.models.registry import (
     ImpactOnPeople,
     RegulatoryArea,
 )
-from governance.selectors import risk_officer_list
+from governance.selectors import findings_standing, risk_officer_list
 
 QUESTIONS = {
     "impact_on_people": ("What effect can its decisions have on people?", ImpactOnPeople),
@@ -143,7 +144,7 @@ class DecisionForm(forms.Form):
 
     decision = forms.ChoiceField(choices=DecisionKind.choices)
     meaning = forms.ChoiceField(
-        choices=SignatureMeaning.choices, widget=forms.RadioSelect, label="Meaning of signature"
+        choices=DECISION_MEANINGS, widget=forms.RadioSelect, label="Meaning of signature"
     )
     comment = forms.CharField(
         max_length=5000,
@@ -157,11 +158,31 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required when approving with conditions.",
     )
+    accepted_findings = forms.ModelMultipleChoiceField(
+        queryset=Finding.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="An approval with conditions accepts these standing findings until their due "
+        "date; an open high or critical finding blocks any other approval.",
+    )
     password = forms.CharField(
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text="Your password, re-entered: it signs the decision.",
     )
+
+    def __init__(self, *args: Any, version: ModelVersion, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["accepted_findings"]
+        field.queryset = findings_standing(version)  # type: ignore[attr-defined]
+        field.label_from_instance = lambda finding: (  # type: ignore[attr-defined]
+            f"#{finding.pk} {finding.get_severity_display()}: {finding.title} "
+            f"(due {finding.due_on:%Y-%m-%d})"
+        )
+
+    def clean_accepted_findings(self) -> list[int]:
+        """The service takes the findings by id, as the API sends them."""
+        return [finding.pk for finding in self.cleaned_data["accepted_findings"]]
 
 
 class ReasonForm(forms.Form):

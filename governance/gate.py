@@ -2,10 +2,20 @@
 
 from functools import cache
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.utils import timezone
 
+from governance.attestations import attestation_clock, attestation_due_at
 from governance.evidence import PASSING_VERDICTS, latest_audit_annotations
-from governance.models import Incident, IncidentStatus, ModelVersion, Severity, VersionStatus
+from governance.models import (
+    Incident,
+    IncidentStatus,
+    ModelVersion,
+    OverdueAttestation,
+    Severity,
+    VersionStatus,
+)
 
 
 def open_critical_incidents() -> QuerySet[Incident]:
@@ -24,14 +34,16 @@ def _gate_versions() -> QuerySet[ModelVersion]:
     copying them. Never evaluated itself, so it holds no rows."""
     return ModelVersion.objects.only("status", "approval_expires_at", "integrity_alert").annotate(
         has_open_critical=Exists(open_critical_incidents().filter(versions=OuterRef("pk"))),
+        model_tier=F("model__risk_tier"),
         **latest_audit_annotations(),
+        **attestation_clock(OuterRef("model_id")),
     )
 
 
 def gate_reasons(version: ModelVersion) -> list[str]:
     """Every reason the version (read through gate_versions()) may not be deployed; empty
     when it may."""
-    reasons = []
+    reasons = gate_attestation(version, OverdueAttestation.BLOCK)
     if version.status == VersionStatus.RETIRED:
         reasons.append("retired: the version has been taken out of use")
     elif version.status == VersionStatus.SUSPENDED:
@@ -53,3 +65,24 @@ def gate_reasons(version: ModelVersion) -> list[str]:
     if run_id is not None and verdict not in PASSING_VERDICTS:  # e.g. drift found by a monitor
         reasons.append(f"failed audit: the latest audit (#{run_id}) is {verdict}")
     return reasons
+
+
+def gate_warnings(version: ModelVersion) -> list[str]:
+    """What the gate allows but reports (read through gate_versions()): an overdue attestation
+    under WARDEN_ATTESTATION_OVERDUE = "warn"."""
+    return gate_attestation(version, OverdueAttestation.WARN)
+
+
+def gate_attestation(version: ModelVersion, action: str) -> list[str]:
+    """The overdue attestation of a live version's model, when the setting's action is
+    `action`; else nothing."""
+    if action != settings.WARDEN_ATTESTATION_OVERDUE or not version.is_live:
+        return []
+    due_at = attestation_due_at(
+        version.model_tier,  # type: ignore[attr-defined]
+        version.last_attested_at,  # type: ignore[attr-defined]
+        version.last_approved_at,  # type: ignore[attr-defined]
+    )
+    if due_at is None or due_at > timezone.now():
+        return []
+    return [f"attestation overdue: the owner's attestation was due on {due_at:%Y-%m-%d}"]

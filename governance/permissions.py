@@ -10,6 +10,7 @@ admin) may override a computed risk tier. The pipelines' gate account reads noth
 
 from governance.errors import Forbidden
 from governance.models import (
+    Finding,
     Incident,
     MLModel,
     ModelVersion,
@@ -148,6 +149,57 @@ def require_update_incident(user: User, incident: Incident) -> None:
 def require_record_authority_report(user: User) -> None:
     if not user.has_role(Role.RISK_OFFICER):
         raise Forbidden("risk officers record reports to authorities")
+
+
+# Validation findings: a risk officer raises them; the owner or the model's team answers; a
+# risk officer who did not answer validates (closes or reopens). Auditors read only.
+
+
+def can_raise_finding(user: User) -> bool:
+    return user.is_active and user.has_role(Role.RISK_OFFICER)
+
+
+def require_raise_finding(user: User) -> None:
+    if not can_raise_finding(user):
+        raise Forbidden("only risk officers raise findings")
+
+
+def can_remediate_finding(user: User, finding: Finding) -> bool:
+    """The finding's owner, or an engineer of the model's team, answers it."""
+    return user.is_active and (
+        user.pk == finding.owner_id or user_can_change_team_models(user, finding.model.team)
+    )
+
+
+def require_remediate_finding(user: User, finding: Finding) -> None:
+    if not can_remediate_finding(user, finding):
+        raise Forbidden("only the finding's owner or the model's team answer a finding")
+
+
+def can_validate_finding(user: User, finding: Finding) -> bool:
+    """A risk officer who answered none of the finding's remediations closes or reopens it."""
+    return (
+        user.is_active
+        and user.has_role(Role.RISK_OFFICER)
+        and not finding.remediations.filter(remediated_by=user).exists()
+    )
+
+
+def require_validate_finding(user: User, finding: Finding) -> None:
+    if not user.has_role(Role.RISK_OFFICER):
+        raise Forbidden("only risk officers close or reopen findings")
+    if not can_validate_finding(user, finding):
+        raise Forbidden("you answered this finding; another risk officer must validate it")
+
+
+def can_attest(user: User, model: MLModel) -> bool:
+    """The model's owner attests that it is used as approved."""
+    return user.is_active and user.pk == model.owner_id
+
+
+def require_attest(user: User, model: MLModel) -> None:
+    if not can_attest(user, model):
+        raise Forbidden("only the model's owner attests to its use")
 
 
 # Red-teaming (issue #16) is independent testing: its register is evidence that someone other

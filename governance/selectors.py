@@ -2,14 +2,20 @@
 many rows it holds (related rows joined or prefetched, never fetched one row at a time)."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from governance.models import (
     APPROVING_DECISIONS,
+    BLOCKING_SEVERITIES,
+    OPEN_FINDING_STATUSES,
     AttackSeverity,
     Delivery,
     Event,
+    Finding,
+    FindingStatus,
     Incident,
     IncidentStatus,
     MLModel,
@@ -83,6 +89,68 @@ def event_list() -> QuerySet[Event]:
 def risk_officer_list() -> QuerySet[User]:
     """Active risk officers: who may own an incident."""
     return User.objects.filter(groups__name="risk_officer", is_active=True).order_by("username")
+
+
+def finding_list(
+    *,
+    status: str = "",
+    severity: str = "",
+    model: MLModel | None = None,
+    owner: User | None = None,
+    overdue: bool = False,
+) -> QuerySet[Finding]:
+    """Findings with their model, version, owner and remediations, soonest due first, filtered
+    by status ("open" for every standing one), severity, model, owner and overdue."""
+    findings = Finding.objects.select_related(
+        "model", "version__model", "owner", "raised_by", "closed_by"
+    ).prefetch_related("remediations__remediated_by")
+    if status == "open":
+        findings = findings.filter(status__in=OPEN_FINDING_STATUSES)
+    elif status:
+        findings = findings.filter(status=status)
+    if severity:
+        findings = findings.filter(severity=severity)
+    if model is not None:
+        findings = findings.filter(model=model)
+    if owner is not None:
+        findings = findings.filter(owner=owner)
+    if overdue:
+        findings = findings.filter(findings_overdue_filter())
+    return findings.order_by("due_on", "id")
+
+
+def findings_overdue_filter(today: date | None = None) -> Q:
+    """Finding.is_overdue as a query filter: unanswered after the due date."""
+    return Q(status=FindingStatus.OPEN, due_on__lt=today or timezone.localdate())
+
+
+def findings_overdue(*, today: date | None = None) -> QuerySet[Finding]:
+    """Every overdue finding, soonest due first (the risk officer's home, reminders, and the
+    outbox's "finding overdue" messages read this)."""
+    return finding_list().filter(findings_overdue_filter(today))
+
+
+def findings_blocking(version: ModelVersion) -> QuerySet[Finding]:
+    """Standing high and critical findings against the version or against its model: each
+    blocks the version's approval unless an approval with conditions accepts it."""
+    return Finding.objects.filter(
+        Q(version=version) | Q(model_id=version.model_id, version__isnull=True),
+        status__in=OPEN_FINDING_STATUSES,
+        severity__in=BLOCKING_SEVERITIES,
+    ).order_by("due_on", "id")
+
+
+def findings_standing(version: ModelVersion) -> QuerySet[Finding]:
+    """The version's findings (its own and its model's) not yet closed: what an approval with
+    conditions may accept."""
+    return findings_of_version(version).filter(status__in=OPEN_FINDING_STATUSES)
+
+
+def findings_of_version(version: ModelVersion) -> QuerySet[Finding]:
+    """Every finding on the version and on its model, for its card, page and reports."""
+    return finding_list().filter(
+        Q(version=version) | Q(model_id=version.model_id, version__isnull=True)
+    )
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from governance import delivery, incidents, lifecycle
+from governance import delivery, findings, incidents, lifecycle, selectors
 from governance.checkpoints import INTERVAL_REASON, trail_checkpoint_take
 
 # The failures every Warden task retries: the database or the broker was briefly away.
@@ -33,6 +33,16 @@ def incident_deadline_reminders_send() -> str:
     """Beat, hourly: warn incident owners two days before an Art. 73 report is due."""
     due = incidents.incident_deadlines_due(within=timedelta(days=2))
     sent = [incidents.incident_deadline_remind(incident_id=pk) for pk in due]
+    return f"sent {sum(sent)} reminder(s)"
+
+
+@shared_task(**BEAT_RETRY)
+def finding_overdue_reminders_send() -> str:
+    """Beat, hourly: remind the owners of overdue findings (once each, until reopened)."""
+    due = selectors.findings_overdue().filter(overdue_reminded_at__isnull=True)
+    sent = [
+        findings.finding_overdue_remind(finding_id=pk) for pk in due.values_list("pk", flat=True)
+    ]
     return f"sent {sum(sent)} reminder(s)"
 
 

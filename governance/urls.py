@@ -5,6 +5,7 @@ from django.urls import path
 
 from governance.views import (
     accounts,
+    findings,
     homes,
     incidents,
     inventory,
@@ -27,6 +28,7 @@ urlpatterns = [
     path("models/", homes.inventory, name="inventory"),
     path("models/new/", mlmodels.model_new, name="model-new"),
     path("models/<slug:slug>/", mlmodels.model_page, name="model-page"),
+    path("models/<slug:slug>/attest/", mlmodels.model_attest, name="model-attest"),
     path("models/<slug:slug>/risk/", mlmodels.model_assess, name="model-assess"),
     path("models/<slug:slug>/inventory/", inventory.model_inventory, name="model-inventory"),
     path("models/<slug:slug>/risk/override/", mlmodels.model_override, name="model-override"),
@@ -44,6 +46,9 @@ urlpatterns = [
     path("incidents/", incidents.incident_list, name="incident-list-page"),
     path("incidents/new/", incidents.incident_new, name="incident-new"),
     path("incidents/<int:pk>/", incidents.incident_page, name="incident-page"),
+    path(f"{VERSION}findings/new/", findings.finding_new, name="finding-new"),
+    path("findings/", findings.finding_list, name="finding-list-page"),
+    path("findings/<int:pk>/", findings.finding_page, name="finding-page"),
     path("trail/", trail.trail, name="trail"),
     path("notifications/", notifications.notifications, name="notifications"),
     path("deliveries/", notifications.deliveries, name="deliveries"),

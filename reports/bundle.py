@@ -22,6 +22,7 @@ from audits.models import AuditRun, Rejudgement, RunStatus
 from governance.checkpoints import SIGNATURE_SUFFIX, checkpoint_files
 from governance.models import (
     Approval,
+    Attestation,
     Event,
     Incident,
     PolicyVersion,
@@ -33,9 +34,10 @@ from governance.models import (
 from governance.models.rulebooks import RuleVersion
 from governance.organisation_key import organisation_key
 from governance.red_team import ATTEMPT_TEXTS, attempt_snapshot
-from governance.selectors import red_team_attempt_list
+from governance.selectors import finding_list, red_team_attempt_list
 from governance.trail import canonical_json, event_content
 from reports import compliance
+from reports.findings import attestation_facts, finding_facts
 from reports.models import Report, ReportKind
 from reports.permissions import require_read_portfolio
 from reports.services import compliance_report_issue
@@ -54,6 +56,9 @@ rules/              every policy and questionnaire version (content, sha256, sta
                    it, the approving signature, in force from); audits and assessments name theirs
 approvals.json     every signed decision with its manifestation and what it was signed over
 incidents.json     every incident with its authority reports
+findings.json      every validation finding with its remediations (evidence by sha256) and
+                   the approvals that accepted it
+attestations.json  every owner's signed attestation and what it covered
 red-team.json      every red-team campaign with its attempts, prompts and replies in full (harmful
                    ones too: the bundle is for regulators and for those who may read them), each
                    text's sha256 as the trail's red_team_attempt_logged event recorded it
@@ -108,6 +113,10 @@ def evidence_bundle(*, actor: User) -> IO[bytes]:
                 add(f"rules/{folder}/{record.name}-{record.version}.json", _json(_rule(record)))
         add("approvals.json", _json(list(_approvals())))
         add("incidents.json", _json(list(_incidents())))
+        findings = finding_list().prefetch_related("acceptances").order_by("id")
+        add("findings.json", _json(finding_facts(findings)))
+        signed = Attestation.objects.select_related("model").order_by("signed_at", "id")
+        add("attestations.json", _json(attestation_facts(signed)))
         add("red-team.json", _json(list(_red_team())))
         add("reports.json", _json(list(_reports())))
         add("trail/events.jsonl", b"".join(_events()))

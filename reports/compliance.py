@@ -1,7 +1,7 @@
 """The portfolio as auditors read it: inventory by tier and status, approvals and their expiry,
 overdue revalidations, failing audits, open incidents with their deadlines, the red-team
-register's counts, and the trail's
-integrity. `portfolio()` gathers it as plain facts; the PDF and the CSV are drawn from those."""
+register's counts, standing findings, overdue attestations, and the trail's integrity.
+`portfolio()` gathers it as plain facts; the PDF and the CSV are drawn from those."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from audits.models import AuditRun, RunStatus, Verdict
+from governance.attestations import attestations_overdue
 from governance.models import (
     APPROVING_DECISIONS,
     Incident,
@@ -25,10 +26,11 @@ from governance.models import (
     ModelVersion,
     VersionStatus,
 )
-from governance.selectors import red_team_counts
+from governance.selectors import finding_list, red_team_counts
 from governance.spreadsheet import starts_like_formula
 from governance.trail import trail_verify
 from reports.content import utc_text
+from reports.findings import attestation_due_facts, finding_facts
 
 FAILING = (Verdict.FAIL, Verdict.ERROR)
 CSV_COLUMNS = [
@@ -90,6 +92,8 @@ def portfolio(now: datetime | None = None) -> dict[str, Any]:
         "notice_days": settings.WARDEN_REVALIDATION_NOTICE_DAYS,
         "failing": [r for r in versioned if r["latest_audit_verdict"] in FAILING],
         "incidents": incidents,
+        "findings": finding_facts(finding_list(status="open").prefetch_related("acceptances")),
+        "attestations_overdue": attestation_due_facts(attestations_overdue(now=now)),
         "red_team": asdict(red_team_counts(ModelVersion.objects.all())),
         "trail": {
             "intact": trail.intact,

@@ -11,17 +11,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Any
 
 from audits.battery import CHECKS
 from audits.battery.metric_table import metric_title
 from audits.models import AuditRun, RunStatus
 from governance.models import ModelVersion, RegulatoryRegime, TrailHead
-from governance.selectors import red_team_counts
+from governance.selectors import findings_of_version, red_team_counts
 from governance.trail import GENESIS_HASH, canonical_json, json_safe
 from reports import charts, pictures
+from reports.findings import finding_facts
 from reports.llm_rates import llm_check_title, llm_rates
+from reports.times import utc_text
 
 # The checks whose details carry an accuracy curve, and what its x axis measures.
 CURVE_AXIS = {"robustness": "epsilon", "adversarial": "epsilon", "corruption": "severity"}
@@ -100,10 +101,14 @@ def card_facts(version: ModelVersion) -> dict[str, Any]:
                 "conditions": a.conditions,
                 "signed_sha256": a.signed_sha256,
                 "audit_run_id": a.audit_run_id,
+                "accepted_findings": [
+                    {"finding": row.finding_id, "due_on": row.due_on.isoformat()}
+                    for row in a.accepted.all()
+                ],
                 # only where there is one, so the facts (and state_sha256) of other cards stay
                 **({"transcripts_sha256": a.transcripts_sha256} if a.transcripts_sha256 else {}),
             }
-            for a in version.approvals.order_by("signed_at", "id")
+            for a in version.approvals.prefetch_related("accepted").order_by("signed_at", "id")
         ],
         "deployments": [
             {
@@ -128,6 +133,7 @@ def card_facts(version: ModelVersion) -> dict[str, Any]:
             }
             for i in version.incidents.order_by("aware_at", "id")
         ],
+        "findings": finding_facts(findings_of_version(version).prefetch_related("acceptances")),
         "red_team": asdict(red_team_counts([version])),
     }
     return json_safe(facts)
@@ -269,11 +275,6 @@ def _risk(tier: int | None, assessment: Any) -> dict[str, Any]:
         ],
         "assessed_at": utc_text(assessment.assessed_at),
     }
-
-
-def utc_text(moment: datetime | None) -> str:
-    """A time as printed on documents: UTC to the minute."""
-    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if moment else ""
 
 
 def _regime(value: str) -> str:

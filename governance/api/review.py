@@ -15,7 +15,7 @@ from governance.api import review_serializers as s
 from governance.api.permissions import CanAskGate, HasRole, acting_user
 from governance.api.serializers import ModelVersionSerializer
 from governance.errors import InvalidInput, NotFound
-from governance.gate import gate_reasons, gate_versions
+from governance.gate import gate_reasons, gate_versions, gate_warnings
 from governance.models import Approval, Deployment, Incident, MLModel, ModelVersion, User
 from governance.permissions import (
     require_change_model,
@@ -158,13 +158,16 @@ class DeploymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 @api_view(["GET"])
 @permission_classes([CanAskGate])
 def gate(request: Request) -> Response:
-    """May this version be deployed to this environment now? Every reason it may not."""
+    """May this version be deployed to this environment now? Every reason it may not, and
+    what it may but should know (an overdue attestation under the "warn" setting)."""
     form = s.GateQuerySerializer(data=request.query_params.dict())
     form.is_valid(raise_exception=True)
     query = form.validated_data
     version = version_or_404(query["model"], query["version"], gate_versions())
     reasons = gate_reasons(version)
-    return Response({"allowed": not reasons, "reasons": reasons})
+    return Response(
+        {"allowed": not reasons, "reasons": reasons, "warnings": gate_warnings(version)}
+    )
 
 
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

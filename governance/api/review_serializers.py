@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from governance.api.fields import SlugRelated, StrictSerializer
 from governance.models import (
+    DECISION_MEANINGS,
     Approval,
     AuthorityReport,
     DecisionKind,
@@ -15,7 +16,6 @@ from governance.models import (
     IncidentStatus,
     SeriousKind,
     Severity,
-    SignatureMeaning,
     User,
 )
 from governance.roles import Role
@@ -23,6 +23,7 @@ from governance.roles import Role
 
 class ApprovalSerializer(serializers.ModelSerializer):
     manifestation = serializers.CharField(read_only=True)
+    accepted_findings = serializers.SerializerMethodField()
 
     class Meta:
         model = Approval
@@ -41,20 +42,42 @@ class ApprovalSerializer(serializers.ModelSerializer):
             "audit_result_sha256",
             "transcripts_sha256",
             "signed_sha256",
+            "accepted_findings",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "finding": {"type": "integer"},
+                    "due_on": {"type": "string", "format": "date"},
+                },
+            },
+        }
+    )
+    def get_accepted_findings(self, approval: Approval) -> list[dict[str, object]]:
+        return [
+            {"finding": row.finding_id, "due_on": row.due_on.isoformat()}
+            for row in approval.accepted.all()
+        ]
 
 
 class DecisionSerializer(StrictSerializer):
     """A decision is a signature: the password is asked again and a meaning chosen."""
 
     decision = serializers.ChoiceField(choices=DecisionKind.choices)
-    meaning = serializers.ChoiceField(choices=SignatureMeaning.choices)
+    meaning = serializers.ChoiceField(choices=DECISION_MEANINGS)
     password = serializers.CharField(
         max_length=200, trim_whitespace=False, style={"input_type": "password"}
     )
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     conditions = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    accepted_findings = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=100
+    )
 
 
 class ReasonSerializer(StrictSerializer):
@@ -84,6 +107,7 @@ class GateQuerySerializer(StrictSerializer):
 class GateAnswerSerializer(serializers.Serializer):
     allowed = serializers.BooleanField()
     reasons = serializers.ListField(child=serializers.CharField())
+    warnings = serializers.ListField(child=serializers.CharField())
 
 
 class AuthorityReportSerializer(serializers.ModelSerializer):

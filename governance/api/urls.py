@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
-from governance.api import inventory, outbox, review, rulebooks, views
+from governance.api import attestations, findings, inventory, outbox, review, rulebooks, views
 
 models_list = views.MLModelViewSet.as_view({"get": "list", "post": "create"})
 model_detail = views.MLModelViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
@@ -32,6 +32,13 @@ incident_detail = review.IncidentViewSet.as_view({"get": "retrieve", "patch": "p
 authority_reports = review.IncidentViewSet.as_view({"post": "authority_report"})
 not_reportable = review.IncidentViewSet.as_view({"post": "not_reportable"})
 
+findings_list = findings.FindingViewSet.as_view({"get": "list", "post": "create"})
+finding_detail = findings.FindingViewSet.as_view({"get": "retrieve"})
+finding_remediate = findings.FindingViewSet.as_view({"post": "remediate"})
+finding_close = findings.FindingViewSet.as_view({"post": "close"})
+finding_reopen = findings.FindingViewSet.as_view({"post": "reopen"})
+model_attestations = attestations.AttestationViewSet.as_view({"get": "list", "post": "create"})
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("models/", models_list, name="model-list"),
@@ -41,6 +48,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("models/<slug:slug>/tags/", inventory.model_tags, name="model-tags"),
     path("custom-fields/", inventory.custom_fields, name="custom-field-list"),
     path("models/<slug:slug>/risk-tier-override/", risk_override, name="model-risk-override"),
+    path("models/<slug:slug>/attestations/", model_attestations, name="model-attestations"),
+    path("attestations/due/", attestations.attestations_due, name="attestations-due"),
     path("models/<slug:slug>/versions/", versions_list, name="version-list"),
     path(f"models/{VERSION}", version_detail, name="version-detail"),
     path(f"models/{VERSION}submit/", review.version_submit, name="version-submit"),
@@ -55,6 +64,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("incidents/<int:pk>/", incident_detail, name="incident-detail"),
     path("incidents/<int:pk>/authority-reports/", authority_reports, name="incident-reports"),
     path("incidents/<int:pk>/not-reportable/", not_reportable, name="incident-not-reportable"),
+    path("findings/", findings_list, name="finding-list"),
+    path("findings/<int:pk>/", finding_detail, name="finding-detail"),
+    path("findings/<int:pk>/remediations/", finding_remediate, name="finding-remediations"),
+    path("findings/<int:pk>/close/", finding_close, name="finding-close"),
+    path("findings/<int:pk>/reopen/", finding_reopen, name="finding-reopen"),
     path("events/", events_list, name="event-list"),
     path("events/verify/", events_verify, name="event-verify"),
     path("events/export.jsonl", outbox.events_export, name="event-export"),

@@ -1,12 +1,24 @@
 """The registry's records, one module per concern."""
 
 from governance.models.accounts import Team, User
+from governance.models.attestations import Attestation, OverdueAttestation
 from governance.models.decisions import (
     APPROVING_DECISIONS,
+    DECISION_MEANINGS,
     Approval,
     DecisionKind,
     Deployment,
     SignatureMeaning,
+)
+from governance.models.findings import (
+    BLOCKING_SEVERITIES,
+    FINDING_TRANSITIONS,
+    OPEN_FINDING_STATUSES,
+    AcceptedFinding,
+    Finding,
+    FindingSeverity,
+    FindingStatus,
+    Remediation,
 )
 from governance.models.incidents import (
     INCIDENT_TRANSITIONS,
@@ -56,15 +68,21 @@ from governance.models.trail import Event, EventVerb, TrailHead
 
 __all__ = [
     "APPROVING_DECISIONS",
+    "BLOCKING_SEVERITIES",
+    "DECISION_MEANINGS",
+    "FINDING_TRANSITIONS",
     "HARMFUL_CATEGORIES",
     "INCIDENT_CATEGORY_OF",
     "INCIDENT_TRANSITIONS",
+    "OPEN_FINDING_STATUSES",
     "REPORTING_DAYS",
     "RULE_TRANSITIONS",
+    "AcceptedFinding",
     "Approval",
     "ArtifactFormat",
     "AttackCategory",
     "AttackSeverity",
+    "Attestation",
     "AuthorityReport",
     "CustomField",
     "CustomFieldValue",
@@ -78,6 +96,9 @@ __all__ = [
     "Event",
     "EventVerb",
     "FieldKind",
+    "Finding",
+    "FindingSeverity",
+    "FindingStatus",
     "Incident",
     "IncidentCategory",
     "IncidentStatus",
@@ -86,11 +107,13 @@ __all__ = [
     "ModelVersion",
     "OutboxEventType",
     "OutboxMessage",
+    "OverdueAttestation",
     "PolicyVersion",
     "QuestionnaireVersion",
     "RedTeamAttempt",
     "RedTeamCampaign",
     "RegulatoryRegime",
+    "Remediation",
     "RiskAssessment",
     "RuleStatus",
     "SeriousKind",

@@ -1,9 +1,14 @@
 """Review decisions (electronic signatures) and deployments of versions."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 
 from governance.models.registry import ModelVersion
+
+if TYPE_CHECKING:
+    from governance.models.attestations import Attestation
 
 
 class DecisionKind(models.TextChoices):
@@ -22,6 +27,25 @@ class SignatureMeaning(models.TextChoices):
     REVIEW = "review", "Review: I have reviewed this version and its audit"
     APPROVAL = "approval", "Approval: I approve this version for deployment"
     RESPONSIBILITY = "responsibility", "Responsibility: I take responsibility for this decision"
+    ATTESTATION = (
+        "attestation",
+        "Attestation: the model is used as approved, with no material change",
+    )
+
+
+# The meanings a decision on a version may carry (an attestation is signed on its own page).
+DECISION_MEANINGS = [
+    (m.value, m.label)
+    for m in (SignatureMeaning.REVIEW, SignatureMeaning.APPROVAL, SignatureMeaning.RESPONSIBILITY)
+]
+
+
+def manifestation_text(signed: "Approval | Attestation") -> str:
+    """A signature's manifestation (21 CFR 11.50): printed name, username, UTC time, meaning."""
+    return (
+        f"{signed.signer_printed_name} ({signed.signer_username}), "
+        f"{signed.signed_at:%Y-%m-%d %H:%M:%S} UTC, {signed.get_meaning_display()}"
+    )
 
 
 class Approval(models.Model):
@@ -55,10 +79,7 @@ class Approval(models.Model):
     @property
     def manifestation(self) -> str:
         """The signature as shown wherever the decision is shown."""
-        return (
-            f"{self.signer_printed_name} ({self.signer_username}), "
-            f"{self.signed_at:%Y-%m-%d %H:%M:%S} UTC, {self.get_meaning_display()}"
-        )
+        return manifestation_text(self)
 
 
 class Deployment(models.Model):

@@ -61,6 +61,14 @@ class EventVerb(models.TextChoices):
         "incident_deadline_reminder_sent",
         "Incident deadline reminder sent",
     )
+    # findings
+    FINDING_RAISED = "finding_raised", "Finding raised"
+    FINDING_REMEDIATED = "finding_remediated", "Finding remediated"
+    FINDING_CLOSED = "finding_closed", "Finding closed"
+    FINDING_REOPENED = "finding_reopened", "Finding reopened"
+    FINDING_OVERDUE_REMINDER_SENT = "finding_overdue_reminder_sent", "Overdue finding reminder sent"
+    # attestations
+    ATTESTATION_SIGNED = "attestation_signed", "Attestation signed"
     # red-teaming
     RED_TEAM_CAMPAIGN_STARTED = "red_team_campaign_started", "Red-team campaign started"
     RED_TEAM_CAMPAIGN_ENDED = "red_team_campaign_ended", "Red-team campaign ended"

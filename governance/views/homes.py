@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from governance import decisions, lifecycle, selectors
+from governance import attestations, decisions, lifecycle, selectors
 from governance.inventory_forms import InventoryFilterForm
 from governance.page_plumbing import AuthedRequest, reader_required
 from governance.roles import Role
@@ -47,7 +47,7 @@ def engineer_home(request: AuthedRequest) -> HttpResponse:
 @reader_required
 def review_queue(request: AuthedRequest) -> HttpResponse:
     """The risk officer's home: versions awaiting a decision, open incidents with their
-    deadlines, and approvals that lapse soon."""
+    deadlines, approvals that lapse soon, overdue findings and attestations."""
     queue = [
         (version, decisions.approvals_required(decisions.decision_tier(version)))
         for version in selectors.review_queue()
@@ -57,6 +57,8 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
         "queue": queue,
         "incidents": selectors.incident_list(open_only=True),
         "revalidations": lifecycle.revalidations(),
+        "findings_overdue": selectors.findings_overdue(),
+        "attestations_overdue": attestations.attestations_overdue(),
         "now": timezone.now(),
     }
     return render(request, "governance/review_queue.html", context)

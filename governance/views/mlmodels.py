@@ -1,5 +1,5 @@
-"""The pages of a model: registering it with its risk questionnaire, reading it, and filing a
-new assessment or a risk officer's tier override."""
+"""The pages of a model: registering it with its risk questionnaire, reading it, filing a new
+assessment or a risk officer's tier override, and the owner's periodic attestation."""
 
 from django import forms
 from django.contrib import messages
@@ -7,12 +7,13 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from governance import attestations, finding_forms, services
 from governance import forms as f
-from governance import services
+from governance.attestations import DEFAULT_STATEMENT
 from governance.errors import ServiceError
 from governance.models import MLModel
 from governance.page_plumbing import AuthedRequest, posted, reader_required, refuse
-from governance.permissions import user_can_change_team_models
+from governance.permissions import can_attest, user_can_change_team_models
 from governance.roles import Role
 
 
@@ -56,8 +57,30 @@ def model_page(request: AuthedRequest, slug: str) -> HttpResponse:
         "can_change": user_can_change_team_models(request.user, model.team),
         "can_assess": request.user.has_role(Role.RISK_OFFICER)
         or user_can_change_team_models(request.user, model.team),
+        "attestations": model.attestations.all()[:5],
+        "attestation_due": next(iter(attestations.attestations_due(model=model)), None),
+        "can_attest": can_attest(request.user, model),
     }
     return render(request, "governance/model_page.html", context)
+
+
+@reader_required
+def model_attest(request: AuthedRequest, slug: str) -> HttpResponse:
+    """The owner signs the periodic attestation, password re-entered."""
+    model = get_object_or_404(MLModel.objects.select_related("owner"), slug=slug)
+    form = finding_forms.AttestationForm(posted(request), initial={"statement": DEFAULT_STATEMENT})
+    if request.method == "POST" and form.is_valid():
+        try:
+            signed = attestations.attestation_sign(
+                actor=request.user, model=model, **form.cleaned_data
+            )
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, f"Signed: {signed.manifestation}.")
+            return redirect("model-page", slug=model.slug)
+    context = {"form": form, "model": model, "signer": request.user}
+    return render(request, "governance/model_attest.html", context)
 
 
 @reader_required

@@ -117,7 +117,7 @@ def version_action(request: AuthedRequest, slug: str, version: str, action: str)
 def version_decide(request: AuthedRequest, slug: str, version: str) -> HttpResponse:
     """A risk officer's decision, signed with the password and a declared meaning."""
     target = version_of(slug, version)
-    form = f.DecisionForm(posted(request))
+    form = f.DecisionForm(posted(request), version=target)
     if request.method == "POST" and form.is_valid():
         try:
             approval = decisions.decision_record(

@@ -18,12 +18,14 @@ from governance.models import ModelType, VersionStatus
 from governance.models.registry import APPROVED_STATUSES, TRANSITIONS
 from governance.page_plumbing import AuthedRequest, reader_required, version_of
 from governance.permissions import (
+    can_raise_finding,
     can_red_team,
     can_start_audit,
     can_upload,
     user_can_change_team_models,
 )
 from governance.roles import Role
+from governance.selectors import findings_of_version
 from reports.content import audit_sections, check_title
 
 CARD_STATUSES = (*APPROVED_STATUSES, VersionStatus.SUSPENDED, VersionStatus.RETIRED)
@@ -94,9 +96,11 @@ def version_page(request: AuthedRequest, slug: str, version: str) -> HttpRespons
         "runs": audit_selectors.runs_of_version(target),
         "previous": audit_selectors.previous_version(target),
         "sets": target.evaluation_sets.select_related("uploaded_by"),
-        "approvals": target.approvals.all(),
+        "approvals": target.approvals.prefetch_related("accepted"),
         "deployments": target.deployments.select_related("deployed_by"),
         "incidents": target.incidents.all(),
+        "findings": findings_of_version(target),
+        "can_raise_finding": can_raise_finding(user),
         "can_upload": can_upload(user, target),
         "can_submit": is_team and VersionStatus.SUBMITTED in TRANSITIONS[status],
         "revalidation": status in APPROVED_STATUSES,
@@ -110,7 +114,7 @@ def version_page(request: AuthedRequest, slug: str, version: str) -> HttpRespons
         "red_team": selectors.red_team_counts([target]),
         "campaigns": selectors.red_team_campaign_list(target),
         "can_red_team": can_red_team(user, target) and status != VersionStatus.RETIRED,
-        "decision_form": DecisionForm(),
+        "decision_form": DecisionForm(version=target),
         "reason_form": ReasonForm(),
         "audit_form": AuditRequestForm(version=target),
         "signer": user,

@@ -35,7 +35,7 @@ def approved(cast):
 
 
 def test_an_approved_version_may_be_deployed(cast, api, approved):
-    assert ask(api, cast.erin, approved).data == {"allowed": True, "reasons": []}
+    assert ask(api, cast.erin, approved).data == {"allowed": True, "reasons": [], "warnings": []}
 
 
 def test_a_submitted_version_is_not_approved(cast, api):
@@ -124,7 +124,7 @@ def test_a_high_incident_does_not_refuse(cast, api, approved):
         description="Slow.",
         aware_at=timezone.now(),
     )
-    assert ask(api, cast.erin, approved).data == {"allowed": True, "reasons": []}
+    assert ask(api, cast.erin, approved).data == {"allowed": True, "reasons": [], "warnings": []}
 
 
 def test_the_gate_reads_the_version_and_its_facts_in_one_query(

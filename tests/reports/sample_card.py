@@ -90,11 +90,13 @@ def card_facts() -> dict[str, Any]:
                 "conditions": "",
                 "signed_sha256": "d" * 64,
                 "audit_run_id": SHOWN_AUDIT,
+                "accepted_findings": [],
             }
             for n, name in ((1, "Rita Rao"), (2, "Raj Reyes"))
         ],
         "deployments": [],
         "incidents": [],
+        "findings": [],
         "red_team": {
             "campaigns": 1,
             "attempts": 12,
