@@ -512,7 +512,8 @@ def months_by_tier(name: str, default: list[str], doc: str) -> dict[int, int]:
 WARDEN_REVALIDATION_MONTHS = months_by_tier(
     "WARDEN_REVALIDATION_MONTHS",
     ["12", "24", "36"],
-    "approval lifetime in months for tiers 1, 2, 3",
+    "the first policy version's approval lifetime in months for tiers 1, 2, 3 (later policy "
+    "versions carry their own)",
 )
 
 # Periodic attestation (governance.attestations): months between the owner's attestations for
