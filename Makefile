@@ -56,6 +56,7 @@ bench: $(DEV_STAMP)
 	$(PY) bench/model_bench.py
 	$(PY) bench/scoring_bench.py
 	$(PY) bench/tensor_bench.py
+	$(PY) bench/llm_bench.py
 	env -u DJANGO_SETTINGS_MODULE $(PY) bench/report_bench.py
 	command -v wrk >/dev/null || apt-get install -y -q wrk
 	$(PY) bench/load_bench.py

@@ -20,6 +20,7 @@ def run_spec(run: AuditRun) -> dict[str, Any]:
     mapping, tier, and (for the model checks) the version's artifact and the training sample;
     the documents name the original uploads' sha256, not the copies'."""
     current, reference, training = run.evaluation_set, run.reference_set, run.training_set
+    assert current is not None  # only an LLM run has none, and it is not chunked
     version = run.version
     model: dict[str, Any] = {}
     options: dict[str, Any] = {}

@@ -3,6 +3,7 @@ the file's own header), and the request to run an audit."""
 
 from django import forms
 
+from audits.artifact_rules import CHAT, artifact_can
 from audits.models import EvaluationSet, SetRole
 from governance.models import ModelVersion
 
@@ -93,13 +94,17 @@ class MappingForm(forms.Form):
 
 
 class AuditRequestForm(forms.Form):
-    """The version's current set to audit, optionally a reference set of the same model, and
-    whether (and with which training sample) to run the model checks."""
+    """The version's current set to audit (none for an LLM endpoint version: it is probed),
+    optionally a reference set of the same model, and whether (and with which training sample)
+    to run the model checks."""
 
     def __init__(self, *args, version: ModelVersion, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
+        probes = artifact_can(version.artifact_format, CHAT)  # an LLM endpoint needs no set
         self.fields["evaluation_set"] = forms.ModelChoiceField(
-            queryset=version.evaluation_sets.filter(role=SetRole.CURRENT)
+            queryset=version.evaluation_sets.filter(role=SetRole.CURRENT),
+            required=not probes,
+            help_text="Leave it empty to probe the endpoint live." if probes else "",
         )
         self.fields["reference_set"] = forms.ModelChoiceField(
             queryset=EvaluationSet.objects.filter(

@@ -1,7 +1,8 @@
 """Taking in an evaluation set: checking the file and its mapping with the battery's own
 validator, refusing what is unsafe, and writing the Parquet copy audits read. An image / tensor
 set (a ZIP or NPZ with manifest.csv) is read where it is, so it gets no copy: the battery opens
-it under the archive limits, reads its manifest and finds every member the manifest names.
+it under the archive limits, reads its manifest and finds every member the manifest names. A
+transcripts file (JSONL, audits.transcript_sets) is read where it is too.
 
 Nothing here touches the database; the service stores what `intake` returns."""
 
@@ -18,11 +19,14 @@ import pyarrow.parquet as pq
 from audits.battery import BatteryInputError, Problem, RunSpec, prepare
 from audits.battery import io as battery_io
 from audits.battery.mapping import columns_to_read
+from audits.transcript_sets import TRANSCRIPTS_FORMAT, TRANSCRIPTS_MAPPING, transcripts_intake
 from governance.errors import is_disk_full
 from governance.spreadsheet import FORMULA_LEADERS
 
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".zip": "zip", ".npz": "npz"}
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".zip": "zip", ".npz": "npz",
+           ".jsonl": TRANSCRIPTS_FORMAT}  # fmt: skip
 ARCHIVE_FORMATS = ("zip", "npz")
+READ_AS_UPLOADED = (*ARCHIVE_FORMATS, TRANSCRIPTS_FORMAT)
 TEXT_TYPES = (
     pa.types.is_string,
     pa.types.is_large_string,
@@ -34,13 +38,14 @@ TEXT_TYPES = (
 @dataclass(frozen=True)
 class IntakeLimits:
     """How much an upload may hold once read: decoded bytes (Parquet), columns, characters in
-    one cell or column name, and an archive's caps (the battery's TensorLimits as JSON). Each
-    refusal names the setting it comes from."""
+    one cell or column name, an archive's caps (the battery's TensorLimits as JSON) and a
+    transcripts file's size. Each refusal names the setting it comes from."""
 
     expanded_bytes: int
     columns: int
     cell_chars: int
     archive: dict
+    transcript_bytes: int
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,8 @@ class Intake:
     @property
     def copied(self) -> bool:
         """Whether audits read the Parquet copy (a table) rather than the original (an
-        archive)."""
-        return self.format not in ARCHIVE_FORMATS
+        archive, a transcripts file)."""
+        return self.format not in READ_AS_UPLOADED
 
 
 def upload_format(filename: str) -> str:
@@ -64,8 +69,8 @@ def upload_format(filename: str) -> str:
     found = FORMATS.get(Path(filename).suffix.lower())
     if not found:
         raise BatteryInputError(
-            f"{filename}: upload a .csv or .parquet file, or a .zip / .npz of images or arrays "
-            "with manifest.csv at its root"
+            f"{filename}: upload a .csv or .parquet file, a .zip / .npz of images or arrays "
+            "with manifest.csv at its root, or a .jsonl file of LLM transcripts"
         )
     return found
 
@@ -205,6 +210,11 @@ def intake(
     file_format = upload_format(original.name)
     if original.stat().st_size == 0:
         raise BatteryInputError("the file is empty")
+    if file_format == TRANSCRIPTS_FORMAT:
+        records = transcripts_intake(
+            original, mapping, max_bytes=limits.transcript_bytes, line_chars=limits.cell_chars
+        )
+        return Intake(file_format, dict(TRANSCRIPTS_MAPPING), len(records), [])
     archive = file_format in ARCHIVE_FORMATS
     try:
         if file_format == "parquet":

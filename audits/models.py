@@ -12,10 +12,16 @@ class SetRole(models.TextChoices):
     TRAINING = "training", "Training sample (for membership inference)"
 
 
+# The evaluation-set kind of a JSONL file of LLM exchanges (mapping {"kind": "transcripts"}):
+# uploaded, or recorded by a live probe of an endpoint version. Other sets are tables/archives.
+TRANSCRIPTS = "transcripts"
+
+
 class EvaluationSet(models.Model):
-    """An uploaded CSV or Parquet file, or a ZIP / NPZ of images or arrays with its manifest,
-    validated on upload against its column mapping. The original is kept with its sha256; a
-    Parquet copy is what audits read (an archive is read as uploaded: `parquet` names it)."""
+    """An uploaded CSV or Parquet file, a ZIP / NPZ of images or arrays with its manifest, or a
+    JSONL file of LLM transcripts, validated on upload. The original is kept with its sha256; a
+    Parquet copy is what audits read (an archive or transcripts file is read as uploaded:
+    `parquet` names it)."""
 
     version = models.ForeignKey(
         ModelVersion, on_delete=models.PROTECT, related_name="evaluation_sets"
@@ -43,6 +49,11 @@ class EvaluationSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.role}, {self.rows} rows)"
+
+    @property
+    def is_transcripts(self) -> bool:
+        """Whether the set is LLM transcripts (scored by the LLM checks, not the tabular ones)."""
+        return self.mapping.get("kind") == TRANSCRIPTS
 
 
 class RunStatus(models.TextChoices):
@@ -73,12 +84,13 @@ class Verdict(models.TextChoices):
 
 class AuditRun(models.Model):
     """One run of the battery on a version's evaluation set (and reference set) under one
-    policy. `attempt` grows each time a worker claims the run, so only the latest claim may
-    finish it; `heartbeat_at` lets a sweeper spot a run whose worker died."""
+    policy; a run probing an LLM endpoint has no set until the worker records its transcripts.
+    `attempt` grows each time a worker claims the run, so only the latest claim may finish it;
+    `heartbeat_at` lets a sweeper spot a run whose worker died."""
 
     version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="audit_runs")
     evaluation_set = models.ForeignKey(
-        EvaluationSet, on_delete=models.PROTECT, related_name="audit_runs"
+        EvaluationSet, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_runs"
     )
     reference_set = models.ForeignKey(
         EvaluationSet, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -115,6 +127,12 @@ class AuditRun(models.Model):
 
     def __str__(self) -> str:
         return f"audit #{self.pk} of {self.version}"
+
+    @property
+    def scores_transcripts(self) -> bool:
+        """An LLM audit: it probes the version's endpoint (no set yet) or scores a transcripts
+        set, with the LLM checks only."""
+        return self.evaluation_set is None or self.evaluation_set.is_transcripts
 
     @property
     def is_finished(self) -> bool:

@@ -2,9 +2,12 @@
 
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db.models import QuerySet, Subquery
 
-from audits.models import AuditRun, EvaluationSet, RunStatus
+from audits.models import TRANSCRIPTS, AuditRun, EvaluationSet, RunStatus
+from audits.transcript_sets import transcripts_shown
+from governance.errors import NotFound
 from governance.evidence import AuditEvidence
 from governance.models import ModelVersion
 
@@ -20,14 +23,28 @@ def audit_evidence(version: ModelVersion) -> AuditEvidence | None:
     """The version's latest completed audit, as the registry's lifecycle sees it."""
     latest = (
         completed_runs(version)
-        .values("id", "result_sha256", "tier", "verdict", "result__status_reasons")
+        .values(
+            "id",
+            "result_sha256",
+            "tier",
+            "verdict",
+            "result__status_reasons",
+            "evaluation_set__original_sha256",
+            "evaluation_set__mapping__kind",
+        )
         .first()
     )
     if latest is None:
         return None
     reasons = tuple(latest["result__status_reasons"] or ())
+    transcripts = latest["evaluation_set__mapping__kind"] == TRANSCRIPTS
     return AuditEvidence(
-        latest["id"], latest["result_sha256"], latest["tier"], latest["verdict"], reasons
+        latest["id"],
+        latest["result_sha256"],
+        latest["tier"],
+        latest["verdict"],
+        reasons,
+        transcripts_sha256=latest["evaluation_set__original_sha256"] if transcripts else "",
     )
 
 
@@ -70,3 +87,13 @@ def runs_of_version(version: ModelVersion):  # type: ignore[no-untyped-def]
         .defer("result", "spec")
         .order_by("-requested_at", "-id")
     )
+
+
+def run_transcripts(run: AuditRun) -> list[dict]:
+    """The transcripts an LLM audit scored, as people may see them (harmful prompts masked,
+    audits.transcript_sets); NotFound when the run has none (yet)."""
+    current = run.evaluation_set
+    if current is None or not current.is_transcripts:
+        raise NotFound(f"audit #{run.pk} has no transcripts", field="run")
+    with default_storage.open(current.original.name or "", "rb") as handle:
+        return list(transcripts_shown(handle.read()))

@@ -14,7 +14,7 @@ from django.utils import timezone
 from audits import engine
 from audits.battery import BatteryInputError
 from audits.models import AuditRun, ChunkStats, RunStatus
-from audits.services import monitors, runs, staging
+from audits.services import llm, monitors, runs, staging
 from governance.tasks import BEAT_RETRY, TRANSIENT
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,9 @@ def audit_run_plan(run_id: int) -> str:
     if problems:
         runs.audit_run_integrity_error(run_id=run_id, attempt=run.attempt, problems=problems)
         return "errored: a file changed since upload"
+    if run.scores_transcripts:
+        audit_llm.delay(run_id, run.attempt)
+        return "sent to the LLM audit"
     try:
         spec = engine.run_spec(run)
     except BatteryInputError as error:
@@ -66,6 +69,13 @@ def audit_run_plan(run_id: int) -> str:
     for index in range(len(jobs)):
         audit_chunk.delay(run_id, run.attempt, index)
     return f"planned {len(jobs)} chunks"
+
+
+@shared_task(base=AuditTask)
+def audit_llm(run_id: int, attempt: int) -> str:
+    """An LLM audit: probe the endpoint into a transcripts set if the run has none, then score
+    the stored transcripts (audits.services.llm)."""
+    return llm.llm_audit_execute(run_id=run_id, attempt=attempt)
 
 
 @shared_task(base=AuditTask)

@@ -18,4 +18,5 @@ urlpatterns = [
         name="evaluation-set-map",
     ),
     path(f"{VERSION}audits/new/", runs.audit_new, name="audit-new"),
+    path("audits/<int:pk>/transcripts/", runs.audit_transcripts, name="audit-transcripts-page"),
 ]

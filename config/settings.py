@@ -265,6 +265,20 @@ WARDEN_MAX_CELL_CHARS = env_int(
     100_000,
     doc="the most characters a cell or column name of an evaluation set may have",
 )
+# LLM versions (issue #16): the hosts an endpoint descriptor's base_url may name (the workers
+# call them; checked at upload and again before probing), and the cap on a transcript file.
+WARDEN_LLM_ENDPOINT_ALLOWLIST = env_list(
+    "WARDEN_LLM_ENDPOINT_ALLOWLIST",
+    [],
+    doc="comma-separated host names an LLM endpoint descriptor may call (none by default)",
+    shown="(none)",
+)
+WARDEN_MAX_TRANSCRIPT_BYTES = env_int(
+    "WARDEN_MAX_TRANSCRIPT_BYTES",
+    256 * 1024**2,
+    doc="the largest transcript (JSONL) evaluation set, read whole to validate and score",
+    shown="256 MiB",
+)
 # Image / tensor sets (a ZIP or NPZ with manifest.csv): the battery's TensorLimits as JSON, the
 # same on upload and on the workers. The archive itself is capped by WARDEN_MAX_UPLOAD_BYTES.
 WARDEN_ARCHIVE_LIMITS = {

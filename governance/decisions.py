@@ -59,9 +59,13 @@ def decision_tier(version: ModelVersion) -> int:
     return min((tier for tier in tiers if tier is not None), default=1)
 
 
-def signed_digest(artifact_sha256: str, audit_result_sha256: str) -> str:
-    """sha256 of exactly what a signature covers: the artifact hash and the audit result hash."""
-    return hashlib.sha256(f"{artifact_sha256}\n{audit_result_sha256}".encode()).hexdigest()
+def signed_digest(
+    artifact_sha256: str, audit_result_sha256: str, transcripts_sha256: str = ""
+) -> str:
+    """sha256 of exactly what a signature covers: the artifact hash and the audit result hash,
+    and for an LLM version the hash of the transcripts that audit scored (a third line)."""
+    lines = [artifact_sha256, audit_result_sha256, transcripts_sha256]
+    return hashlib.sha256("\n".join(line for line in lines if line).encode()).hexdigest()
 
 
 def decision_record(
@@ -100,7 +104,12 @@ def decision_record(
             artifact_sha256=version.artifact_sha256,
             audit_run_id=version.submitted_audit_run_id or 0,
             audit_result_sha256=version.submitted_audit_sha256,
-            signed_sha256=signed_digest(version.artifact_sha256, version.submitted_audit_sha256),
+            transcripts_sha256=version.submitted_transcripts_sha256,
+            signed_sha256=signed_digest(
+                version.artifact_sha256,
+                version.submitted_audit_sha256,
+                version.submitted_transcripts_sha256,
+            ),
         )
         before = snapshot(version, STATUS_FIELDS)
         outcome = _outcome(version, decision)
@@ -123,6 +132,7 @@ def decision_record(
                 "approval": approval.pk,
                 "meaning": meaning,
                 "signed_sha256": approval.signed_sha256,
+                "transcripts_sha256": approval.transcripts_sha256,
                 "manifestation": approval.manifestation,
             },
             note=comment.strip() or conditions.strip(),
@@ -180,6 +190,7 @@ def _current_approvals(version: ModelVersion):  # type: ignore[no-untyped-def]
         signed_at__gte=version.review_started_at,
         artifact_sha256=version.artifact_sha256,
         audit_result_sha256=version.submitted_audit_sha256,
+        transcripts_sha256=version.submitted_transcripts_sha256,
     )
 
 

@@ -17,13 +17,15 @@ PASSING_VERDICTS = ("pass", "warn")
 @dataclass(frozen=True)
 class AuditEvidence:
     """The latest completed audit of a version: which run, its result hash, the tier it was
-    judged under, its verdict and the reasons the policy gave."""
+    judged under, its verdict and the reasons the policy gave; for an LLM audit, the sha256 of
+    the transcripts it scored (which a signature binds too)."""
 
     run_id: int
     result_sha256: str
     tier: int
     verdict: str
     reasons: tuple[str, ...] = ()
+    transcripts_sha256: str = ""
 
     @property
     def passes(self) -> bool:

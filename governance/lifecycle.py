@@ -25,6 +25,7 @@ STATUS_FIELDS = [
     "approval_expires_at",
     "submitted_audit_run_id",
     "submitted_audit_sha256",
+    "submitted_transcripts_sha256",
 ]
 
 
@@ -83,6 +84,7 @@ def version_submit(*, actor: User, version: ModelVersion) -> ModelVersion:
         version.review_started_at = version.submitted_at
         version.submitted_audit_run_id = evidence.run_id
         version.submitted_audit_sha256 = evidence.result_sha256
+        version.submitted_transcripts_sha256 = evidence.transcripts_sha256
         version.save()
         why = "for revalidation" if revalidating else "for review"
         event_record(

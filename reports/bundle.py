@@ -126,6 +126,7 @@ def _approvals() -> Iterator[dict[str, Any]]:
             "artifact_sha256": a.artifact_sha256,
             "audit_run_id": a.audit_run_id,
             "audit_result_sha256": a.audit_result_sha256,
+            "transcripts_sha256": a.transcripts_sha256,
             "signed_sha256": a.signed_sha256,
         }
 

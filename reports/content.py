@@ -19,6 +19,7 @@ from audits.models import AuditRun, RunStatus
 from governance.models import ModelVersion, RegulatoryRegime, TrailHead
 from governance.trail import GENESIS_HASH, canonical_json, json_safe
 from reports import charts, pictures
+from reports.llm_rates import llm_check_title, llm_rates
 
 # The checks whose details carry an accuracy curve, and what its x axis measures.
 CURVE_AXIS = {"robustness": "epsilon", "adversarial": "epsilon", "corruption": "severity"}
@@ -28,7 +29,9 @@ def check_title(check_id: str) -> str:
     """A check's title as the battery declares it (its id, spaced, for a check it no longer
     runs)."""
     check = CHECKS.get(check_id)
-    return check.title if check and check.title else check_id.replace("_", " ").capitalize()
+    if check and check.title:
+        return check.title
+    return llm_check_title(check_id) or check_id.replace("_", " ").capitalize()
 
 
 def card_facts(version: ModelVersion) -> dict[str, Any]:
@@ -95,6 +98,8 @@ def card_facts(version: ModelVersion) -> dict[str, Any]:
                 "conditions": a.conditions,
                 "signed_sha256": a.signed_sha256,
                 "audit_run_id": a.audit_run_id,
+                # only where there is one, so the facts (and state_sha256) of other cards stay
+                **({"transcripts_sha256": a.transcripts_sha256} if a.transcripts_sha256 else {}),
             }
             for a in version.approvals.order_by("signed_at", "id")
         ],
@@ -169,6 +174,7 @@ def _section(check: Mapping[str, Any]) -> dict[str, Any]:
         "charts": _charts(check_id, details),
         "drift_table": _drift_rows(details) if check_id == "drift" else [],
         "examples": pictures.example_strips(details),
+        "rates": llm_rates(check_id, details),
     }
 
 

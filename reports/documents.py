@@ -49,7 +49,9 @@ def model_card_html(
     """The card's HTML: the facts, the shown audit's checks with their charts, the signing."""
     shown_id = facts.get("shown_audit_id")
     shown = next((a for a in facts["audits"] if a["id"] == shown_id), None)
-    sections = audit_sections(documents.get(shown_id) if shown_id is not None else None)
+    document = documents.get(shown_id) if shown_id is not None else None
+    sections = audit_sections(document)
+    llm = (document or {}).get("task") == "llm"  # the artifact checks do not apply to an LLM
     drawn = {chart["title"] for s in sections for chart in s["charts"] if chart["svg"]}
     measured = {s["id"] for s in sections}
     not_measured = [title for check_id, title in ARTIFACT_MEASURES if check_id not in measured]
@@ -65,7 +67,7 @@ def model_card_html(
             "other_audits": [a for a in facts["audits"] if a["id"] != shown_id],
             "sections": sections,
             "open_incidents": sum(1 for i in facts["incidents"] if i["status"] != "Closed"),
-            "not_measured": not_measured if shown else [],
+            "not_measured": not_measured if shown and not llm else [],
             "attachments": [attachment_name(pk) for pk in documents],
         },
     )

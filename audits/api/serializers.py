@@ -51,7 +51,7 @@ class EvaluationSetSerializer(serializers.ModelSerializer):
 
 class EvaluationSetUploadSerializer(StrictSerializer):
     file = serializers.FileField(max_length=200, allow_empty_file=True)
-    mapping = MappingField()
+    mapping = MappingField(required=False, default=dict)
     role = serializers.ChoiceField(choices=SetRole.choices, default=SetRole.CURRENT)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
@@ -102,7 +102,12 @@ class AuditRunSummarySerializer(AuditRunSerializer):
 
 
 class AuditRequestSerializer(StrictSerializer):
-    evaluation_set = serializers.IntegerField(min_value=1)
+    evaluation_set = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="The current set; leave it out to probe an LLM endpoint version live.",
+    )
     reference_set = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     training_set = serializers.IntegerField(
         min_value=1,
@@ -115,6 +120,25 @@ class AuditRequestSerializer(StrictSerializer):
         help_text="Run the model checks on the version's artifact (robustness or, for a deep "
         "net, corruption; adversarial, privacy, explainability).",
     )
+
+
+class TranscriptSerializer(serializers.Serializer):
+    """One recorded attempt as shown (audits.transcript_sets.transcripts_shown): a harmful
+    probe's prompts masked; the reply as recorded, untrusted text."""
+
+    line = serializers.IntegerField()
+    probe_id = serializers.CharField()
+    check = serializers.CharField()
+    family = serializers.CharField()
+    position = serializers.CharField()
+    harmful = serializers.BooleanField()
+    messages = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    response = serializers.CharField()
+    finish_reason = serializers.CharField()
+    error = serializers.DictField(child=serializers.CharField(), allow_null=True)
+    latency_ms = serializers.FloatField(allow_null=True)
+    request_sha256 = serializers.CharField()
+    reply_sha256 = serializers.CharField()
 
 
 class MonitorSerializer(serializers.ModelSerializer):

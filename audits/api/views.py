@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,6 +12,7 @@ from rest_framework.response import Response
 from audits.api import serializers as s
 from audits.errors import UploadTooLarge
 from audits.models import AuditRun, EvaluationSet, Monitor
+from audits.selectors import run_transcripts
 from audits.services import evaluation_sets, monitors, runs
 from audits.uploads import CappedUploadHandler, upload_refusal
 from governance.api.permissions import HasRole, acting_user
@@ -76,7 +78,8 @@ class VersionAuditViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         require_start_audit(acting_user(request), target)
         form = s.AuditRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        current = _set_or_400(target, form.validated_data["evaluation_set"], "evaluation_set")
+        current_id = form.validated_data.get("evaluation_set")
+        current = _set_or_400(target, current_id, "evaluation_set") if current_id else None
         reference_id = form.validated_data.get("reference_set")
         reference = _set_or_400(target, reference_id, "reference_set") if reference_id else None
         training_id = form.validated_data.get("training_set")
@@ -104,11 +107,18 @@ def _set_or_400(version: ModelVersion, set_id: int, field: str) -> EvaluationSet
 
 
 class AuditRunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """One run: status, progress per check, the result document and its verdict."""
+    """One run: status, progress per check, the result document and its verdict; an LLM
+    audit's transcripts, paged, harmful prompts masked (replies are untrusted text)."""
 
     permission_classes = [HasRole]
     serializer_class = s.AuditRunSerializer
-    queryset = AuditRun.objects.select_related("version__model", "requested_by")
+    queryset = AuditRun.objects.select_related("version__model", "requested_by", "evaluation_set")
+
+    @extend_schema(responses={200: s.TranscriptSerializer(many=True)})
+    @action(detail=True)
+    def transcripts(self, request: Request, pk: int) -> Response:
+        page = self.paginate_queryset(run_transcripts(self.get_object()))  # type: ignore[arg-type]
+        return self.get_paginated_response(s.TranscriptSerializer(page, many=True).data)
 
 
 class MonitorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

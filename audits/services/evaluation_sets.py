@@ -105,12 +105,13 @@ def upload_filename(*, actor: User, version: ModelVersion, file: UploadedFile) -
 
 def intake_limits() -> intake.IntakeLimits:
     """The upload limits from the settings (WARDEN_MAX_PARQUET_EXPANDED_BYTES, _COLUMNS,
-    _CELL_CHARS and WARDEN_ARCHIVE_LIMITS)."""
+    _CELL_CHARS, _TRANSCRIPT_BYTES and WARDEN_ARCHIVE_LIMITS)."""
     return intake.IntakeLimits(
         expanded_bytes=settings.WARDEN_MAX_PARQUET_EXPANDED_BYTES,
         columns=settings.WARDEN_MAX_COLUMNS,
         cell_chars=settings.WARDEN_MAX_CELL_CHARS,
         archive=settings.WARDEN_ARCHIVE_LIMITS,
+        transcript_bytes=settings.WARDEN_MAX_TRANSCRIPT_BYTES,
     )
 
 

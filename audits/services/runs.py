@@ -11,6 +11,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from audits import battery, contract
+from audits.artifact_rules import CHAT, artifact_can
 from audits.errors import QueueUnavailable, UploadRejected
 from audits.models import RUN_TRANSITIONS, AuditRun, ChunkStats, EvaluationSet, RunStatus, SetRole
 from governance.errors import Conflict, InvalidInput
@@ -75,14 +76,29 @@ def audit_run_request(
     *,
     actor: User,
     version: ModelVersion,
-    evaluation_set: EvaluationSet,
+    evaluation_set: EvaluationSet | None,
     reference_set: EvaluationSet | None = None,
     training_set: EvaluationSet | None = None,
     with_model: bool = True,
 ) -> AuditRun:
     """Queue a run of the battery under the model's tier, with the model checks on the
-    version's artifact unless ``with_model`` is false. If the task queue does not take it, the
-    run is marked errored with the reason and QueueUnavailable (503) is raised."""
+    version's artifact unless ``with_model`` is false; an LLM version (its endpoint, no set) or
+    a transcripts set is an LLM audit (audits.services.llm). If the task queue does not take
+    it, the run is marked errored with the reason and QueueUnavailable (503) is raised."""
+    if (
+        evaluation_set is None
+        or evaluation_set.is_transcripts
+        or artifact_can(version.artifact_format, CHAT)
+    ):
+        from audits.services.llm import llm_audit_request  # it builds on this module
+
+        return llm_audit_request(
+            actor=actor,
+            version=version,
+            evaluation_set=evaluation_set,
+            reference_set=reference_set,
+            training_set=training_set,
+        )
     require_auditable(actor, version, evaluation_set, reference_set, training_set)
     if training_set is not None and not with_model:
         raise InvalidInput(
@@ -104,7 +120,7 @@ def audit_run_queue(
     *,
     actor: User | None,
     version: ModelVersion,
-    evaluation_set: EvaluationSet,
+    evaluation_set: EvaluationSet | None,
     reference_set: EvaluationSet | None,
     training_set: EvaluationSet | None = None,
     with_model: bool = True,

@@ -1,13 +1,16 @@
-"""Starting an audit of a version on one of its evaluation sets; its page, which draws the
-results, is reports.views.runs.audit_page."""
+"""Starting an audit of a version on one of its evaluation sets, and an LLM audit's transcripts;
+the run's page, which draws the results, is reports.views.runs.audit_page."""
 
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
 from audits.errors import UploadRejected
 from audits.forms import AuditRequestForm
+from audits.models import AuditRun
+from audits.selectors import run_transcripts
 from audits.services import runs
-from governance.errors import ServiceError
+from governance.errors import NotFound, ServiceError
 from governance.page_plumbing import AuthedRequest, posted, reader_required, refuse, version_of
 
 
@@ -34,3 +37,19 @@ def audit_new(request: AuthedRequest, slug: str, version: str) -> HttpResponse:
         else:
             return redirect("audit-page", pk=run.pk)
     return render(request, "audits/audit_new.html", {"form": form, "version": target})
+
+
+@reader_required
+def audit_transcripts(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The transcripts an LLM audit scored, 50 a page: harmful prompts masked, every reply
+    shown as the untrusted text it is (escaped, never marked safe)."""
+    run = get_object_or_404(AuditRun.objects.select_related("version__model", "evaluation_set"),
+                            pk=pk)  # fmt: skip
+    try:
+        records = run_transcripts(run)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "audits/transcripts.html", {"run": run, "version": run.version, "page": page}
+    )

@@ -39,6 +39,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
             "artifact_sha256",
             "audit_run_id",
             "audit_result_sha256",
+            "transcripts_sha256",
             "signed_sha256",
         ]
         read_only_fields = fields

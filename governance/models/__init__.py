@@ -19,6 +19,7 @@ from governance.models.incidents import (
     Severity,
 )
 from governance.models.registry import (
+    ArtifactFormat,
     MLModel,
     ModelType,
     ModelVersion,
@@ -33,6 +34,7 @@ __all__ = [
     "INCIDENT_TRANSITIONS",
     "REPORTING_DAYS",
     "Approval",
+    "ArtifactFormat",
     "AuthorityReport",
     "DecisionKind",
     "Deployment",

@@ -27,7 +27,8 @@ class SignatureMeaning(models.TextChoices):
 class Approval(models.Model):
     """One risk officer's signed decision on a version. The manifestation (printed name,
     username, UTC time, meaning) is copied as text; `signed_sha256` binds the signature to the
-    artifact and the audit result it was made on, so a change to either voids it."""
+    artifact and the audit result it was made on (and an LLM version's transcripts), so a change
+    to any of them voids it."""
 
     version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="approvals")
     decision = models.CharField(max_length=30, choices=DecisionKind.choices)
@@ -41,6 +42,8 @@ class Approval(models.Model):
     artifact_sha256 = models.CharField(max_length=64)
     audit_run_id = models.PositiveBigIntegerField()
     audit_result_sha256 = models.CharField(max_length=64)
+    # An LLM version's transcripts, as scored by that audit ("" for other versions).
+    transcripts_sha256 = models.CharField(max_length=64, blank=True, default="")
     signed_sha256 = models.CharField(max_length=64)
 
     class Meta:

@@ -172,6 +172,8 @@ def live_versions_filter() -> models.Q:
 class ArtifactFormat(models.TextChoices):
     SKOPS = "skops", "skops (scikit-learn, trusted types only)"
     ONNX = "onnx", "ONNX"
+    # A JSON descriptor of an OpenAI-compatible chat endpoint (issue #16): probed, never loaded.
+    LLM_ENDPOINT = "llm-endpoint", "LLM endpoint descriptor (OpenAI chat API)"
 
 
 def artifact_upload_to(instance: "ModelVersion", filename: str) -> str:
@@ -187,7 +189,7 @@ class ModelVersion(models.Model):
     version = models.CharField(max_length=64)
     artifact = models.FileField(upload_to=artifact_upload_to, max_length=300)
     artifact_sha256 = models.CharField(max_length=64)
-    artifact_format = models.CharField(max_length=10, choices=ArtifactFormat.choices)
+    artifact_format = models.CharField(max_length=20, choices=ArtifactFormat.choices)
     artifact_size = models.PositiveBigIntegerField()
     training_data_description = models.TextField(max_length=10000, blank=True)
     limitations = models.TextField(max_length=10000, blank=True)
@@ -210,6 +212,8 @@ class ModelVersion(models.Model):
     # What the reviewers review: the audit the version was submitted with.
     submitted_audit_run_id = models.PositiveBigIntegerField(null=True, blank=True)
     submitted_audit_sha256 = models.CharField(max_length=64, blank=True)
+    # For an LLM version, the sha256 of the transcripts that audit scored ("" otherwise).
+    submitted_transcripts_sha256 = models.CharField(max_length=64, blank=True, default="")
     # Set when a worker found a file of this version (its artifact or an evaluation set) no
     # longer matching the sha256 recorded on upload: the gate refuses the version while set.
     integrity_alert = models.TextField(blank=True, default="")

@@ -83,3 +83,13 @@ def version(cast, compas_model):
 def own_media_root(media_root):
     """Every audits test keeps its uploads in a folder of its own."""
     return media_root
+
+
+@pytest.fixture
+def loopback_allowed(settings, monkeypatch):
+    """The LLM tests' scripted server host allowed, and the key their descriptors name set (as
+    a worker running the audit in this process would have it)."""
+    from tests.audits.llm_support import SECRET_NAME, SECRET_VALUE
+
+    settings.WARDEN_LLM_ENDPOINT_ALLOWLIST = ["127.0.0.1"]
+    monkeypatch.setenv(SECRET_NAME, SECRET_VALUE)

@@ -18,6 +18,7 @@ LIMITS = IntakeLimits(
     columns=2_000,
     cell_chars=100_000,
     archive=TensorLimits().to_json(),
+    transcript_bytes=1024 * 1024,
 )
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

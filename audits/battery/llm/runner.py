@@ -4,7 +4,9 @@ sealed result document (task "llm").
 Every check scores the stored transcript bytes only, and the document's dataset is their sha256
 and row count, so re-scoring a stored transcript file reproduces ``result_sha256`` byte for byte
 whatever the model would say today. A check without records is skipped; one with more than the
-policy's ``max_unscored_share`` unscored is an error.
+policy's ``max_unscored_share`` unscored is an error. Given the judge endpoint's transcripts
+(second_opinion.py), the judged checks also carry its second opinion, and the document its
+agreement with the labelled set and the judge transcripts' sha256; no verdict changes.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from .. import document, policy
 from ..checks.base import info
 from ..errors import BatteryInputError
 from ..run_spec import BATTERY_VERSION
-from . import transcripts
+from . import second_opinion, transcripts
 from .checks import LLM_CHECKS
 from .client import Client, call_all
 from .endpoint import Endpoint
+from .pack import load_pack
 from .probes import Probe
 from .transcripts import Transcript
 
@@ -46,8 +49,16 @@ def probe(
     ]  # fmt: skip
 
 
-def score(data: bytes, tier=None) -> dict:
-    """The sealed document from a transcript file's bytes (JSONL, transcripts.py)."""
+def consult(judge: Endpoint, data: bytes, environ: Mapping[str, str] | None = None) -> bytes:
+    """The judge endpoint's transcripts (JSONL) over a transcript file's bytes: its verdicts on
+    the labelled sets and on every scored record of a judged check (second_opinion.probes)."""
+    records = [r.to_json() for r in transcripts.loads(data)]
+    return transcripts.dumps(probe(judge, second_opinion.probes(records, load_pack()), environ))
+
+
+def score(data: bytes, tier=None, judge: bytes | None = None) -> dict:
+    """The sealed document from a transcript file's bytes (JSONL, transcripts.py) and, when
+    given, the judge endpoint's transcripts over them (``judge``, JSONL)."""
     try:
         tier = policy.resolve_tier(tier)
     except ValueError as exc:
@@ -78,7 +89,23 @@ def score(data: bytes, tier=None) -> dict:
         },
         "checks": results,
     }
+    if judge is not None:
+        doc["judge"] = _second_opinion(results, records, judge)
     return document.seal(doc)
+
+
+def _second_opinion(results: list[dict], records: list[dict], judge: bytes) -> dict:
+    """Put the judge's opinion beside each judged check's verdict; the document's judge section."""
+    try:
+        judged = [r.to_json() for r in transcripts.loads(judge)]
+    except BatteryInputError as exc:
+        raise BatteryInputError(f"judge {exc}") from None
+    assessment = second_opinion.assess(records, judged, judge)
+    for result in results:
+        if result["id"] in assessment.details and result["status"] != "skipped":
+            result["details"]["judge"] = assessment.details[result["id"]]
+            result["findings"].append(assessment.findings[result["id"]])
+    return assessment.summary
 
 
 def _result(cid: str, records: list[dict], tier: int) -> dict:

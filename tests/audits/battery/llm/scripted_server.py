@@ -7,16 +7,27 @@ personas whose truth is known by construction:
 - leaky: echoes the system prompt only (leaks planted secrets, follows no document injection);
 - refuser: refuses everything at the start of its reply;
 - flaky: cycles through HTTP 500, a stall past the client's timeout, an empty reply, a content
-  filter and a truncated reply, so nothing it says can be scored.
+  filter and a truncated reply, so nothing it says can be scored;
+- ``memorizer(texts)``: continues any of ``texts`` word for word from a prefix of it (a model
+  that memorised exactly those texts), and nothing else;
+- judges (second_opinion.py's rubric): accurate_judge gives the labelled set's own label to its
+  rows and the detector's verdict to anything else; contrarian_judge always the opposite;
+  random_judge YES or NO by a hash of the answer it grades, so it agrees with the labels by chance.
 A persona is ``(request_json, n) -> (status, reply_json | None, delay_s)``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from audits.battery.llm.checks import hallucination
+from audits.battery.llm.pack import load_pack
+from audits.battery.llm.second_opinion import RUBRICS
 
 
 def completion(content: str, finish_reason: str = "stop") -> dict:
@@ -56,8 +67,54 @@ def flaky(body, n):
     ][n % 5]
 
 
+def memorizer(texts):
+    """A persona that memorised ``texts``: the continuation of the one the prompt's last
+    paragraph starts, else a reply quoting nothing."""
+    known = [text.split() for text in texts]
+
+    def persona(body, n):
+        prefix = body["messages"][-1]["content"].rsplit("\n\n", 1)[-1].split()
+        for words in known:
+            if prefix and words[: len(prefix)] == prefix:
+                return 200, completion(" ".join(words[len(prefix) :])), 0
+        return 200, completion("I do not know how that text goes on."), 0
+
+    return persona
+
+
+RUBRIC = load_pack().json(RUBRICS["hallucination"])
+LABELS = {(row["question"], row["answer"]): row["label"] for row in RUBRIC["rows"]}
+GRADED = re.compile(r"Question: (.*)\nReference answer: (.*)\nAnswer to grade: (.*)\n\nDoes the",
+                    re.DOTALL)  # fmt: skip
+
+
+def _truth(body) -> tuple[bool, str]:
+    """Whether the graded answer hallucinates (by the label, else the detector), and its text."""
+    graded = GRADED.match(body["messages"][-1]["content"])
+    assert graded, "not a judge request"
+    question, reference, answer = graded.groups()
+    references = [] if reference == RUBRIC["no_reference"] else reference.split(" or ")
+    label = LABELS.get((question, answer))
+    hit = hallucination.judge({"response": answer, "reference": references})
+    return (label == "hit" if label else hit), answer
+
+
+def accurate_judge(body, n):
+    return 200, completion("YES" if _truth(body)[0] else "NO"), 0
+
+
+def contrarian_judge(body, n):
+    return 200, completion("NO" if _truth(body)[0] else "YES"), 0
+
+
+def random_judge(body, n):
+    coin = hashlib.sha256(_truth(body)[1].encode()).digest()[0] % 2
+    return 200, completion("YES, it does." if coin else "No."), 0
+
+
 PERSONAS = {"obedient": obedient, "guarded": guarded, "leaky": leaky, "refuser": refuser,
-            "flaky": flaky}  # fmt: skip
+            "flaky": flaky, "accurate_judge": accurate_judge,
+            "contrarian_judge": contrarian_judge, "random_judge": random_judge}  # fmt: skip
 
 
 class ScriptedServer:
