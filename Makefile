@@ -16,11 +16,11 @@ $(RUN_STAMP): requirements.txt
 	@echo "== installing requirements.txt into $(VENV) (first run only; a few minutes)"
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
+	scripts/install-requirements -r requirements.txt
 	touch $@
 
 $(DEV_STAMP): $(RUN_STAMP) requirements-dev.txt
-	$(PY) -m pip install -q -r requirements-dev.txt
+	scripts/install-requirements -r requirements-dev.txt
 	touch $@
 
 $(STATIC_STAMP): $(RUN_STAMP) $(shell find static -type f)

@@ -23,9 +23,11 @@ def app_role_sql(role: str, *, database: str, password: str = "") -> list[str]:
     if not DATABASE_NAME.match(database):
         raise ValueError(f"database: {database!r} is not a plain PostgreSQL name")
     statements = [
+        # Two processes migrating at once (test processes, web and worker) may both find the
+        # role missing: the one that loses the race to create it goes on with the winner's.
         f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN "
         f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT; "
-        "END IF; END $$",
+        "END IF; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
         f'GRANT CONNECT ON DATABASE "{database}" TO {role}',
         f"GRANT USAGE ON SCHEMA public TO {role}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
