@@ -20,9 +20,6 @@ CHECK_KIND = "audit_check"
 # Records other work adds to Warden: until a resolver is registered for one, a control resting
 # on it shows "missing" with the reason "no <record> in Warden yet", never a made-up status.
 AWAITED_KINDS = {
-    "finding": "validation finding",
-    "attestation": "attestation",
-    "policy_version": "policy version",
     "monitor_batch": "monitor batch",
 }
 

@@ -16,6 +16,7 @@ from governance.models.incidents import IncidentStatus
 from governance.models.registry import DecisionAutonomy
 from governance.trail import TrailVerdict, trail_verify
 from reports.crosswalk.evidence import AWAITED_KINDS, CHECK_KIND, Coverage, Evidence, Link, Need
+from reports.crosswalk.governed import GOVERNED_RESOLVERS
 from reports.models import Report, ReportKind
 
 S, P, M = Coverage.SATISFIED, Coverage.PARTIAL, Coverage.MISSING
@@ -273,6 +274,7 @@ RESOLVERS: dict[str, Resolver] = {
     "monitoring_runs": monitoring_runs,
     "incident_reporting": incident_reporting,
     "trail_verified": trail_verified,
+    **GOVERNED_RESOLVERS,
 }
 
 

@@ -56,18 +56,19 @@ def test_a_scheduled_monitor_is_the_monitoring_plan(cast, eu_version):
 
 
 def test_a_record_warden_does_not_hold_yet_is_missing_with_that_reason(eu_version):
-    article_17 = controls(eu_version)["eu-ai-act-art-17"]
-    awaited = evidence(article_17, "policy_version")
-    assert awaited == Evidence(Coverage.MISSING, "no policy version in Warden yet")
-    assert article_17.status == Coverage.PARTIAL  # its signature and trail are there
+    monitoring = controls(eu_version)["sr-11-7-monitoring"]
+    awaited = evidence(monitoring, "monitor_batch")
+    assert awaited == Evidence(Coverage.MISSING, "no monitor batch in Warden yet")
 
 
 def test_a_registered_resolver_takes_the_place_of_an_awaited_kind(eu_version, monkeypatch):
     monkeypatch.setitem(
-        resolvers.RESOLVERS, "finding", lambda subject, need: Evidence(Coverage.SATISFIED, "ok")
+        resolvers.RESOLVERS,
+        "monitor_batch",
+        lambda subject, need: Evidence(Coverage.SATISFIED, "ok"),
     )
-    validation = controls(eu_version)["sr-11-7-validation"]
-    assert evidence(validation, "finding").status == Coverage.SATISFIED
+    monitoring = controls(eu_version)["sr-11-7-monitoring"]
+    assert evidence(monitoring, "monitor_batch").status == Coverage.SATISFIED
 
 
 def test_the_regimes_choose_the_frameworks(cast):
