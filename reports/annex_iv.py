@@ -13,6 +13,7 @@ from reports import content
 from reports.crosswalk.coverage import ModelCoverage, coverage_of
 from reports.crosswalk.evidence import Coverage, Need
 from reports.crosswalk.resolvers import Subject, resolve
+from reports.findings import attestation_facts
 
 Section = dict[str, Any]
 
@@ -134,6 +135,16 @@ def _unless_evidenced(version: ModelVersion, kind: str, label: str) -> list[str]
     return [] if found.status == Coverage.SATISFIED else [f"{label}: {found.note}"]
 
 
+def _finding_line(f: dict[str, Any]) -> str:
+    """One validation finding as the risk management section lists it."""
+    accepted = ", ".join(f"#{pk}" for pk in f["accepted_by_approvals"])
+    return (
+        f"#{f['id']} {f['title']}: {f['severity']}, {f['status']}, due {f['due_on']}"
+        + (" (overdue)" if f["overdue"] else "")
+        + (f", accepted by approval {accepted}" if accepted else "")
+    )
+
+
 def _risk(version: ModelVersion, facts: dict[str, Any]) -> Section:
     r = facts["risk"]
     incidents = [
@@ -145,6 +156,7 @@ def _risk(version: ModelVersion, facts: dict[str, Any]) -> Section:
         )
         for i in facts["incidents"]
     ]
+    findings = [_finding_line(f) for f in facts["findings"]]
     stated = [("Risk tier", f"tier {r['tier']}" if r.get("assessed") else "")]
     if r.get("assessed"):
         stated.append(("Rationale", r["rationale"]))
@@ -159,7 +171,7 @@ def _risk(version: ModelVersion, facts: dict[str, Any]) -> Section:
         "Risk management system",
         stated,
         _unless_evidenced(version, "finding", "Validation findings"),
-        lists=[("Incidents", incidents)],
+        lists=[("Validation findings", findings), ("Incidents", incidents)],
     )
 
 
@@ -175,11 +187,19 @@ def _changes(version: ModelVersion) -> Section:
         f"by {e.actor_name or 'the system'}"
         for e in events.order_by("seq")
     ]
+    attested = [
+        f"{a['manifestation']}, over " + ", ".join(v["version"] for v in a["versions"])
+        for a in attestation_facts(version.model.attestations.select_related("model"))
+    ]
     return _section(
         "Changes over the life cycle",
         [],
-        [],
-        lists=[("Versions", versions), ("Trail of this version", history)],
+        _unless_evidenced(version, "attestation", "Attestation of use as approved"),
+        lists=[
+            ("Versions", versions),
+            ("Trail of this version", history),
+            ("Attestations of no material change", attested),
+        ],
     )
 
 
@@ -190,9 +210,14 @@ def _standards(version: ModelVersion, facts: dict[str, Any], coverage: ModelCove
         for f in coverage.frameworks
     ]
     policies = sorted({a["policy"] for a in facts["audits"]})
+    run = Subject(version.model, version).latest_run
+    policy = run.policy if run else None
+    stated = [("Audit policies applied", ", ".join(policies))]
+    if policy is not None and policy.approved_by_id is not None:  # four eyes; the seed has none
+        stated.append(("Policy approval", f"{policy}: {policy.manifestation}"))
     return _section(
         "Standards and specifications applied",
-        [("Audit policies applied", ", ".join(policies))],
+        stated,
         _unless_evidenced(version, "policy_version", "Harmonised standards and policies"),
         lists=[("Frameworks assessed", frameworks)],
     )

@@ -7,17 +7,20 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
+from governance import attestations, findings
 from governance.models import Event
 from reports.annex_iv import annex_iv_facts
 from reports.models import Report, ReportKind
-from tests.factories import submitted_version_make
+from tests.factories import PASSWORD, submitted_version_make
 from tests.reports.conftest import flip_byte_in_a_stream
-from tests.reports.issued import pdf_text, pdfsig
+from tests.reports.issued import approve, pdf_text, pdfsig
 
 pytestmark = pytest.mark.django_db
 VALID = "- Signature Validation: Signature is Valid."
@@ -70,9 +73,45 @@ def test_every_section_from_1_to_9_is_stated(version) -> None:
     assert "Intended use: not stated" in sections[0]["missing"]
 
 
-def test_the_sections_name_records_warden_does_not_hold_yet(version) -> None:
+def test_the_sections_say_plainly_which_governed_records_do_not_exist(version) -> None:
     sections = annex_iv_facts(version)["sections"]
-    assert "Validation findings: no validation finding in Warden yet" in sections[4]["missing"]
+    assert (
+        "Validation findings: no validation finding raised on this version or its model"
+    ) in sections[4]["missing"]
+    assert (
+        "Attestation of use as approved: no attestation signed for this model"
+        in (sections[5]["missing"])
+    )
+    assert any("judged under the built-in" in gap for gap in sections[6]["missing"])
+
+
+def test_the_risk_section_lists_the_findings_raised(cast, version) -> None:
+    finding = findings.finding_raise(
+        actor=cast.rita,
+        model=version.model,
+        version=version,
+        title="Calibration drifts on group b",
+        severity="low",
+        description="ECE on group b is twice the tier's warning.",
+        owner=cast.erin,
+        due_on=timezone.localdate() + timedelta(days=30),
+        basis_reference="validation memo 2026-12",
+    )
+    risk = annex_iv_facts(version)["sections"][4]
+    listed = dict(risk["lists"])["Validation findings"]
+    assert listed == [
+        f"#{finding.pk} Calibration drifts on group b: Low, Open, due {finding.due_on.isoformat()}"
+    ]
+    assert not any(gap.startswith("Validation findings") for gap in risk["missing"])
+
+
+def test_the_changes_section_lists_the_owners_attestation(cast, version) -> None:
+    approve(version, cast.rita, cast.raj)
+    attestations.attestation_sign(actor=cast.erin, model=version.model, password=PASSWORD)
+    changes = annex_iv_facts(version)["sections"][5]
+    [attested] = dict(changes["lists"])["Attestations of no material change"]
+    assert "Erin Tester" in attested and attested.endswith("over 1.0.0")
+    assert not any(gap.startswith("Attestation") for gap in changes["missing"])
 
 
 def test_an_auditor_issues_nothing(cast, api, version) -> None:
