@@ -1,6 +1,6 @@
 """The inventory search: free text, owner, tag, a custom field's value, and named flags
-(overdue revalidation, open incidents). A flag is one entry in `INVENTORY_FLAGS`; other work
-adds its own (open findings) with `inventory_flag_register`."""
+(overdue revalidation, open incidents, open findings). A flag is one entry in `INVENTORY_FLAGS`;
+other work adds its own with `inventory_flag_register`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from governance.models import CustomFieldValue, IncidentStatus, MLModel, ModelVersion, Tag
+from governance.models import (
+    OPEN_FINDING_STATUSES,
+    CustomFieldValue,
+    Finding,
+    IncidentStatus,
+    MLModel,
+    ModelVersion,
+    Tag,
+)
 from governance.models.registry import live_versions_filter
 
 Narrow = Callable[[QuerySet[MLModel]], QuerySet[MLModel]]
@@ -38,9 +46,16 @@ def _open_incidents(models: QuerySet[MLModel]) -> QuerySet[MLModel]:
     return models.filter(pk__in=named.values("model_id"))
 
 
+def _open_findings(models: QuerySet[MLModel]) -> QuerySet[MLModel]:
+    """Models with a validation finding still standing (open, or remediated and not closed)."""
+    standing = Finding.objects.filter(status__in=OPEN_FINDING_STATUSES)
+    return models.filter(pk__in=standing.values("model_id"))
+
+
 INVENTORY_FLAGS: dict[str, InventoryFlag] = {
     "overdue_revalidation": InventoryFlag("Revalidation overdue", _overdue_revalidation),
     "open_incidents": InventoryFlag("Open incidents", _open_incidents),
+    "open_findings": InventoryFlag("Open findings", _open_findings),
 }
 
 

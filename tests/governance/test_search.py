@@ -1,11 +1,13 @@
 """The inventory search, through the page and the API: by text, tag, owner, tier, a custom
-field's value, overdue revalidation and open incidents; a bad filter is a 400 naming it."""
+field's value, overdue revalidation, open incidents and open findings; a bad filter is a 400
+naming it."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from governance.findings import finding_close, finding_raise, finding_remediate
 from governance.incidents import incident_report
 from governance.inventory import custom_field_define, mlmodel_fields_set, mlmodel_tags_set
 from governance.models import ModelVersion, VersionStatus
@@ -17,7 +19,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def inventory(cast):  # type: ignore[no-untyped-def]
     """alpha (erin's, tier 2, tagged credit, retail) whose approval lapsed yesterday; beta
-    (bob's, tagged fraud, corporate); gamma (erin's) with an open incident."""
+    (bob's, tagged fraud, corporate) with an open finding; gamma (erin's) with an open incident
+    and a closed finding."""
     custom_field_define(
         actor=cast.root, key="line", label="Line", kind="choice", choices=["retail", "corporate"]
     )
@@ -41,7 +44,24 @@ def inventory(cast):  # type: ignore[no-untyped-def]
         description="d",
         aware_at=timezone.now(),
     )
+    raise_finding(cast, beta)
+    closed = raise_finding(cast, gamma)
+    finding_remediate(actor=cast.erin, finding=closed, note="Fixed.")
+    finding_close(actor=cast.raj, finding=closed)
     return alpha, beta, gamma
+
+
+def raise_finding(cast, model):  # type: ignore[no-untyped-def]
+    return finding_raise(
+        actor=cast.rita,
+        model=model,
+        title="Thresholds undocumented",
+        severity="medium",
+        description="The cut-off has no rationale.",
+        owner=cast.erin,
+        due_on=timezone.localdate() + timedelta(days=30),
+        basis_reference="validation memo 2026-12",
+    )
 
 
 def found(api, user, query: str) -> list[str]:  # type: ignore[no-untyped-def]
@@ -62,6 +82,7 @@ def found(api, user, query: str) -> list[str]:  # type: ignore[no-untyped-def]
         ("flags=overdue_revalidation", ["alpha"]),
         ("flags=open_incidents", ["gamma"]),
         ("flags=open_incidents&flags=overdue_revalidation", []),
+        ("flags=open_findings", ["beta"]),
         ("owner=erin&risk_tier=2", ["alpha"]),
     ],
 )
@@ -89,6 +110,8 @@ def test_the_inventory_page_filters_by_tag_and_flag(cast, client, inventory):
     assert "/models/alpha/" in page and "/models/beta/" not in page
     page = client.get("/models/?field=line&value=retail").content.decode()
     assert "/models/alpha/" in page and "/models/gamma/" not in page
+    page = client.get("/models/?flags=open_findings").content.decode()
+    assert "Open findings" in page and "/models/beta/" in page and "/models/gamma/" not in page
 
 
 def test_the_inventory_page_shows_a_bad_value_inline(cast, client, inventory):
