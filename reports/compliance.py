@@ -69,6 +69,7 @@ def portfolio(now: datetime | None = None) -> dict[str, Any]:
     versioned = [r for r in rows if r["version"]]
     incidents = _open_incidents(now)
     trail = trail_verify()
+    findings = finding_facts(finding_list(status="open").prefetch_related("acceptances"))
     return {
         "generated_at": utc_text(now),
         "models": len(models),
@@ -92,7 +93,8 @@ def portfolio(now: datetime | None = None) -> dict[str, Any]:
         "notice_days": settings.WARDEN_REVALIDATION_NOTICE_DAYS,
         "failing": [r for r in versioned if r["latest_audit_verdict"] in FAILING],
         "incidents": incidents,
-        "findings": finding_facts(finding_list(status="open").prefetch_related("acceptances")),
+        "findings": findings,
+        "findings_overdue": [f for f in findings if f["overdue"]],
         "attestations_overdue": attestation_due_facts(attestations_overdue(now=now)),
         "red_team": asdict(red_team_counts(ModelVersion.objects.all())),
         "trail": {

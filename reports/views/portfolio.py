@@ -1,5 +1,6 @@
 """The risk officers' portfolio page: models by tier and versions by status (drawn as SVG on
-the server), overdue revalidations, failing audits and open incidents (reports.compliance)."""
+the server), overdue revalidations, failing audits, open incidents and open and overdue
+validation findings (reports.compliance)."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse

@@ -1,13 +1,16 @@
 """The risk officers' portfolio page: counts by tier and status drawn as server-side SVG,
-overdue revalidations and open incidents, for those who read the portfolio only."""
+overdue revalidations, open incidents and open and overdue findings, for those who read the
+portfolio only."""
 
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
+from governance.findings import finding_raise
 from governance.incidents import incident_report
-from governance.models import ModelVersion, VersionStatus
+from governance.models import MLModel, ModelVersion, VersionStatus
 from reports.charts import counts_svg
 from tests.factories import mlmodel_make, tiered_model_make, version_make
 
@@ -38,6 +41,28 @@ def test_a_risk_officer_sees_counts_charts_overdue_items_and_incidents(cast, cli
     assert "<title>Versions by status</title>" in page
     assert "Alpha 1.0.0</a>: approval expired" in page
     assert "Slow answers</a>: Low, Open" in page
+
+
+def test_the_portfolio_counts_open_findings_and_lists_the_overdue(cast, client, portfolio):
+    alpha = MLModel.objects.get(slug="alpha")
+    for title, days in (("Cut-off undocumented", 1), ("Drift unmonitored", 60)):
+        finding_raise(
+            actor=cast.rita,
+            model=alpha,
+            title=title,
+            severity="medium",
+            description="Found in validation.",
+            owner=cast.erin,
+            due_on=timezone.localdate() + timedelta(days=days),
+            basis_reference="validation memo 2026-12",
+        )
+    client.force_login(cast.rita)
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        page = client.get("/portfolio/").content.decode()
+    assert "2 open findings, 1 overdue." in page
+    assert "Cut-off undocumented</a>: Medium, on alpha (every version)" in page
+    assert "Drift unmonitored" not in page
+    assert "?flags=open_findings" in page
 
 
 def test_an_engineer_may_not_read_the_portfolio(cast, client, portfolio):
