@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from governance import services
 from governance.accounts import user_create
-from governance.models import MLModel, ModelVersion, Team, User
+from governance.models import Finding, MLModel, ModelVersion, Team, User
 from governance.roles import roles_sync
 
 PASSWORD = "correct horse battery staple"
@@ -198,4 +198,35 @@ def critical_incident_make(reporter: User, versions: list[ModelVersion], title: 
         category="outage",
         description="d",
         aware_at=timezone.now(),
+    )
+
+
+def finding_make(
+    raiser: User,
+    owner: User,
+    model: MLModel,
+    version: ModelVersion | None = None,
+    *,
+    title: str = "Calibration drifts on group b",
+    severity: str = "medium",
+    due_in_days: int = 30,
+) -> Finding:
+    """A finding `raiser` (a risk officer) raises on the version, or on the model, resting on a
+    validation memo and owned by `owner`, due in `due_in_days`."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from governance.findings import finding_raise
+
+    return finding_raise(
+        actor=raiser,
+        model=model,
+        version=version,
+        title=title,
+        severity=severity,
+        description="Found in validation.",
+        owner=owner,
+        due_on=timezone.localdate() + timedelta(days=due_in_days),
+        basis_reference="validation memo 2026-12",
     )

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from governance.findings import finding_close, finding_raise, finding_remediate
+from governance.findings import finding_close, finding_remediate
 from governance.incidents import incident_report
 from governance.inventory import custom_field_define, mlmodel_fields_set, mlmodel_tags_set
 from governance.models import ModelVersion, VersionStatus
-from tests.factories import mlmodel_make, tiered_model_make, version_make
+from tests.factories import finding_make, mlmodel_make, tiered_model_make, version_make
 
 pytestmark = pytest.mark.django_db
 
@@ -44,24 +44,11 @@ def inventory(cast):  # type: ignore[no-untyped-def]
         description="d",
         aware_at=timezone.now(),
     )
-    raise_finding(cast, beta)
-    closed = raise_finding(cast, gamma)
+    finding_make(cast.rita, cast.erin, beta)
+    closed = finding_make(cast.rita, cast.erin, gamma)
     finding_remediate(actor=cast.erin, finding=closed, note="Fixed.")
     finding_close(actor=cast.raj, finding=closed)
     return alpha, beta, gamma
-
-
-def raise_finding(cast, model):  # type: ignore[no-untyped-def]
-    return finding_raise(
-        actor=cast.rita,
-        model=model,
-        title="Thresholds undocumented",
-        severity="medium",
-        description="The cut-off has no rationale.",
-        owner=cast.erin,
-        due_on=timezone.localdate() + timedelta(days=30),
-        basis_reference="validation memo 2026-12",
-    )
 
 
 def found(api, user, query: str) -> list[str]:  # type: ignore[no-untyped-def]

@@ -7,18 +7,16 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
-from governance import attestations, findings
+from governance import attestations
 from governance.models import Event
 from reports.annex_iv import annex_iv_facts
 from reports.models import Report, ReportKind
-from tests.factories import PASSWORD, submitted_version_make
+from tests.factories import PASSWORD, finding_make, submitted_version_make
 from tests.reports.conftest import flip_byte_in_a_stream
 from tests.reports.issued import approve, pdf_text, pdfsig
 
@@ -86,17 +84,7 @@ def test_the_sections_say_plainly_which_governed_records_do_not_exist(version) -
 
 
 def test_the_risk_section_lists_the_findings_raised(cast, version) -> None:
-    finding = findings.finding_raise(
-        actor=cast.rita,
-        model=version.model,
-        version=version,
-        title="Calibration drifts on group b",
-        severity="low",
-        description="ECE on group b is twice the tier's warning.",
-        owner=cast.erin,
-        due_on=timezone.localdate() + timedelta(days=30),
-        basis_reference="validation memo 2026-12",
-    )
+    finding = finding_make(cast.rita, cast.erin, version.model, version, severity="low")
     risk = annex_iv_facts(version)["sections"][4]
     listed = dict(risk["lists"])["Validation findings"]
     assert listed == [

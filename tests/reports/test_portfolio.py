@@ -8,11 +8,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from governance.findings import finding_raise
 from governance.incidents import incident_report
 from governance.models import MLModel, ModelVersion, VersionStatus
 from reports.charts import counts_svg
-from tests.factories import mlmodel_make, tiered_model_make, version_make
+from tests.factories import finding_make, mlmodel_make, tiered_model_make, version_make
 
 pytestmark = pytest.mark.django_db
 
@@ -46,16 +45,7 @@ def test_a_risk_officer_sees_counts_charts_overdue_items_and_incidents(cast, cli
 def test_the_portfolio_counts_open_findings_and_lists_the_overdue(cast, client, portfolio):
     alpha = MLModel.objects.get(slug="alpha")
     for title, days in (("Cut-off undocumented", 1), ("Drift unmonitored", 60)):
-        finding_raise(
-            actor=cast.rita,
-            model=alpha,
-            title=title,
-            severity="medium",
-            description="Found in validation.",
-            owner=cast.erin,
-            due_on=timezone.localdate() + timedelta(days=days),
-            basis_reference="validation memo 2026-12",
-        )
+        finding_make(cast.rita, cast.erin, alpha, title=title, due_in_days=days)
     client.force_login(cast.rita)
     with time_machine.travel(timezone.now() + timedelta(days=3)):
         page = client.get("/portfolio/").content.decode()

@@ -10,12 +10,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from governance import attestations, decisions, findings, rulebooks
+from governance import attestations, decisions, rulebooks
 from governance.models import PolicyVersion
 from governance.rulebook_selectors import rule_version_in_force
 from reports.crosswalk.evidence import Coverage, Need
 from reports.crosswalk.resolvers import Subject, resolve
-from tests.factories import PASSWORD, submitted_version_make
+from tests.factories import PASSWORD, finding_make, submitted_version_make
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +30,8 @@ def found(version, kind: str):  # type: ignore[no-untyped-def]
 
 
 def raise_finding(cast, version, severity: str = "high", days: int = 30):  # type: ignore[no-untyped-def]
-    return findings.finding_raise(
-        actor=cast.rita,
-        model=version.model,
-        version=version,
-        title="Calibration drifts on group b",
-        severity=severity,
-        description="ECE on group b is twice the tier's warning.",
-        owner=cast.erin,
-        due_on=timezone.localdate() + timedelta(days=days),
-        basis_reference="validation memo 2026-12",
+    return finding_make(
+        cast.rita, cast.erin, version.model, version, severity=severity, due_in_days=days
     )
 
 
