@@ -1,17 +1,9 @@
-"""Forms of the red-team pages: start a campaign, log an attempt, re-try one, report one as an
-incident or raise a finding from it. Shape only; the services say who may and what is refused."""
+"""Forms of the red-team pages: start a campaign, log an attempt, re-try one, and report one
+as an incident. Shape only; the services say who may and what is refused."""
 
 from django import forms
 
-from governance.finding_forms import owner_choices
-from governance.models import (
-    AttackCategory,
-    AttackSeverity,
-    FindingSeverity,
-    SeriousKind,
-    Severity,
-    User,
-)
+from governance.models import AttackCategory, AttackSeverity, SeriousKind, Severity, User
 from governance.roles import Role
 
 YES_NO = [("yes", "Yes, it worked again"), ("no", "No, it did not")]
@@ -71,13 +63,3 @@ class AttemptIncidentForm(forms.Form):
         required=False,
         label="Serious incident (EU AI Act Art. 73)",
     )
-
-
-class AttemptFindingForm(forms.Form):
-    """A finding from an attempt, prefilled from it (red_team_findings.attempt_finding_defaults)."""
-
-    title = forms.CharField(max_length=200)
-    severity = forms.ChoiceField(choices=FindingSeverity.choices)
-    description = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
-    owner = forms.ModelChoiceField(queryset=owner_choices())
-    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due on")

@@ -8,6 +8,7 @@ from typing import TypedDict
 
 from governance.findings import finding_raise
 from governance.models import Finding, FindingSeverity, RedTeamAttempt, User
+from governance.red_team import attempt_summary
 
 
 class AttemptFindingDefaults(TypedDict):
@@ -19,15 +20,10 @@ class AttemptFindingDefaults(TypedDict):
 def attempt_finding_defaults(attempt: RedTeamAttempt) -> AttemptFindingDefaults:
     """What a finding from the attempt says unless the risk officer writes otherwise: it names
     the attempt and its campaign, never quotes its texts."""
-    campaign = attempt.campaign
     return {
         "title": f"Red-team: {attempt.get_category_display()} succeeded (attempt #{attempt.pk})",
         "severity": FindingSeverity(attempt.severity).value,
-        "description": (
-            f"Red-team attempt #{attempt.pk} ({attempt.get_category_display()}, "
-            f"{attempt.severity}) in campaign #{campaign.pk} “{campaign.name}” succeeded "
-            f"against {campaign.version}."
-        ),
+        "description": attempt_summary(attempt),
     }
 
 

@@ -11,15 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from audits.red_team import attempt_texts
-from audits.red_team_forms import (
-    AttemptFindingForm,
-    AttemptForm,
-    AttemptIncidentForm,
-    CampaignForm,
-    ReproductionForm,
-)
+from audits.red_team_forms import AttemptForm, AttemptIncidentForm, CampaignForm, ReproductionForm
 from governance import red_team, red_team_findings, selectors
 from governance.errors import ServiceError
+from governance.finding_forms import FindingFactsForm
 from governance.forms import ReasonForm
 from governance.models import RedTeamAttempt, RedTeamCampaign
 from governance.page_plumbing import AuthedRequest, posted, reader_required, refuse, version_of
@@ -195,7 +190,7 @@ def attempt_finding(request: AuthedRequest, pk: int) -> HttpResponse:
         **red_team_findings.attempt_finding_defaults(attempt),
         "owner": attempt.campaign.version.model.owner_id,
     }
-    form = AttemptFindingForm(posted(request), initial=initial)
+    form = FindingFactsForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             finding = red_team_findings.finding_raise_from_attempt(
