@@ -47,7 +47,8 @@ class FindingFactsForm(forms.Form):
 
 
 class FindingRaiseForm(FindingFactsForm):
-    field_order = ["whole_model", "title", "severity", "description"]
+    field_order = ["whole_model", "title", "severity", "description", "basis_audit_run_id",
+                   "basis_check_id", "basis_reference"]  # fmt: skip
 
     whole_model = forms.BooleanField(
         required=False, label="Raise it against the model (every version), not this version"
