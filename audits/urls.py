@@ -25,6 +25,7 @@ urlpatterns = [
     *[
         path(f"red-team/attempts/<int:pk>/{name}/", view, name=f"red-team-attempt-{name}-page")
         for name, view in (
+            ("finding", red_team.attempt_finding),
             ("incident", red_team.attempt_incident),
             ("promote", red_team.attempt_promote),
             ("reproduce", red_team.attempt_reproduce),

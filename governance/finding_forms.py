@@ -36,13 +36,23 @@ def owner_choices():  # type: ignore[no-untyped-def]
     )
 
 
-class FindingRaiseForm(forms.Form):
-    whole_model = forms.BooleanField(
-        required=False, label="Raise it against the model (every version), not this version"
-    )
+class FindingFactsForm(forms.Form):
+    """What every finding states; the red-team page raises one from these alone."""
+
     title = forms.CharField(max_length=200)
     severity = forms.ChoiceField(choices=FindingSeverity.choices)
     description = forms.CharField(max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
+    owner = forms.ModelChoiceField(queryset=owner_choices())
+    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due on")
+
+
+class FindingRaiseForm(FindingFactsForm):
+    field_order = ["whole_model", "title", "severity", "description", "basis_audit_run_id",
+                   "basis_check_id", "basis_reference"]  # fmt: skip
+
+    whole_model = forms.BooleanField(
+        required=False, label="Raise it against the model (every version), not this version"
+    )
     basis_audit_run_id = forms.IntegerField(min_value=1, required=False, label="Audit run #")
     basis_check_id = forms.RegexField(
         r"^[a-z][a-z0-9_]{0,63}$", required=False, label="Check id (e.g. fairness)"
@@ -50,8 +60,6 @@ class FindingRaiseForm(forms.Form):
     basis_reference = forms.CharField(
         max_length=500, required=False, label="Or a document or report it rests on"
     )
-    owner = forms.ModelChoiceField(queryset=owner_choices())
-    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due on")
 
 
 class RemediationForm(forms.Form):

@@ -18,6 +18,7 @@ from governance.models import (
     FindingStatus,
     MLModel,
     ModelVersion,
+    RedTeamAttempt,
     Remediation,
     User,
 )
@@ -38,6 +39,7 @@ FINDING_FIELDS = [
     "basis_audit_run_id",
     "basis_check_id",
     "basis_reference",
+    "basis_red_team_attempt",
     "owner",
     "due_on",
     "status",
@@ -60,15 +62,19 @@ def finding_raise(
     basis_audit_run_id: int | None = None,
     basis_check_id: str = "",
     basis_reference: str = "",
+    basis_red_team_attempt: RedTeamAttempt | None = None,
 ) -> Finding:
     """A risk officer raises a finding against a version, or against a model (all its
-    versions); it must rest on an audit run's check or on a document or report."""
+    versions); it must rest on an audit run's check, a document or report, or a successful
+    red-team attempt on that version."""
     require_raise_finding(actor)
     if version is not None and version.model_id != model.pk:
         raise InvalidInput(
             f"version {version.version} is not a version of {model}", field="version"
         )
-    if basis_audit_run_id is None and not basis_reference.strip():
+    if basis_red_team_attempt is not None:
+        _require_attempt_basis(basis_red_team_attempt, version)
+    elif basis_audit_run_id is None and not basis_reference.strip():
         raise InvalidInput(
             "name what the finding rests on: an audit run and check, or a document or report",
             field="basis_reference",
@@ -89,6 +95,7 @@ def finding_raise(
             basis_audit_run_id=basis_audit_run_id,
             basis_check_id=basis_check_id,
             basis_reference=basis_reference.strip(),
+            basis_red_team_attempt=basis_red_team_attempt,
             owner=owner,
             due_on=due_on,
             raised_by=actor,
@@ -109,6 +116,18 @@ def finding_raise(
             )
         )
     return finding
+
+
+def _require_attempt_basis(attempt: RedTeamAttempt, version: ModelVersion | None) -> None:
+    """A finding rests only on a standing, successful attempt against its own version."""
+    if version is None or attempt.campaign.version_id != version.pk:
+        raise InvalidInput(
+            f"red-team attempt #{attempt.pk} was not made against this version", field="version"
+        )
+    if attempt.is_withdrawn:
+        raise Conflict(f"red-team attempt #{attempt.pk} was withdrawn", field="attempt")
+    if not attempt.succeeded:
+        raise Conflict("a finding rests only on a successful red-team attempt", field="attempt")
 
 
 def _locked(finding: Finding) -> Finding:

@@ -248,6 +248,15 @@ def red_team_attempt_withdraw(
     )  # fmt: skip
 
 
+def attempt_summary(attempt: RedTeamAttempt) -> str:
+    """The attempt in one sentence for an incident or finding: it names, never quotes, it."""
+    campaign = attempt.campaign
+    return (
+        f"Red-team attempt #{attempt.pk} ({attempt.get_category_display()}, {attempt.severity}) "
+        f"in campaign #{campaign.pk} “{campaign.name}” succeeded against {campaign.version}."
+    )
+
+
 def red_team_incident_report(
     *,
     actor: User,
@@ -271,11 +280,7 @@ def red_team_incident_report(
             title=title,
             severity=severity,
             category=INCIDENT_CATEGORY_OF[AttackCategory(attempt.category)],
-            description=(
-                f"Red-team attempt #{attempt.pk} ({attempt.get_category_display()}, "
-                f"{attempt.severity}) in campaign #{campaign.pk} “{campaign.name}” succeeded "
-                f"against {campaign.version}."
-            ),
+            description=attempt_summary(attempt),
             aware_at=aware_at or timezone.now(),
             serious_kind=serious_kind,
         )

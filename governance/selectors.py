@@ -166,6 +166,7 @@ class RedTeamCounts:
     promoted: int
     incidents: int
     open_incidents: int
+    findings: int  # validation findings raised from the attempts
 
 
 def red_team_counts(versions: QuerySet[ModelVersion] | list[ModelVersion]) -> RedTeamCounts:
@@ -182,6 +183,7 @@ def red_team_counts(versions: QuerySet[ModelVersion] | list[ModelVersion]) -> Re
         open_incidents=Count(
             "incident", distinct=True, filter=~Q(incident__status=IncidentStatus.CLOSED)
         ),
+        findings=Count("findings", distinct=True),
     )
     by_severity = dict(
         attempts.filter(succeeded=True)
@@ -215,10 +217,13 @@ def red_team_campaign_list(version: ModelVersion | None = None) -> QuerySet[RedT
 
 
 def red_team_attempt_list(campaign: RedTeamCampaign) -> QuerySet[RedTeamAttempt]:
-    """A campaign's attempts in the order they were logged, with who logged and re-tried them."""
-    return campaign.attempts.select_related(
-        "logged_by", "reproduced_by", "promoted_by", "incident"
-    ).order_by("logged_at", "id")
+    """A campaign's attempts in the order they were logged, with who logged and re-tried them
+    and the findings raised from them."""
+    return (
+        campaign.attempts.select_related("logged_by", "reproduced_by", "promoted_by", "incident")
+        .prefetch_related("findings")
+        .order_by("logged_at", "id")
+    )
 
 
 def events_after(after_seq: int, *, limit: int | None = None) -> QuerySet[Event]:

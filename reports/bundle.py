@@ -61,7 +61,8 @@ findings.json      every validation finding with its remediations (evidence by s
 attestations.json  every owner's signed attestation and what it covered
 red-team.json      every red-team campaign with its attempts, prompts and replies in full (harmful
                    ones too: the bundle is for regulators and for those who may read them), each
-                   text's sha256 as the trail's red_team_attempt_logged event recorded it
+                   text's sha256 as the trail's red_team_attempt_logged event recorded it, and
+                   the ids of the findings raised from it
 reports.json       every document issued: record, sha256, signer, trail head at signing
 trail/events.jsonl the trail, one event per line, each with its hash and the previous hash
 trail/verification.json  the trail verified when the bundle was made
@@ -236,9 +237,11 @@ def _red_team() -> Iterator[dict[str, Any]]:
 
 
 def _attempt(attempt: RedTeamAttempt) -> dict[str, Any]:
-    """An attempt as the trail recorded it (texts as sha256), with its texts in full."""
+    """An attempt as the trail recorded it (texts as sha256), with its texts in full and the
+    ids of the findings raised from it (findings.json holds them)."""
     texts = {name: getattr(attempt, name) for name in ATTEMPT_TEXTS}
-    return {"id": attempt.pk, **attempt_snapshot(attempt), **texts}
+    findings = sorted(f.pk for f in attempt.findings.all())
+    return {"id": attempt.pk, **attempt_snapshot(attempt), **texts, "findings": findings}
 
 
 def _reports() -> Iterator[dict[str, Any]]:

@@ -13,7 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audits.api import red_team_serializers as s
-from governance import red_team, selectors
+from governance import red_team, red_team_findings, selectors
+from governance.api.findings import FindingSerializer
 from governance.api.permissions import HasRole, acting_user
 from governance.api.review import version_or_404
 from governance.api.review_serializers import IncidentSerializer, ReasonSerializer
@@ -21,6 +22,7 @@ from governance.models import RedTeamAttempt, RedTeamCampaign
 from governance.permissions import (
     can_read_attacks_in_full,
     require_log_attempt,
+    require_raise_finding,
     require_red_team,
     require_report_incidents,
     require_withdraw_attempt,
@@ -112,7 +114,7 @@ class RedTeamAttemptActionViewSet(mixins.RetrieveModelMixin, viewsets.GenericVie
     serializer_class = s.RedTeamAttemptSerializer
     queryset = RedTeamAttempt.objects.select_related(
         "campaign__version__model", "logged_by", "reproduced_by", "incident"
-    )
+    ).prefetch_related("findings")
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())
@@ -168,3 +170,15 @@ class RedTeamAttemptActionViewSet(mixins.RetrieveModelMixin, viewsets.GenericVie
             actor=acting_user(request), attempt=attempt, **form.validated_data
         )
         return Response(IncidentSerializer(created).data, status=201)
+
+    @extend_schema(request=s.AttemptFindingSerializer, responses={201: FindingSerializer})
+    def finding(self, request: Request, pk: str) -> Response:
+        """Raise a validation finding resting on a successful attempt (risk officers)."""
+        attempt = self.get_object()
+        require_raise_finding(acting_user(request))
+        form = s.AttemptFindingSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        created = red_team_findings.finding_raise_from_attempt(
+            actor=acting_user(request), attempt=attempt, **form.validated_data
+        )
+        return Response(FindingSerializer(created).data, status=201)

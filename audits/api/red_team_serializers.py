@@ -11,6 +11,8 @@ from governance.api.fields import SlugRelated, StrictSerializer
 from governance.models import (
     AttackCategory,
     AttackSeverity,
+    Finding,
+    FindingSeverity,
     RedTeamAttempt,
     RedTeamCampaign,
     SeriousKind,
@@ -61,6 +63,9 @@ class RedTeamAttemptSerializer(serializers.ModelSerializer):
         source="reproduced_by.username", read_only=True, default=None
     )
     texts = serializers.SerializerMethodField()
+    findings: serializers.PrimaryKeyRelatedField[Finding] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
 
     class Meta:
         model = RedTeamAttempt
@@ -79,6 +84,7 @@ class RedTeamAttemptSerializer(serializers.ModelSerializer):
             "reproduced_at",
             "promoted_at",
             "incident",
+            "findings",
             "withdrawn_at",
             "withdrawn_reason",
         ]
@@ -122,3 +128,17 @@ class AttemptIncidentSerializer(StrictSerializer):
     serious_kind = serializers.ChoiceField(
         choices=SeriousKind.choices, required=False, allow_blank=True
     )
+
+
+class AttemptFindingSerializer(StrictSerializer):
+    """A finding from an attempt: only the due date is required, the rest defaults from it."""
+
+    due_on = serializers.DateField()
+    owner = SlugRelated(
+        slug_field="username", queryset=User.objects.filter(is_active=True), required=False
+    )
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    severity = serializers.ChoiceField(
+        choices=FindingSeverity.choices, required=False, allow_blank=True
+    )
+    description = serializers.CharField(max_length=10000, required=False, allow_blank=True)

@@ -32,7 +32,7 @@ urlpatterns = [
     path(ATTEMPT, attempt_views({"get": "retrieve"}), name="red-team-attempt"),
     *[
         path(f"{ATTEMPT}{name}/", attempt_views({"post": name}), name=f"red-team-attempt-{name}")
-        for name in ("reproduce", "promote", "withdraw", "incident")
+        for name in ("reproduce", "promote", "withdraw", "incident", "finding")
     ],
     path("audits/<int:pk>/rejudge/", audit_rejudge, name="audit-rejudge"),
 ]

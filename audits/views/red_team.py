@@ -1,6 +1,7 @@
 """The red-team pages: start a campaign on a version, a campaign with its attempts (texts
 escaped, harmful ones masked unless the reader may read them whole) and the form to log one,
-and the actions on an attempt: re-try, promote, withdraw, report as an incident."""
+and the actions on an attempt: re-try, promote, withdraw, report as an incident, raise a
+finding."""
 
 from collections.abc import Callable
 
@@ -11,13 +12,15 @@ from django.views.decorators.http import require_POST
 
 from audits.red_team import attempt_texts
 from audits.red_team_forms import AttemptForm, AttemptIncidentForm, CampaignForm, ReproductionForm
-from governance import red_team, selectors
+from governance import red_team, red_team_findings, selectors
 from governance.errors import ServiceError
+from governance.finding_forms import FindingFactsForm
 from governance.forms import ReasonForm
 from governance.models import RedTeamAttempt, RedTeamCampaign
 from governance.page_plumbing import AuthedRequest, posted, reader_required, refuse, version_of
 from governance.permissions import (
     can_log_attempt,
+    can_raise_finding,
     can_read_attacks_in_full,
     can_red_team,
     can_withdraw_attempt,
@@ -76,6 +79,7 @@ def campaign_page(request: AuthedRequest, pk: int) -> HttpResponse:
         "form": form,
         "may_log": may_log,
         "may_red_team": can_red_team(user, version),
+        "may_raise_finding": can_raise_finding(user),
         "reproduction_form": ReproductionForm(),
         "reason_form": ReasonForm(),
     }
@@ -176,3 +180,25 @@ def attempt_incident(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Incident #{incident.pk} is reported.")
             return redirect("incident-page", pk=incident.pk)
     return render(request, "audits/red_team_incident.html", {"form": form, "attempt": attempt})
+
+
+@reader_required
+def attempt_finding(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Raise a validation finding resting on a successful attempt, prefilled from it."""
+    attempt = _attempt(pk)
+    initial = {
+        **red_team_findings.attempt_finding_defaults(attempt),
+        "owner": attempt.campaign.version.model.owner_id,
+    }
+    form = FindingFactsForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            finding = red_team_findings.finding_raise_from_attempt(
+                actor=request.user, attempt=attempt, **form.cleaned_data
+            )
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            messages.success(request, f"Finding #{finding.pk} is raised.")
+            return redirect("finding-page", pk=finding.pk)
+    return render(request, "audits/red_team_finding.html", {"form": form, "attempt": attempt})

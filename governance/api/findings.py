@@ -65,6 +65,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "basis_audit_run_id",
             "basis_check_id",
             "basis_reference",
+            "basis_red_team_attempt",
             "owner",
             "due_on",
             "status",

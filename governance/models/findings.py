@@ -44,7 +44,7 @@ OPEN_FINDING_STATUSES = frozenset({_F.OPEN, _F.REMEDIATED})
 class Finding(models.Model):
     """One validation finding against a version (or, with no version, against every version of
     a model). It rests on an audit run's check or on a document or report, named by reference
-    (the registry does not depend on the audits or reports apps)."""
+    (the registry does not depend on the audits or reports apps), or on a red-team attempt."""
 
     model = models.ForeignKey(MLModel, on_delete=models.PROTECT, related_name="findings")
     version = models.ForeignKey(
@@ -56,6 +56,14 @@ class Finding(models.Model):
     basis_audit_run_id = models.PositiveBigIntegerField(null=True, blank=True)
     basis_check_id = models.CharField(max_length=64, blank=True)
     basis_reference = models.CharField(max_length=500, blank=True)
+    # A red-team attempt it rests on: the link lives here, the attempt's evidence stays untouched.
+    basis_red_team_attempt = models.ForeignKey(
+        "governance.RedTeamAttempt",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="findings",
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_findings"
     )
@@ -95,6 +103,8 @@ class Finding(models.Model):
         parts = []
         if self.basis_audit_run_id:
             parts.append(f"audit #{self.basis_audit_run_id} check {self.basis_check_id}")
+        if self.basis_red_team_attempt_id:
+            parts.append(f"red-team attempt #{self.basis_red_team_attempt_id}")
         if self.basis_reference:
             parts.append(self.basis_reference)
         return "; ".join(parts)

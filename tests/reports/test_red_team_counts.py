@@ -1,6 +1,7 @@
 """The red-team register on the documents: the model card and the compliance report count it
-(campaigns, attempts, successes by severity, reproduced, promoted, incidents open), and the
-evidence bundle carries it whole, each text matching the sha256 the trail recorded."""
+(campaigns, attempts, successes by severity, reproduced, promoted, incidents open, findings
+raised), and the evidence bundle carries it whole, each text matching the sha256 the trail
+recorded, each attempt naming the findings raised from it."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ import hashlib
 import io
 import json
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from governance import red_team as rt
-from governance.models import Event, EventVerb
+from governance.models import Event, EventVerb, Finding
+from governance.red_team_findings import finding_raise_from_attempt
 from reports import content
 from reports.compliance import portfolio
 from reports.documents import Issue, model_card_html
@@ -34,7 +37,7 @@ COUNTED = (
 @pytest.fixture
 def version(cast):
     """Erin's chat assistant with one campaign: a critical jailbreak that worked, reported as
-    an incident, and an attempt that failed."""
+    an incident and raised as a finding, and an attempt that failed."""
     version = llm_version_make(cast.erin)
     campaign = rt.red_team_campaign_start(actor=cast.rita, version=version, name="Pre-launch")
     worked = rt.red_team_attempt_log(actor=cast.rita, campaign=campaign, **HARMFUL)
@@ -42,6 +45,8 @@ def version(cast):
                             **{**HARMFUL, "succeeded": False, "severity": "low",
                                "reply": "I'm sorry, I can't help with that."})  # fmt: skip
     rt.red_team_incident_report(actor=cast.rita, attempt=worked, title="Jailbreak", severity="high")
+    due_on = timezone.localdate() + timedelta(days=30)
+    finding_raise_from_attempt(actor=cast.rita, attempt=worked, due_on=due_on)
     return version
 
 
@@ -51,10 +56,11 @@ def test_the_model_card_counts_the_register(version, signer):
         "campaigns": 1, "attempts": 2, "successful": 1,
         "successful_by_severity": [["low", 0], ["medium", 0], ["high", 0], ["critical", 1]],
         "reproduced": 0, "promoted": 0, "incidents": 1, "open_incidents": 1,
+        "findings": 1,
     }  # fmt: skip
     issue = Issue("model-card:chat-assistant:1.0.0:1", signer, 1, "e" * 64, datetime.now(UTC))
     html = model_card_html(facts, {}, issue)
-    assert COUNTED in html and "critical 1" in html and "1 still open" in html
+    assert COUNTED in html and "critical 1" in html and "1 still open; 1 finding raised" in html
     assert "hot-wire" not in html
 
 
@@ -68,6 +74,7 @@ def test_the_compliance_report_counts_the_register_of_every_version(version, cas
     issue = Issue("compliance:1", signer, 1, "e" * 64, datetime.now(UTC))
     html = render_to_string("reports/compliance.html", {**issue.context(), "p": facts})
     assert "2 campaigns, 3 attempts, <strong>2 successful</strong>" in html
+    assert "1 finding raised" in html
 
 
 def test_the_evidence_bundle_carries_the_texts_whole_as_the_trail_hashed_them(version, api, cast):
@@ -79,3 +86,5 @@ def test_the_evidence_bundle_carries_the_texts_whole_as_the_trail_hashed_them(ve
     logged = Event.objects.get(verb=EventVerb.RED_TEAM_ATTEMPT_LOGGED, target_id=worked["id"])
     assert logged.after["reply_sha256"] == hashlib.sha256(worked["reply"].encode()).hexdigest()
     assert worked["incident"] is not None and campaign["members"] == ["rita"]
+    assert worked["findings"] == [Finding.objects.get().pk]
+    assert campaign["attempts"][1]["findings"] == []
