@@ -7,6 +7,7 @@ guarded persona and fail here. Skips, saying why, when requirements-llm.txt is n
 from __future__ import annotations
 
 import importlib.util
+import os
 import socket
 import subprocess
 import sys
@@ -57,7 +58,10 @@ def llama_server(tmp_path_factory) -> Iterator[str]:
                "--n_threads", "2", "--chat_format", "gemma"]  # fmt: skip
     log = tmp_path_factory.mktemp("llama") / "server.log"
     with log.open("wb") as out:
-        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        # The server's settings read HOST and PORT from the environment over its options (make
+        # exports PORT for `make run`), so the environment names them too.
+        environ = dict(os.environ, HOST="127.0.0.1", PORT=str(port))
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=environ)
     base_url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + START_SECONDS
