@@ -70,7 +70,10 @@ def as_database_owner(*statements: tuple[str, list]) -> None:
     transactional; with one role it runs in (and rolls back with) the test's transaction."""
     guarded = (EVENT_TABLE, HEAD_TABLE)
     off: list[tuple[str, list]] = [(f"ALTER TABLE {t} DISABLE TRIGGER USER", []) for t in guarded]
-    on: list[tuple[str, list]] = [(f"ALTER TABLE {t} ENABLE TRIGGER USER", []) for t in guarded]
+    # A deleted or renumbered event leaves deferred foreign-key checks (the outbox refers to
+    # events) that must run before the table may be altered again.
+    on: list[tuple[str, list]] = [("SET CONSTRAINTS ALL IMMEDIATE", [])]
+    on += [(f"ALTER TABLE {t} ENABLE TRIGGER USER", []) for t in guarded]
     if connection.vendor != "postgresql":
         off = on = []
     if OWNER_URL and connection.vendor == "postgresql":
