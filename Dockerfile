@@ -2,6 +2,9 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 WARDEN_VAR_DIR=/var/lib/warden
+# A worker started from this image runs at niceness WARDEN_WORKER_NICE with bounded thread pools
+# (config.worker_priority); the web server stays at 0.
+ENV WARDEN_WORKER_NICE=10 WARDEN_WORKER_THREADS=2
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
        fonts-dejavu-core poppler-utils \

@@ -52,11 +52,17 @@ lint: $(DEV_STAMP)
 ## bench: the speed and memory benchmarks; numbers go in the README
 bench: $(DEV_STAMP)
 	$(PY) bench/battery_bench.py
+	$(PY) bench/intake_bench.py
+	$(PY) bench/object_store_bench.py
 	$(PY) bench/worker_bench.py
 	$(PY) bench/model_bench.py
 	$(PY) bench/scoring_bench.py
+	$(PY) bench/cbpe_bench.py
+	$(PY) bench/monitor_bench.py
 	$(PY) bench/tensor_bench.py
 	$(PY) bench/llm_bench.py
 	env -u DJANGO_SETTINGS_MODULE $(PY) bench/report_bench.py
+	$(PY) bench/portfolio_job_bench.py
 	command -v wrk >/dev/null || apt-get install -y -q wrk
 	$(PY) bench/load_bench.py
+	$(PY) bench/e2e_bench.py

@@ -5,7 +5,6 @@ imports the battery; audits ask for a capability (`artifact_can`), never for a f
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 
@@ -18,6 +17,7 @@ from audits.battery.artifacts import (
     open_artifact,
 )
 from audits.battery.llm import endpoint
+from audits.battery.location import located
 from governance.artifacts import ArtifactRefused, ArtifactRules
 from governance.models import ArtifactFormat
 
@@ -54,7 +54,8 @@ def _model_check(artifact_format: str) -> Callable[[str], object]:
 def endpoint_load(path: str) -> endpoint.Endpoint:
     """The stored descriptor as a validated endpoint, its host in WARDEN_LLM_ENDPOINT_ALLOWLIST;
     ArtifactRefused naming every bad field. Read again on the worker before probing."""
-    data = Path(path).read_bytes()
+    with located(path).open() as handle:  # a local path or an object in storage
+        data = handle.read(DESCRIPTOR_MAX_BYTES + 1)
     if len(data) > DESCRIPTOR_MAX_BYTES:
         raise ArtifactRefused(f"an endpoint descriptor is at most {DESCRIPTOR_MAX_BYTES} bytes")
     try:

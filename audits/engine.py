@@ -10,10 +10,12 @@ from typing import Any
 from django.conf import settings
 
 from audits import battery
+from audits.battery.policy import BATCH
 from audits.intake import ARCHIVE_FORMATS
-from audits.models import AuditRun
+from audits.models import AuditRun, SetRole
 from audits.policies import policy_of
 from governance.artifacts import stored_sha256
+from governance.stored_files import stored_uri
 
 
 def run_spec(run: AuditRun) -> dict[str, Any]:
@@ -28,19 +30,21 @@ def run_spec(run: AuditRun) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if current.original_format in ARCHIVE_FORMATS:  # read under the limits it was taken in by
         options["archive_limits"] = settings.WARDEN_ARCHIVE_LIMITS
+    if current.role == SetRole.BATCH:  # a monitor's production rows: judged on what it measures
+        options["scope"] = BATCH
     if run.with_model:
         model = {
-            "model": version.artifact.path,
+            "model": stored_uri(version.artifact.name),
             "model_format": version.artifact_format,
             "model_sha256": version.artifact_sha256,
-            "train": training.parquet.path if training else None,
+            "train": stored_uri(training.parquet.name) if training else None,
             "train_sha256": training.original_sha256 if training else None,
         }
         options.update(settings.WARDEN_MODEL_CHECK_OPTIONS)
     spec = battery.prepare(
-        current.parquet.path,
+        stored_uri(current.parquet.name),
         current.mapping,
-        reference=reference.parquet.path if reference else None,
+        reference=stored_uri(reference.parquet.name) if reference else None,
         tier=run.tier,
         rows_per_chunk=settings.WARDEN_AUDIT_CHUNK_ROWS,
         data_sha256=current.original_sha256,

@@ -7,11 +7,10 @@ transcripts file (JSONL, audits.transcript_sets) is read where it is too.
 Nothing here touches the database; the service stores what `intake` returns."""
 
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -19,9 +18,9 @@ import pyarrow.parquet as pq
 from audits.battery import BatteryInputError, Problem, RunSpec, prepare
 from audits.battery import io as battery_io
 from audits.battery.mapping import columns_to_read
+from audits.intake_batches import checked_table
 from audits.transcript_sets import TRANSCRIPTS_FORMAT, TRANSCRIPTS_MAPPING, transcripts_intake
 from governance.errors import is_disk_full
-from governance.spreadsheet import FORMULA_LEADERS
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".zip": "zip", ".npz": "npz",
            ".jsonl": TRANSCRIPTS_FORMAT}  # fmt: skip
@@ -33,6 +32,13 @@ TEXT_TYPES = (
     pa.types.is_binary,
     pa.types.is_large_binary,
 )
+CELL_CHARS_SETTING = "WARDEN_MAX_CELL_CHARS"
+# the service hashes the stored file itself; a second hash here would only compete for the disk
+NOT_HASHED_HERE = "not hashed at intake"
+# zstd for size; dictionary pages only for text (on unique floats the writer builds a
+# dictionary and throws it away, four times the cost of the write); no Arrow schema kept, so a
+# dictionary-encoded column reads back as the plain string column audits expect
+COPY_OPTIONS = {"compression": "zstd", "store_schema": False}
 
 
 @dataclass(frozen=True)
@@ -150,20 +156,6 @@ def header_check(columns: list[str], limits: IntakeLimits) -> None:
             )
 
 
-def long_cells(frame: pd.DataFrame, offset: int, limits: IntakeLimits) -> list[Problem]:
-    """One problem per text column holding a cell longer than `limits.cell_chars`."""
-    problems = []
-    for column in frame.columns:
-        if pd.api.types.is_numeric_dtype(frame[column].dtype):
-            continue
-        lengths = frame[column].dropna().astype(str).str.len()
-        if len(lengths) and lengths.max() > limits.cell_chars:
-            row = offset + int(lengths.idxmax()) + 1
-            reason = f"row {row}: " + _too_long(int(lengths.max()), limits)
-            problems.append(Problem(str(column), reason))
-    return problems
-
-
 def _too_many_columns(found: int, limits: IntakeLimits) -> Problem:
     return Problem(
         "",
@@ -174,31 +166,8 @@ def _too_many_columns(found: int, limits: IntakeLimits) -> Problem:
 def _too_long(found: int, limits: IntakeLimits) -> str:
     return (
         f"a cell of {found} characters is over the limit of {limits.cell_chars} "
-        "(WARDEN_MAX_CELL_CHARS)"
+        f"({CELL_CHARS_SETTING})"
     )
-
-
-def formula_cells(frame: pd.DataFrame, offset: int) -> list[Problem]:
-    """One problem per text column holding a cell that starts like a spreadsheet formula
-    (governance.spreadsheet); a number such as -1.5 is a number, not a formula."""
-    problems = []
-    for column in frame.columns:
-        series = frame[column]
-        if pd.api.types.is_numeric_dtype(series.dtype):
-            continue
-        text = series.dropna().astype(str)
-        looks_like_formula = (
-            text.str.startswith(FORMULA_LEADERS) & pd.to_numeric(text, errors="coerce").isna()
-        )
-        suspicious = text[looks_like_formula]
-        if len(suspicious):
-            row = offset + int(suspicious.index[0]) + 1
-            reason = (
-                f"row {row} starts with {suspicious.iloc[0][:1]!r}, which a spreadsheet would "
-                "run as a formula; remove or quote such cells"
-            )
-            problems.append(Problem(str(column), reason))
-    return problems
 
 
 def intake(
@@ -223,12 +192,12 @@ def intake(
             spec = prepare(original, mapping, options={"archive_limits": limits.archive})
         else:
             header_check(battery_io.open_source(original).columns, limits)
-            spec = prepare(original, mapping)
+            spec = prepare(original, mapping, data_sha256=NOT_HASHED_HERE)
         columns = columns_to_read(spec.mapping)
         source = spec.source_of("current")
         if archive:
             header_check(source.columns, limits)
-            for _ in _checked_frames(source, columns, spec, limits):
+            for _ in _checked_tables(source, columns, spec, limits, row_group_rows):
                 pass
         else:
             _copy_to_parquet(source, columns, spec, parquet_out, row_group_rows, limits)
@@ -251,52 +220,67 @@ def _copy_to_parquet(
     row_group_rows: int,
     limits: IntakeLimits,
 ) -> None:
-    """Write the mapped columns, typed once, in row groups of `row_group_rows`: the unit that
-    audit chunks (and so parallel workers) split the set by."""
-    schema: pa.Schema | None = None
+    """Write the mapped columns, typed once, in row groups of `row_group_rows` (the unit that
+    audit chunks, and so parallel workers, split the set by), in one pass: reading the next
+    batch and writing the last overlap the checks of this one (pyarrow frees the GIL)."""
     writer: pq.ParquetWriter | None = None
-    try:
-        for frame in _checked_frames(source, columns, spec, limits):
-            if schema is None:
-                schema = pa.schema([_arrow_field(name, frame[name]) for name in columns])
-                writer = pq.ParquetWriter(out, schema, compression="zstd")
-            assert writer is not None
-            writer.write_table(_typed_table(frame, schema), row_group_size=row_group_rows)
-    finally:
-        if writer is not None:
-            writer.close()
+    with ThreadPoolExecutor(1) as pool:
+        written: Future | None = None
+        try:
+            for table in _checked_tables(source, columns, spec, limits, row_group_rows):
+                if writer is None:
+                    text = [f.name for f in table.schema if not pa.types.is_floating(f.type)]
+                    writer = pq.ParquetWriter(
+                        out, table.schema, use_dictionary=text, **COPY_OPTIONS
+                    )
+                if written is not None:
+                    written.result()
+                written = pool.submit(writer.write_table, table, row_group_size=row_group_rows)
+            if written is not None:
+                written.result()
+        finally:
+            if written is not None:
+                written.exception()  # the write in flight ends before the file closes
+            if writer is not None:
+                writer.close()
 
 
-def _checked_frames(
-    source: battery_io.Source, columns: list[str], spec: RunSpec, limits: IntakeLimits
-) -> Iterator[pd.DataFrame]:
-    """The mapped columns chunk by chunk, each refused (BatteryInputError) when a cell is over
-    long or starts like a spreadsheet formula."""
-    for start, stop in spec.chunks:
-        frame = battery_io.read_chunk(source, columns, start, stop, spec.kinds)
-        problems = long_cells(frame, start, limits) + formula_cells(frame, start)
-        if problems:
-            raise BatteryInputError(problems)
-        yield frame
+def _checked_tables(
+    source: battery_io.Source,
+    columns: list[str],
+    spec: RunSpec,
+    limits: IntakeLimits,
+    batch_rows: int,
+) -> Iterator[pa.Table]:
+    """The mapped columns batch by batch, typed for the copy, each refused (BatteryInputError)
+    when a cell is over long or starts like a spreadsheet formula."""
+    offset = 0
+    for table in _arrow_batches(source, columns, spec, batch_rows):
+        yield checked_table(table, offset, limits.cell_chars, CELL_CHARS_SETTING)
+        offset += table.num_rows
 
 
-def _arrow_field(name: str, series: pd.Series) -> pa.Field:
-    numeric = pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series)
-    return pa.field(name, pa.float64() if numeric else pa.string())
+def _arrow_batches(
+    source: battery_io.Source, columns: list[str], spec: RunSpec, batch_rows: int
+) -> Iterator[pa.Table]:
+    """Parquet as record batches (text dictionary-encoded, the next batch read in a thread while
+    this one is checked); CSV and an archive's manifest as the battery's pandas chunks."""
+    if source.format != "parquet":
+        for start, stop in spec.chunks:
+            frame = battery_io.read_chunk(source, columns, start, stop, spec.kinds)
+            yield pa.Table.from_pandas(frame, preserve_index=False)
+        return
+    parquet = pq.ParquetFile(source.file(), read_dictionary=_text_leaves(source.file(), columns))
+    batches = parquet.iter_batches(batch_size=batch_rows, columns=columns, use_threads=False)
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(next, batches, None)
+        while (batch := pending.result()) is not None:
+            pending = pool.submit(next, batches, None)
+            yield pa.Table.from_batches([batch])
 
 
-def _typed_table(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
-    arrays = []
-    for field in schema:
-        series = frame[field.name]
-        if pa.types.is_floating(field.type):
-            values = pd.to_numeric(series, errors="coerce")
-            if values.isna().sum() > series.isna().sum():
-                raise BatteryInputError(Problem(field.name, "mixes numbers and text"))
-            arrays.append(
-                pa.array(values.to_numpy(np.float64), type=pa.float64(), from_pandas=True)
-            )
-        else:
-            text = series.astype("string")
-            arrays.append(pa.array(text, type=pa.string(), from_pandas=True))
-    return pa.Table.from_arrays(arrays, schema=schema)
+def _text_leaves(path: str, columns: list[str]) -> list[str]:
+    """The mapped columns holding strings, read dictionary-encoded: the checks then look at
+    each distinct value once and the writer keeps the dictionary."""
+    arrow = pq.read_schema(path)
+    return [c for c in columns if _is_text(arrow, c)]

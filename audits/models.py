@@ -10,6 +10,7 @@ class SetRole(models.TextChoices):
     CURRENT = "current", "Current (the set the version is judged on)"
     REFERENCE = "reference", "Reference (the baseline drift is measured against)"
     TRAINING = "training", "Training sample (for membership inference)"
+    BATCH = "batch", "Monitor batch (production rows a monitor received)"
 
 
 # The evaluation-set kind of a JSONL file of LLM exchanges (mapping {"kind": "transcripts"}):
@@ -188,19 +189,105 @@ class ChunkStats(models.Model):
 
 
 class Monitor(models.Model):
-    """A scheduled monitoring audit: every `every_hours`, Celery beat audits the version's
-    current evaluation set for drift against its reference set."""
+    """A monitor of a version against its reference set. With an evaluation set, Celery beat
+    re-audits that set every `every_hours`; with a batch mapping (and its row id column) it
+    audits the production batches it receives (audits.monitoring), pushed or pulled."""
 
     model = models.ForeignKey(MLModel, on_delete=models.CASCADE, related_name="monitors")
     version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
-    evaluation_set = models.ForeignKey(EvaluationSet, on_delete=models.PROTECT, related_name="+")
+    evaluation_set = models.ForeignKey(
+        EvaluationSet, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reference_set = models.ForeignKey(EvaluationSet, on_delete=models.PROTECT, related_name="+")
     every_hours = models.PositiveIntegerField(default=24)
     active = models.BooleanField(default=True)
     last_run = models.ForeignKey(
         AuditRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Batch monitors: the batches' mapping (no label: its stand-in is named by
+    # audits.monitoring.batches), their row id column, and an allow-listed source to pull from.
+    batch_mapping = models.JSONField(null=True, blank=True)
+    row_id = models.CharField(max_length=200, blank=True)
+    pull_from = models.CharField(max_length=1000, blank=True)
+    # CBPE fitted once on the reference (audits.monitoring.estimates.ReferenceFit), or why not
+    cbpe = models.JSONField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"monitor of {self.version} every {self.every_hours} h"
+
+    @property
+    def takes_batches(self) -> bool:
+        """Whether the monitor audits received batches (else it re-audits one fixed set)."""
+        return self.batch_mapping is not None
+
+
+class MonitorBatch(models.Model):
+    """One production batch a monitor received: its rows as a stored set (taken in by the
+    evaluation-set intake), the audit of it against the reference, and, once labels arrive,
+    the labelled copy and its audit (performance, fairness, calibration)."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.PROTECT, related_name="batches")
+    evaluation_set = models.ForeignKey(EvaluationSet, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(
+        AuditRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    labelled_set = models.ForeignKey(
+        EvaluationSet, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    labelled_run = models.ForeignKey(
+        AuditRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # what the label join found: {"matched", "unknown_ids": [...], "duplicate_ids": [...], ...}
+    labels_report = models.JSONField(null=True, blank=True)
+    # when each audit's figures went into the history (once: a redelivered task finds it set)
+    measured_at = models.DateTimeField(null=True, blank=True)
+    labels_measured_at = models.DateTimeField(null=True, blank=True)
+    # why the batch has no estimated performance (CBPE), when it has none
+    estimate_refused = models.TextField(blank=True)
+    batch_time = models.DateTimeField()
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["batch_time", "id"]
+
+    def __str__(self) -> str:
+        return f"batch #{self.pk} of monitor #{self.monitor_id}"
+
+
+class PointKind(models.TextChoices):
+    ESTIMATED = "estimated", "Estimated (no labels yet, e.g. CBPE)"
+    REALISED = "realised", "Realised (measured on the batch's rows or labels)"
+
+
+class MetricPoint(models.Model):
+    """One headline figure of one batch: the monitor's history, one narrow row per metric
+    (and feature or group), indexed for `monitor, metric, time` range reads."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="points")
+    batch = models.ForeignKey(MonitorBatch, on_delete=models.CASCADE, related_name="points")
+    metric = models.CharField(max_length=100)
+    # the feature or group a figure is of; NULL for a headline figure ("" could be a column)
+    subject = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    value = models.FloatField()
+    low = models.FloatField(null=True, blank=True)
+    high = models.FloatField(null=True, blank=True)
+    kind = models.CharField(max_length=9, choices=PointKind.choices)
+    batch_time = models.DateTimeField()
+
+    class Meta:
+        ordering = ["batch_time", "id"]
+        indexes = [
+            models.Index(fields=["monitor", "metric", "batch_time"]),
+            # the newest point of a monitor: the key of its drawn charts (monitoring.series)
+            models.Index(fields=["monitor", "id"], name="audits_point_monitor_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric}[{self.subject or ''}]={self.value:g} ({self.kind})"

@@ -1,11 +1,29 @@
 """Reads of audit runs that other parts of Warden need."""
 
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db.models import QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 
-from audits.models import TRANSCRIPTS, AuditRun, EvaluationSet, RunStatus
+from audits.models import (
+    TERMINAL_RUN_STATUSES,
+    TRANSCRIPTS,
+    AuditRun,
+    EvaluationSet,
+    RunStatus,
+    SetRole,
+)
 from audits.transcript_sets import transcripts_shown
 from governance.errors import NotFound
 from governance.evidence import AuditEvidence
@@ -13,9 +31,13 @@ from governance.models import ModelVersion
 
 
 def completed_runs(version: Any) -> QuerySet[AuditRun]:
-    """The version's (a ModelVersion, its id or an OuterRef) completed audits, latest first."""
-    return AuditRun.objects.filter(version=version, status=RunStatus.COMPLETED).order_by(
-        "-finished_at", "-id"
+    """The version's (a ModelVersion, its id or an OuterRef) completed audits, latest first:
+    its validation, so not a batch monitor's audits of production rows (an unlabelled batch
+    cannot run the checks that need labels; a batch's breaches are alerts and incidents)."""
+    return (
+        AuditRun.objects.filter(version=version, status=RunStatus.COMPLETED)
+        .exclude(evaluation_set__role=SetRole.BATCH)
+        .order_by("-finished_at", "-id")
     )
 
 
@@ -97,3 +119,43 @@ def run_transcripts(run: AuditRun) -> list[dict]:
         raise NotFound(f"audit #{run.pk} has no transcripts", field="run")
     with default_storage.open(current.original.name or "", "rb") as handle:
         return list(transcripts_shown(handle.read()))
+
+
+@dataclass(frozen=True)
+class AuditDurations:
+    """Finished runs of one status as a cumulative histogram: how many took at most each
+    bound (seconds), how many in all, and their summed seconds."""
+
+    status: str
+    at_most: tuple[tuple[float, int], ...]
+    count: int
+    total_seconds: float
+
+
+def audit_run_counts() -> dict[str, int]:
+    """How many audit runs are in each status now (every status named, zero included)."""
+    counts = dict(AuditRun.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    return {status: counts.get(status, 0) for status in RunStatus.values}
+
+
+def audit_durations(bounds: tuple[float, ...]) -> list[AuditDurations]:
+    """Start-to-finish times of completed and errored runs, counted in the database against
+    `bounds`, so every web process reports the same numbers whichever worker ran the audit."""
+    took = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+    finished = AuditRun.objects.filter(
+        status__in=TERMINAL_RUN_STATUSES, started_at__isnull=False, finished_at__isnull=False
+    ).annotate(took=took)
+    buckets = {
+        f"le{index}": Count("pk", filter=Q(took__lte=timedelta(seconds=bound)))
+        for index, bound in enumerate(bounds)
+    }
+    rows: Any = finished.values("status").annotate(n=Count("pk"), total=Sum("took"), **buckets)
+    return [
+        AuditDurations(
+            status=row["status"],
+            at_most=tuple((bound, row[f"le{index}"]) for index, bound in enumerate(bounds)),
+            count=row["n"],
+            total_seconds=row["total"].total_seconds() if row["total"] else 0.0,
+        )
+        for row in rows.order_by("status")
+    ]

@@ -14,8 +14,9 @@ from django.utils import timezone
 from audits import engine
 from audits.battery import BatteryInputError
 from audits.models import AuditRun, ChunkStats, RunStatus
+from audits.monitoring import batches, history
 from audits.services import llm, monitors, runs, staging
-from governance.tasks import BEAT_RETRY, TRANSIENT
+from governance.tasks import BEAT_RETRY, RETRY, TRANSIENT
 
 logger = logging.getLogger(__name__)
 
@@ -155,9 +156,28 @@ def audit_runs_recover() -> str:
 
 @shared_task(**BEAT_RETRY)
 def monitors_run_due() -> str:
-    """Beat: queue a drift audit for every active monitor whose interval has passed."""
+    """Beat: queue a drift audit for every active re-auditing monitor whose interval has
+    passed, pull every batch monitor's source that is due, and measure completed batch audits
+    whose measuring task was lost."""
     started = [monitors.monitor_run(monitor_id=pk) for pk in monitors.monitors_due()]
+    for pk in monitors.monitors_pull_due():
+        monitor_batch_pull.delay(pk)
+    for run_id in monitors.batch_runs_unmeasured():
+        monitor_batch_measure.delay(run_id)
     return f"queued {sum(1 for run in started if run)} monitoring audit(s)"
+
+
+@shared_task(**RETRY)
+def monitor_batch_measure(run_id: int) -> str:
+    """A completed batch audit's figures into the monitor's history, and its alerts."""
+    return f"{history.monitor_batch_measure(run_id=run_id)} point(s)"
+
+
+@shared_task(**RETRY)
+def monitor_batch_pull(monitor_id: int) -> str:
+    """Pull a batch monitor's allow-listed source as its next batch."""
+    batch = batches.monitor_batch_pull(monitor_id=monitor_id)
+    return f"batch #{batch.pk}" if batch else "no new batch"
 
 
 @shared_task(**BEAT_RETRY)

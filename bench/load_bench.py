@@ -64,12 +64,13 @@ def environment(workdir: Path) -> dict[str, str]:
     }
 
 
-def recreate_database() -> None:
+def recreate_database(name: str = "warden_load") -> None:
+    """Drop and create the bench's own database on the local server."""
     import psycopg
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as db:
-        db.execute("DROP DATABASE IF EXISTS warden_load WITH (FORCE)")
-        db.execute("CREATE DATABASE warden_load")
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        db.execute(f'CREATE DATABASE "{name}"')
 
 
 def seed() -> dict[str, str]:
@@ -113,7 +114,8 @@ def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pope
     )
 
 
-def wait_until_serving(timeout: float = 30) -> None:
+def wait_until_serving(timeout: float = 120) -> None:
+    """Until gunicorn answers: preloading the app takes a minute on a machine at load 15."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -124,7 +126,7 @@ def wait_until_serving(timeout: float = 30) -> None:
     raise SystemExit("gunicorn did not start; see its log")
 
 
-def wait_until_workers(count: int, timeout: float = 60) -> None:
+def wait_until_workers(count: int, timeout: float = 120) -> None:
     """Until the Celery workers answer a ping: their start-up (seconds of imports on each) must
     not fall inside a measured phase."""
     from config.celery import app

@@ -15,10 +15,8 @@ in seconds (median of --repeat) and as a multiple of that baseline.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
@@ -31,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from audits.battery import CHECKS, prepare  # noqa: E402
 from audits.battery.sampling import ModelInputs  # noqa: E402
 from bench.adult import NUMERIC, adult_read  # noqa: E402
+from bench.timing import timed  # noqa: E402
 
 CATEGORICAL = ["workclass", "marital_status", "occupation", "sex"]
 MODEL_CHECKS = ["robustness", "adversarial", "privacy", "explainability"]
@@ -74,15 +73,6 @@ def models(train: pd.DataFrame, folder: Path) -> dict[str, Path]:
     proto = to_onnx(onnx_model, train[NUMERIC].to_numpy(np.float32)[:1], options={"zipmap": False})
     out["logistic regression (ONNX)"].write_bytes(proto.SerializeToString())
     return out
-
-
-def timed(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        begun = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - begun)
-    return statistics.median(times)
 
 
 def report(name: str, inputs: ModelInputs, repeat: int) -> None:

@@ -21,11 +21,9 @@ its peak RSS should not grow with the row count.
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +39,7 @@ from audits.battery.accumulation import _columns, iter_statistics  # noqa: E402
 from audits.battery.chunk import Chunk  # noqa: E402
 from audits.battery.stats.merge import merge_all  # noqa: E402
 from bench.adult import NUMERIC, adult_read  # noqa: E402
+from bench.timing import timed  # noqa: E402
 
 ROW_GROUP = 262_144
 MAPPING = {"label": "income", "features": NUMERIC, "sensitive": ["sex", "race"],
@@ -102,15 +101,6 @@ def scoring(spec) -> None:
 
 def audit(spec) -> None:
     merge_all(iter_statistics(spec, "current"))
-
-
-def timed(work, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def with_outputs(data: Path, model: Path, path: Path) -> Path:

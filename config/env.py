@@ -95,3 +95,14 @@ def env_secret(name: str, keep_in: Path, *, doc: str = "", shown: str | None = N
     with os.fdopen(fd, "w") as handle:
         handle.write(value)
     return value
+
+
+def env_pairs(name: str, *, doc: str = "") -> dict[str, str]:
+    """A comma-separated `key=value` list, e.g. `warden-risk=risk_officer,warden-eng=engineer`."""
+    mapping = {}
+    for item in env_list(name, [], doc=doc):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ValueError(f"{name}: expected key=value pairs, got {item!r}")
+        mapping[key.strip()] = value.strip()
+    return mapping

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_int, env_list, env_secret, env_str
+from config.env import env_bool, env_int, env_list, env_pairs, env_secret, env_str
+from config.operations.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(
@@ -39,6 +40,9 @@ CSRF_TRUSTED_ORIGINS = env_list(
 )
 
 INSTALLED_APPS = [
+    # First, so its createsuperuser and changepassword commands replace django.contrib.auth's
+    # (the earliest app of a command's name wins), which would write accounts off the trail.
+    "governance",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,12 +55,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
-    "governance",
     "audits.apps.AuditsConfig",
     "reports",
 ]
 
 MIDDLEWARE = [
+    "config.operations.metrics.MetricsMiddleware",  # first: its time covers the rest
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,11 +162,74 @@ WARDEN_TOKEN_CACHE_SECONDS = env_int(
     shown="60 with `CACHE_URL`, else 0 (off)",
 )
 
+# Single sign-on (OpenID Connect, mozilla-django-oidc). Unset WARDEN_OIDC_ISSUER leaves it off and
+# local passwords on; set, local passwords are off unless WARDEN_LOCAL_LOGIN=true (break-glass).
+WARDEN_OIDC_ISSUER = env_str(
+    "WARDEN_OIDC_ISSUER",
+    doc="the OpenID provider's issuer (`iss` of its ID tokens); set, single sign-on is on",
+)
+SSO_ENABLED = bool(WARDEN_OIDC_ISSUER)
+WARDEN_OIDC_PROVIDER_NAME = env_str(
+    "WARDEN_OIDC_PROVIDER_NAME", "your identity provider", doc="the provider's name on the pages"
+)
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str(
+    "WARDEN_OIDC_AUTHORIZATION_ENDPOINT", doc="the provider's authorization endpoint"
+)
+OIDC_OP_TOKEN_ENDPOINT = env_str("WARDEN_OIDC_TOKEN_ENDPOINT", doc="its token endpoint")
+OIDC_OP_USER_ENDPOINT = env_str("WARDEN_OIDC_USERINFO_ENDPOINT", doc="its userinfo endpoint")
+OIDC_OP_JWKS_ENDPOINT = env_str("WARDEN_OIDC_JWKS_ENDPOINT", doc="its JWKS (signing keys) endpoint")
+OIDC_RP_CLIENT_ID = env_str("WARDEN_OIDC_CLIENT_ID", doc="Warden's client id at the provider")
+OIDC_RP_CLIENT_SECRET = env_str(
+    "WARDEN_OIDC_CLIENT_SECRET", doc="Warden's client secret at the provider"
+)
+OIDC_RP_SIGN_ALGO = env_str(
+    "WARDEN_OIDC_SIGN_ALGO", "RS256", doc="the algorithm the provider signs ID tokens with"
+)
+OIDC_RP_SCOPES = env_str(
+    "WARDEN_OIDC_SCOPES", "openid profile email groups", doc="the scopes Warden asks for"
+)
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = True
+OIDC_STORE_ID_TOKEN = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=refused"
+WARDEN_OIDC_USERNAME_CLAIM = env_str(
+    "WARDEN_OIDC_USERNAME_CLAIM",
+    "preferred_username",
+    doc="the claim that names a provisioned account",
+)
+WARDEN_OIDC_GROUPS_CLAIM = env_str(
+    "WARDEN_OIDC_GROUPS_CLAIM", "groups", doc="the claim listing the user's groups"
+)
+WARDEN_OIDC_ROLE_MAP = env_pairs(
+    "WARDEN_OIDC_ROLE_MAP",
+    doc=(
+        "provider group -> Warden role (`engineer`, `risk_officer`, `auditor`, `admin`), "
+        "`group=role,...`; engineer and risk officer together refuse the login"
+    ),
+)
+WARDEN_OIDC_TEAM_MAP = env_pairs(
+    "WARDEN_OIDC_TEAM_MAP", doc="provider group -> Warden team slug, `group=team,...`"
+)
+WARDEN_LOCAL_LOGIN = env_bool(
+    "WARDEN_LOCAL_LOGIN",
+    not SSO_ENABLED,
+    doc="password logins (pages, admin, API token); off by default once single sign-on is on",
+    shown="`true`, `false` with `WARDEN_OIDC_ISSUER`",
+)
+WARDEN_REAUTHENTICATION_SECONDS = env_int(
+    "WARDEN_REAUTHENTICATION_SECONDS",
+    300,
+    doc="how fresh a single sign-on re-authentication must be to sign (its `auth_time`)",
+)
+
 AUTH_USER_MODEL = "governance.User"
 # django-axes locks a username out after repeated failed logins (pages and the token endpoint).
+# With single sign-on on and WARDEN_LOCAL_LOGIN off, no password logs anyone in anywhere.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    *(["django.contrib.auth.backends.ModelBackend"] if WARDEN_LOCAL_LOGIN else []),
+    *(["governance.sso.WardenOIDCBackend"] if SSO_ENABLED else []),
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", True, doc="the login lockout (django-axes)")
 AXES_FAILURE_LIMIT = env_int(
@@ -214,10 +281,42 @@ STATIC_ROOT = Path(
         shown="`var/static`",
     )
 )
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "config.staticfiles.QuickCompressedManifestStaticFilesStorage"},
 }
+# With a bucket, every stored file (artifacts, originals, Parquet copies, signed documents,
+# checkpoints) lives in S3-compatible object storage, so workers on many hosts share no disk.
+WARDEN_S3_BUCKET = env_str(
+    "WARDEN_S3_BUCKET",
+    doc="the S3-compatible bucket every stored file goes in (django-storages, boto3); unset: "
+    "the media folder",
+)
+WARDEN_S3_ENDPOINT_URL = env_str(
+    "WARDEN_S3_ENDPOINT_URL",
+    doc="the object store's URL, e.g. `http://object-store:9000` (unset: AWS)",
+)
+WARDEN_S3_REGION = env_str("WARDEN_S3_REGION", "us-east-1", doc="the bucket's region")
+WARDEN_S3_ACCESS_KEY = env_str(
+    "WARDEN_S3_ACCESS_KEY", doc="the access key id (unset: boto3's own chain, e.g. an IAM role)"
+)
+# A secret never generated (env_secret would invent one no store knows): set it, or leave both
+# key variables unset for boto3's credential chain.
+WARDEN_S3_SECRET_KEY = env_str("WARDEN_S3_SECRET_KEY", doc="the secret access key")
+if WARDEN_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": WARDEN_S3_BUCKET,
+            "endpoint_url": WARDEN_S3_ENDPOINT_URL or None,
+            "region_name": WARDEN_S3_REGION,
+            "access_key": WARDEN_S3_ACCESS_KEY or None,
+            "secret_key": WARDEN_S3_SECRET_KEY or None,
+            # a name taken gets a suffix, as on disk: a stored file is never replaced
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(
     env_str(
@@ -279,6 +378,17 @@ WARDEN_LLM_ENDPOINT_ALLOWLIST = env_list(
     [],
     doc="comma-separated host names an LLM endpoint descriptor may call (none by default)",
     shown="(none)",
+)
+# Batch monitors (issue #18): the sources a monitor may pull its batches from, each a prefix
+# ending in "/": "storage:<folder>/" (Django storage) or "https://host/path/" (or http).
+WARDEN_MONITOR_PULL_ALLOWLIST = env_list(
+    "WARDEN_MONITOR_PULL_ALLOWLIST",
+    [],
+    doc="comma-separated prefixes (storage:inbox/, https://host/path/) monitors may pull from",
+    shown="(none)",
+)
+WARDEN_MONITOR_PULL_TIMEOUT_SECONDS = env_int(
+    "WARDEN_MONITOR_PULL_TIMEOUT_SECONDS", 60, doc="how long one pull of a batch URL may take"
 )
 WARDEN_MAX_TRANSCRIPT_BYTES = env_int(
     "WARDEN_MAX_TRANSCRIPT_BYTES",
@@ -363,6 +473,10 @@ SPECTACULAR_SETTINGS = {
         "AttackSeverityEnum": "governance.models.red_team.AttackSeverity",
         "AttackCategoryEnum": "governance.models.red_team.AttackCategory",
         "RuleStatusEnum": "governance.models.rulebooks.RuleStatus",
+        "FieldKindEnum": "governance.models.inventory.FieldKind",
+        "PointKindEnum": "audits.models.PointKind",
+        "ReportKindEnum": "reports.models.ReportKind",
+        "JobKindEnum": "reports.models.JobKind",
     },
 }
 
@@ -443,6 +557,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.incident_deadline_reminders_send",
         "schedule": 3600.0,
     },
+    "mlflow-sync": {
+        "task": "governance.tasks.mlflow_registry_sync",
+        "schedule": float(
+            env_int(
+                "WARDEN_MLFLOW_SYNC_SECONDS",
+                900,
+                doc="how often beat syncs the MLflow registry (if a tracking URI is set)",
+            )
+        ),
+    },
     "finding-overdue-reminders": {
         "task": "governance.tasks.finding_overdue_reminders_send",
         "schedule": 3600.0,
@@ -469,6 +593,14 @@ WARDEN_PARQUET_ROW_GROUP_ROWS = env_int(
 )
 WARDEN_AUDIT_ORPHAN_SECONDS = env_int(
     "WARDEN_AUDIT_ORPHAN_SECONDS", 120, doc="a running audit silent this long has its work resent"
+)
+# Workers yield the cores to the web tier: a niceness above gunicorn's (0) and bounded native
+# thread pools, so the gate stays fast while audits run (config.worker_priority).
+WARDEN_WORKER_NICE = env_int(
+    "WARDEN_WORKER_NICE", 10, doc="the niceness Celery workers run at (the web tier runs at 0)"
+)
+WARDEN_WORKER_THREADS = env_int(
+    "WARDEN_WORKER_THREADS", 2, doc="threads per worker process in Arrow and BLAS / OpenMP pools"
 )
 # The model checks measure on a seeded sample of this many rows; the black-box attack, the
 # slowest (about half a second a row on a 100-tree forest), on this many of them.
@@ -593,6 +725,44 @@ WARDEN_DELIVERY_BACKOFF_SECONDS = env_int(
     doc="wait before the first retry of a delivery; it doubles after every failed attempt",
 )
 
+# The MLflow registry sync (governance.mlflow_sync): read-only, REST only.
+WARDEN_MLFLOW_TRACKING_URI = env_str(
+    "WARDEN_MLFLOW_TRACKING_URI",
+    "",
+    doc="the MLflow tracking server whose model registry is synced (unset: no sync)",
+    shown="(unset)",
+)
+WARDEN_MLFLOW_TOKEN = env_str(
+    "WARDEN_MLFLOW_TOKEN", "", doc="bearer token sent to the MLflow server, if it asks for one"
+)
+WARDEN_MLFLOW_SYNC_USER = env_str(
+    "WARDEN_MLFLOW_SYNC_USER",
+    "",
+    doc="username the sync acts as on the trail (an engineer of the mapped teams, or an admin)",
+)
+WARDEN_MLFLOW_OWNERS = env_str(
+    "WARDEN_MLFLOW_OWNERS",
+    "[]",
+    doc=(
+        'JSON list of `{"match": glob, "owner": username, "team": slug}`: the first rule whose '
+        "glob matches an MLflow model's name gives its owner and team"
+    ),
+)
+WARDEN_MLFLOW_PAGE_SIZE = env_int(
+    "WARDEN_MLFLOW_PAGE_SIZE", 100, doc="models or versions asked of MLflow per page"
+)
+WARDEN_MLFLOW_WEBHOOK_SECRET = env_str(
+    "WARDEN_MLFLOW_WEBHOOK_SECRET",
+    "",
+    doc="the secret given to MLflow's webhook; unset refuses every delivery",
+    shown="(unset)",
+)
+WARDEN_MLFLOW_WEBHOOK_MAX_AGE_SECONDS = env_int(
+    "WARDEN_MLFLOW_WEBHOOK_MAX_AGE_SECONDS",
+    300,
+    doc="how far an MLflow delivery's timestamp may be from now before it is refused as stale",
+)
+
 # Production hardening. WARDEN_HTTPS=true (production) turns on the HTTPS-only switches;
 # the embedded default serves plain HTTP on 127.0.0.1 and leaves them off.
 HTTPS = env_bool(
@@ -609,12 +779,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {
-        "handlers": ["console"],
-        "level": env_str("LOG_LEVEL", "INFO", doc="the root log level"),
-    },
-}
+# Operating it (config/operations): structured logs, and who may read /metrics.
+LOGGING = logging_config(
+    env_str(
+        "WARDEN_LOG_FORMAT",
+        "text",
+        doc="`json`: one JSON object a line carrying the request id (web) or the task and audit "
+        "run ids (workers); `text`: lines for people",
+    ),
+    env_str("LOG_LEVEL", "INFO", doc="the root log level"),
+)
+WARDEN_METRICS_TOKEN = env_str(
+    "WARDEN_METRICS_TOKEN",
+    "",
+    doc="the bearer token Prometheus sends to `/metrics`; unset, only a direct loopback caller "
+    "may read it",
+    shown="unset (loopback only)",
+)

@@ -43,12 +43,20 @@ def attestation_digest(statement: str, versions: list[dict[str, str]]) -> str:
 
 
 def attestation_sign(
-    *, actor: User, model: MLModel, password: str, statement: str = ""
+    *,
+    actor: User,
+    model: MLModel,
+    password: str = "",
+    statement: str = "",
+    reauthentication: int | None = None,
 ) -> Attestation:
-    """The owner signs an attestation covering the model's live versions."""
+    """The owner signs an attestation covering the model's live versions (a single sign-on
+    owner with a verified step-up, `reauthentication`, instead of a password)."""
     require_attest(actor, model)
     statement = statement.strip() or DEFAULT_STATEMENT
-    signature_check(actor=actor, password=password, target=model)
+    authentication = signature_check(
+        actor=actor, password=password, target=model, reauthentication=reauthentication
+    )
     with transaction.atomic():
         model = MLModel.objects.select_for_update().get(pk=model.pk)
         live = model.versions.filter(live_versions_filter()).order_by("version")
@@ -67,6 +75,7 @@ def attestation_sign(
             signer_printed_name=actor.printed_name,
             signer_username=actor.username,
             signed_at=timezone.now(),
+            authentication=authentication,
             signed_sha256=attestation_digest(statement, versions),
         )
         event_record(

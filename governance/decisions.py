@@ -76,18 +76,22 @@ def decision_record(
     version: ModelVersion,
     decision: str,
     meaning: str,
-    password: str,
+    password: str = "",
     comment: str = "",
     conditions: str = "",
     accepted_findings: list[int] | None = None,
+    reauthentication: int | None = None,
 ) -> Approval:
     """Sign one decision on a submitted version (or re-approve a suspended one). A standing
     high or critical finding blocks an approval unless it is an approval with conditions
     accepting it by id (`accepted_findings`, linked with its due date). An approval fires
     governance.hooks.version_approved once committed, whose listener (reports.apps registers
-    it) queues the version's signed model card."""
+    it) queues the version's signed model card. A single sign-on signer passes its verified
+    step-up (`reauthentication`) instead of a password."""
     require_decide(actor)
-    signature_check(actor=actor, password=password, target=version)
+    authentication = signature_check(
+        actor=actor, password=password, target=version, reauthentication=reauthentication
+    )
     if meaning not in dict(DECISION_MEANINGS):
         raise InvalidInput(f"a decision cannot mean {meaning!r}", field="meaning")
     if decision == DecisionKind.APPROVE_WITH_CONDITIONS and not conditions.strip():
@@ -109,6 +113,7 @@ def decision_record(
             signer_printed_name=actor.printed_name,
             signer_username=actor.username,
             signed_at=now,
+            authentication=authentication,
             artifact_sha256=version.artifact_sha256,
             audit_run_id=version.submitted_audit_run_id or 0,
             audit_result_sha256=version.submitted_audit_sha256,

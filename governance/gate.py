@@ -1,10 +1,12 @@
 """The deployment gate: may this version go to this environment now, and if not, why not."""
 
+from enum import StrEnum
 from functools import cache
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
+from prometheus_client import Counter
 
 from governance.attestations import attestation_clock, attestation_due_at
 from governance.evidence import PASSING_VERDICTS, latest_audit_annotations
@@ -40,31 +42,83 @@ def _gate_versions() -> QuerySet[ModelVersion]:
     )
 
 
+class GateRefusal(StrEnum):
+    """The kinds of reason the gate refuses (counted by kind in the gate's metrics)."""
+
+    ATTESTATION = "attestation"
+    RETIRED = "retired"
+    SUSPENDED = "suspended"
+    NOT_APPROVED = "not_approved"
+    EXPIRED = "expired"
+    INTEGRITY = "integrity"
+    CRITICAL_INCIDENT = "critical_incident"
+    FAILED_AUDIT = "failed_audit"
+
+
+GATE_DECISIONS = Counter(
+    "warden_gate_decisions", "Answers of the deployment gate API.", ["decision"]
+)
+GATE_REFUSALS = Counter(
+    "warden_gate_refusals",
+    "Reasons the gate API refused, by kind (one answer may give several).",
+    ["reason"],
+)
+
+
+def gate_decision_count(refusals: list[tuple[GateRefusal, str]]) -> None:
+    """Count one gate answer: allowed or refused, and each kind of reason it refused for."""
+    GATE_DECISIONS.labels("refused" if refusals else "allowed").inc()
+    for kind in sorted({kind for kind, _ in refusals}):
+        GATE_REFUSALS.labels(kind.value).inc()
+
+
 def gate_reasons(version: ModelVersion) -> list[str]:
     """Every reason the version (read through gate_versions()) may not be deployed; empty
     when it may."""
-    reasons = gate_attestation(version, OverdueAttestation.BLOCK)
+    return [text for _, text in gate_refusals(version)]
+
+
+def gate_refusals(version: ModelVersion) -> list[tuple[GateRefusal, str]]:
+    """Every reason the version may not be deployed, each with its kind."""
+    refusals = [
+        (GateRefusal.ATTESTATION, text)
+        for text in gate_attestation(version, OverdueAttestation.BLOCK)
+    ]
     if version.status == VersionStatus.RETIRED:
-        reasons.append("retired: the version has been taken out of use")
+        refusals.append((GateRefusal.RETIRED, "retired: the version has been taken out of use"))
     elif version.status == VersionStatus.SUSPENDED:
-        reasons.append("suspended: a risk officer or a critical incident stopped this version")
+        refusals.append(
+            (
+                GateRefusal.SUSPENDED,
+                "suspended: a risk officer or a critical incident stopped this version",
+            )
+        )
     elif not version.is_live:
-        reasons.append(f"not approved: the version is {version.status}")
+        refusals.append(
+            (GateRefusal.NOT_APPROVED, f"not approved: the version is {version.status}")
+        )
     if version.approval_lapsed():
-        reasons.append(
-            f"expired: the approval lapsed on {version.approval_expires_at:%Y-%m-%d}; "
-            "revalidate the version"
+        refusals.append(
+            (
+                GateRefusal.EXPIRED,
+                f"expired: the approval lapsed on {version.approval_expires_at:%Y-%m-%d}; "
+                "revalidate the version",
+            )
         )
     if version.integrity_alert:
-        reasons.append(f"integrity: {version.integrity_alert}")
+        refusals.append((GateRefusal.INTEGRITY, f"integrity: {version.integrity_alert}"))
     if version.has_open_critical:  # type: ignore[attr-defined]
         incidents = open_critical_incidents().filter(versions=version).order_by("pk")
         for pk, title in incidents.values_list("pk", "title"):
-            reasons.append(f"open critical incident #{pk}: {title}")
+            refusals.append(
+                (GateRefusal.CRITICAL_INCIDENT, f"open critical incident #{pk}: {title}")
+            )
     run_id, verdict = version.latest_audit_id, version.latest_audit_verdict  # type: ignore[attr-defined]
     if run_id is not None and verdict not in PASSING_VERDICTS:  # e.g. drift found by a monitor
-        reasons.append(f"failed audit: the latest audit (#{run_id}) is {verdict}")
-    return reasons
+        refusals.append(
+            (GateRefusal.FAILED_AUDIT, f"failed audit: the latest audit (#{run_id}) is {verdict}")
+        )
+    return refusals
 
 
 def gate_warnings(version: ModelVersion) -> list[str]:

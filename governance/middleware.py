@@ -19,6 +19,7 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         offered = request.headers.get("X-Request-ID", "")
         request_id = offered if _SAFE_ID.match(offered) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]  # for django.request's logs
         token = current_request_id.set(request_id)
         try:
             response = self.get_response(request)

@@ -3,14 +3,17 @@ message and its deliveries in the event's own transaction (a rolled-back change 
 nothing). Workers send the deliveries once the transaction commits (governance.delivery)."""
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from governance.models import (
     Delivery,
+    DeliveryStatus,
     EmailSubscription,
     Event,
     EventVerb,
@@ -131,3 +134,28 @@ def deliveries_enqueue(ids: list[int]) -> None:
             delivery_send.delay(pk)
         except (BrokerUnavailable, OSError):  # committed and due: the sweep sends it later
             logger.warning("delivery #%s not queued (broker away); the sweep will send it", pk)
+
+
+@dataclass(frozen=True)
+class OutboxBacklog:
+    """How far the outbox is behind: deliveries waiting and given up, and how long the oldest
+    waiting one's message has waited (0 when none waits)."""
+
+    pending: int
+    dead: int
+    oldest_pending_seconds: float
+
+
+def outbox_backlog() -> OutboxBacklog:
+    """The outbox's backlog now, in two queries (read at every metrics scrape)."""
+    counts = Delivery.objects.aggregate(
+        pending=Count("pk", filter=Q(status=DeliveryStatus.PENDING)),
+        dead=Count("pk", filter=Q(status=DeliveryStatus.DEAD)),
+    )
+    oldest = (
+        Delivery.objects.filter(status=DeliveryStatus.PENDING)
+        .aggregate(oldest=Min("message__created_at"))
+        .get("oldest")
+    )
+    age = max(0.0, (timezone.now() - oldest).total_seconds()) if oldest else 0.0
+    return OutboxBacklog(pending=counts["pending"], dead=counts["dead"], oldest_pending_seconds=age)

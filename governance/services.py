@@ -18,6 +18,7 @@ from governance.permissions import (
 )
 from governance.risk import POINTS, tier_compute
 from governance.rulebook_selectors import questionnaire_in_force
+from governance.stored_files import stored_uri
 from governance.trail import event_record, snapshot
 
 MODEL_FIELDS = [
@@ -257,8 +258,10 @@ def version_create(
     artifact: UploadedFile,
     training_data_description: str = "",
     limitations: str = "",
+    provenance: dict[str, str] | None = None,
 ) -> ModelVersion:
-    """Add a draft version with its artifact; the artifact's sha256 is taken as it is stored."""
+    """Add a draft version with its artifact; the artifact's sha256 is taken as it is stored.
+    `provenance` (where an import took it from, e.g. an MLflow run) goes on the event."""
     require_change_model(actor, model)
     name = artifact.name or "artifact"
     artifact.seek(0)
@@ -280,13 +283,16 @@ def version_create(
         target = created.artifact.field.generate_filename(created, name)
         try:
             created.artifact.name = created.artifact.storage.save(target, artifact)
-            artifact_check(created.artifact.path, artifact_format, name)
+            artifact_check(stored_uri(created.artifact.name), artifact_format, name)
             created.save(force_insert=True)
             event_record(
                 actor=actor,
                 verb=EventVerb.VERSION_CREATED,
                 target=created,
-                after=snapshot(created, VERSION_FIELDS),
+                after={
+                    **snapshot(created, VERSION_FIELDS),
+                    **({"provenance": provenance} if provenance else {}),
+                },
             )
         except Exception as error:
             created.artifact.storage.delete(created.artifact.name or target)

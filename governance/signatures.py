@@ -1,6 +1,7 @@
 """The electronic signature's gate (21 CFR Part 11), shared by every signed act (decisions on
 versions, "not reportable" findings on incidents): not locked out, a password its owner chose
-(11.300), re-entered correctly; a wrong one is recorded on the trail."""
+(11.300), re-entered correctly, or for a single sign-on account a fresh re-authentication at
+the provider (governance.sso_stepup); a refusal is recorded on the trail."""
 
 from datetime import datetime, timedelta
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from governance.errors import Forbidden
 from governance.models import Event, EventVerb, User
+from governance.sso_stepup import reauthentication_use
 from governance.trail import event_record
 
 
@@ -41,14 +43,19 @@ def signature_refused(*, actor: User, target: models.Model) -> None:
         )
 
 
-def signature_check(*, actor: User, password: str, target: models.Model) -> None:
-    """Raise Forbidden (on the field `password`) unless the actor may sign on `target` now."""
+def signature_check(
+    *, actor: User, password: str, target: models.Model, reauthentication: int | None = None
+) -> str:
+    """Raise Forbidden (on the field `password`) unless the actor may sign on `target` now.
+    Returns how a single sign-on signer authenticated, for the manifestation ("" for a password)."""
     locked_until = signing_locked_until(actor)
     if locked_until:
         raise Forbidden(
-            f"too many wrong passwords: signing is locked until {locked_until:%H:%M:%S} UTC",
+            f"too many refused signatures: signing is locked until {locked_until:%H:%M:%S} UTC",
             field="password",
         )
+    if actor.sso_subject:
+        return reauthentication_use(actor=actor, reauthentication=reauthentication, target=target)
     if actor.password_set_by_other:
         raise Forbidden(
             "your password was set by someone else: change it yourself (the Password page) "
@@ -58,3 +65,4 @@ def signature_check(*, actor: User, password: str, target: models.Model) -> None
     if not actor.check_password(password):
         signature_refused(actor=actor, target=target)
         raise Forbidden("the password is not correct; the attempt is recorded", field="password")
+    return ""

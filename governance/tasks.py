@@ -7,18 +7,21 @@ from django.db import InterfaceError, OperationalError
 
 from governance import delivery, findings, incidents, lifecycle, selectors
 from governance.checkpoints import INTERVAL_REASON, trail_checkpoint_take
+from governance.mlflow_sync.client import MLflowUnreachable
+from governance.mlflow_sync.sync import mlflow_sync_configured
 
 # The failures every Warden task retries: the database or the broker was briefly away.
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
-# The options of every beat task; `periodic` marks a task Celery beat must schedule
-# (tests/config/test_celery.py holds it).
-BEAT_RETRY = {
-    "periodic": True,
+# The options of every small registry task: acked late, transient failures retried.
+RETRY = {
     "acks_late": True,
     "autoretry_for": TRANSIENT,
     "retry_backoff": True,
     "max_retries": 3,
 }
+# The options of every beat task; `periodic` marks a task Celery beat must schedule
+# (tests/config/test_celery.py holds it).
+BEAT_RETRY = {"periodic": True, **RETRY}
 
 
 @shared_task(**BEAT_RETRY)
@@ -44,6 +47,18 @@ def finding_overdue_reminders_send() -> str:
         findings.finding_overdue_remind(finding_id=pk) for pk in due.values_list("pk", flat=True)
     ]
     return f"sent {sum(sent)} reminder(s)"
+
+
+@shared_task(**BEAT_RETRY)
+def mlflow_registry_sync() -> str:
+    """Beat, every WARDEN_MLFLOW_SYNC_SECONDS, and on each accepted MLflow webhook: one pass of
+    the registry sync (nothing when no server is configured; an unreachable one waits for the
+    next pass, which resumes where this stopped)."""
+    try:
+        report = mlflow_sync_configured()
+    except MLflowUnreachable as error:
+        return f"MLflow unreachable: {error}"
+    return "no MLflow server configured" if report is None else str(report.to_json())
 
 
 @shared_task(**BEAT_RETRY)

@@ -1,7 +1,6 @@
 """Routes of the registry's web pages (the API is under /api/, in governance.api.urls)."""
 
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from governance.views import (
     accounts,
@@ -12,6 +11,7 @@ from governance.views import (
     mlmodels,
     notifications,
     rulebooks,
+    sso,
     trail,
     versions,
 )
@@ -19,15 +19,17 @@ from governance.views import (
 VERSION = "models/<slug:slug>/versions/<str:version>/"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", accounts.LoginPage.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("oidc/", include("mozilla_django_oidc.urls")),
+    path("sso/step-up/", sso.stepup_start, name="sso-stepup"),
+    path("sso/step-up/callback/", sso.stepup_callback, name="sso-stepup-callback"),
     path("password/", accounts.password_change, name="password-change"),
     path("", homes.home, name="home"),
     path("mine/", homes.engineer_home, name="engineer-home"),
     path("review/", homes.review_queue, name="review-queue"),
     path("models/", homes.inventory, name="inventory"),
     path("models/new/", mlmodels.model_new, name="model-new"),
-    path("models/<slug:slug>/", mlmodels.model_page, name="model-page"),
     path("models/<slug:slug>/attest/", mlmodels.model_attest, name="model-attest"),
     path("models/<slug:slug>/risk/", mlmodels.model_assess, name="model-assess"),
     path("models/<slug:slug>/inventory/", inventory.model_inventory, name="model-inventory"),

@@ -1,50 +1,61 @@
 """The regulator's evidence bundle: one ZIP with every issued model card, a freshly signed
 compliance report and its CSV, every audit result document, every approval and incident, the
-red-team register (texts in full), the
-trail export with its verification, and a manifest of every file's sha256 (manifest.json, and
-SHA256SUMS so `sha256sum -c SHA256SUMS` checks the lot with standard tools)."""
+red-team register (texts in full), the trail export with its verification, and a manifest of
+every file's sha256 (manifest.json, and SHA256SUMS so `sha256sum -c SHA256SUMS` checks the lot
+with standard tools). A scope (reports.scope) narrows every record bound to a model; the
+trail, its checkpoints and the rules are the portfolio's and always whole. Written entry by
+entry, models read in chunks, so memory stays flat however large the portfolio."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import IO, Any
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from django.core.files.storage import default_storage
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 import digests
-from audits.models import AuditRun, Rejudgement, RunStatus
+from audits.models import AuditRun, RunStatus
 from governance.checkpoints import SIGNATURE_SUFFIX, checkpoint_files
 from governance.models import (
     Approval,
     Attestation,
-    Event,
     Incident,
     PolicyVersion,
     QuestionnaireVersion,
-    RedTeamAttempt,
     RedTeamCampaign,
     User,
 )
-from governance.models.rulebooks import RuleVersion
 from governance.organisation_key import organisation_key
-from governance.red_team import ATTEMPT_TEXTS, attempt_snapshot
-from governance.selectors import finding_list, red_team_attempt_list
-from governance.trail import canonical_json, event_content
+from governance.selectors import finding_list
 from reports import compliance
+from reports.bundle_records import (
+    approvals,
+    events,
+    file_name,
+    incidents,
+    red_team,
+    reports,
+    rule,
+)
 from reports.findings import attestation_facts, finding_facts
 from reports.models import Report, ReportKind
 from reports.permissions import require_read_portfolio
-from reports.services import compliance_report_issue
+from reports.scope import WHOLE, Scope
+from reports.services import compliance_report_sign
+from reports.zip_entries import Entries, json_array, json_bytes
 
+# Models written (with their versions' documents and audit results prefetched) per round trip.
+CHUNK = 100
 # The folder of each kind of version document in the bundle.
 VERSION_FOLDERS = {ReportKind.MODEL_CARD: "model-cards", ReportKind.ANNEX_IV: "annex-iv"}
-README = """Warden evidence bundle, made {made} by {actor}.
+README = """Warden evidence bundle, made {made} by {actor}, of {scope}.
+What is bound to a model covers the models and versions of that scope; the rules and the
+trail are the whole portfolio's.
 
 model-cards/       every model card issued, signed PDF/A-3b (check with pdfsig, or any PDF reader)
 annex-iv/          every Annex IV technical documentation issued, signed the same way
@@ -74,193 +85,105 @@ manifest.json, SHA256SUMS  the sha256 of every other file: sha256sum -c SHA256SU
 
 
 def evidence_bundle(*, actor: User) -> IO[bytes]:
-    """Write the bundle to a temporary file (rewound, deleted on close) and return it."""
-    require_read_portfolio(actor)
-    report = compliance_report_issue(actor=actor)
+    """The whole portfolio's bundle in a temporary file (rewound, deleted on close), for the
+    synchronous download."""
     target = tempfile.TemporaryFile()  # noqa: SIM115 - returned open; the response closes it
-    sums: list[tuple[str, str, int]] = []
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-
-        def add(name: str, data: bytes) -> None:
-            archive.writestr(name, data)
-            sums.append((name, hashlib.sha256(data).hexdigest(), len(data)))
-
-        made = timezone.now().strftime("%Y-%m-%d %H:%M:%S UTC")
-        add("README.txt", README.format(made=made, actor=actor.printed_name).encode())
-        add(f"compliance/{_file_name(report)}", _read(report))
-        portfolio = compliance.portfolio()
-        add("compliance/portfolio.csv", compliance.portfolio_csv(portfolio).encode())
-        issued = Report.objects.filter(kind__in=list(VERSION_FOLDERS))
-        for document in issued.select_related("version__model").order_by("signed_at", "id"):
-            add(
-                f"{VERSION_FOLDERS[ReportKind(document.kind)]}/{_file_name(document)}",
-                _read(document),
-            )
-        runs = AuditRun.objects.filter(status=RunStatus.COMPLETED).select_related("version__model")
-        for run in runs.order_by("id"):
-            add(
-                f"audits/{run.version.model.slug}/{run.version.version}/audit-{run.pk}.json",
-                digests.canonical_json(run.result or {}).encode(),
-            )
-        for judged in Rejudgement.objects.select_related("run__version__model").order_by("id"):
-            version = judged.run.version
-            add(
-                f"audits/{version.model.slug}/{version.version}/"
-                f"audit-{judged.run_id}-rejudged-{judged.pk}.json",
-                digests.canonical_json(judged.result).encode(),
-            )
-        for folder, kind in (("policies", PolicyVersion), ("questionnaires", QuestionnaireVersion)):
-            for record in kind.objects.select_related("proposed_by").order_by("proposed_at", "id"):
-                add(f"rules/{folder}/{record.name}-{record.version}.json", _json(_rule(record)))
-        add("approvals.json", _json(list(_approvals())))
-        add("incidents.json", _json(list(_incidents())))
-        findings = finding_list().prefetch_related("acceptances").order_by("id")
-        add("findings.json", _json(finding_facts(findings)))
-        signed = Attestation.objects.select_related("model").order_by("signed_at", "id")
-        add("attestations.json", _json(attestation_facts(signed)))
-        add("red-team.json", _json(list(_red_team())))
-        add("reports.json", _json(list(_reports())))
-        add("trail/events.jsonl", b"".join(_events()))
-        add("trail/verification.json", _json(portfolio["trail"]))
-        for name in checkpoint_files():
-            for stored in (name, name + SIGNATURE_SUFFIX):
-                add(f"trail/checkpoints/{stored.rsplit('/', 1)[-1]}", _read_stored(stored))
-        certificate = organisation_key().certificate.public_bytes(Encoding.PEM)
-        add("trail/organisation-certificate.pem", certificate)
-        manifest = {
-            "made_at": made,
-            "made_by": actor.printed_name,
-            "files": [{"name": n, "sha256": h, "size": s} for n, h, s in sums],
-        }
-        archive.writestr("manifest.json", _json(manifest))
-        archive.writestr("SHA256SUMS", "".join(f"{h}  {n}\n" for n, h, _ in sums))
+    evidence_bundle_write(actor=actor, target=target)
     target.seek(0)
     return target
 
 
-def _file_name(report: Report) -> str:
-    return (report.file.name or "").rsplit("/", 1)[-1]
-
-
-def _read(report: Report) -> bytes:
-    with report.file.open("rb") as handle:
-        return handle.read()
-
-
-def _read_stored(name: str) -> bytes:
-    with default_storage.open(name, "rb") as handle:
-        return handle.read()
-
-
-def _json(value: Any) -> bytes:
-    return json.dumps(value, indent=2, ensure_ascii=False, default=str).encode()
-
-
-def _approvals() -> Iterator[dict[str, Any]]:
-    for a in Approval.objects.select_related("version__model").order_by("signed_at", "id"):
-        yield {
-            "id": a.pk,
-            "model": a.version.model.slug,
-            "version": a.version.version,
-            "decision": a.decision,
-            "manifestation": a.manifestation,
-            "meaning": a.meaning,
-            "signer_username": a.signer_username,
-            "signed_at": a.signed_at.isoformat(),
-            "comment": a.comment,
-            "conditions": a.conditions,
-            "artifact_sha256": a.artifact_sha256,
-            "audit_run_id": a.audit_run_id,
-            "audit_result_sha256": a.audit_result_sha256,
-            "transcripts_sha256": a.transcripts_sha256,
-            "signed_sha256": a.signed_sha256,
+def evidence_bundle_write(
+    *,
+    actor: User,
+    target: IO[bytes],
+    scope: Scope = WHOLE,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Write the bundle of `scope` to `target`; returns the compliance report signed for it.
+    `on_progress(done, total)` hears as the models' documents are written."""
+    require_read_portfolio(actor)
+    portfolio = compliance.portfolio(scope=scope)
+    report = compliance_report_sign(actor=actor, portfolio=portfolio)
+    versions = scope.versions()
+    models = scope.models()
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        entries = Entries(archive)
+        made = timezone.now().strftime("%Y-%m-%d %H:%M:%S UTC")
+        readme = README.format(made=made, actor=actor.printed_name, scope=scope.describe())
+        entries.add("README.txt", readme.encode())
+        with report.file.open("rb") as handle:
+            entries.copy(f"compliance/{file_name(report)}", handle)
+        entries.add("compliance/portfolio.csv", compliance.portfolio_csv(portfolio).encode())
+        _models_write(entries, scope, on_progress)
+        for folder, kind in (("policies", PolicyVersion), ("questionnaires", QuestionnaireVersion)):
+            for record in kind.objects.select_related("proposed_by").order_by("proposed_at", "id"):
+                entries.add(
+                    f"rules/{folder}/{record.name}-{record.version}.json", json_bytes(rule(record))
+                )
+        chosen_approvals = Approval.objects.filter(version__in=versions)
+        entries.write("approvals.json", json_array(approvals(chosen_approvals)))
+        touched = Incident.objects.filter(versions__in=versions).values("pk")
+        entries.write(
+            "incidents.json", json_array(incidents(Incident.objects.filter(pk__in=touched)))
+        )
+        findings = finding_list().filter(model__in=models).prefetch_related("acceptances")
+        entries.add("findings.json", json_bytes(finding_facts(findings.order_by("id"))))
+        signed = Attestation.objects.filter(model__in=models).select_related("model")
+        entries.add(
+            "attestations.json", json_bytes(attestation_facts(signed.order_by("signed_at", "id")))
+        )
+        campaigns = RedTeamCampaign.objects.filter(version__in=versions)
+        entries.write("red-team.json", json_array(red_team(campaigns)))
+        documents = Report.objects.filter(Q(version__in=versions) | Q(version__isnull=True))
+        entries.write("reports.json", json_array(reports(documents)))
+        entries.write("trail/events.jsonl", events())
+        entries.add("trail/verification.json", json_bytes(compliance.trail_facts()))
+        for name in checkpoint_files():
+            for stored in (name, name + SIGNATURE_SUFFIX):
+                with default_storage.open(stored, "rb") as handle:
+                    entries.copy(f"trail/checkpoints/{stored.rsplit('/', 1)[-1]}", handle)
+        certificate = organisation_key().certificate.public_bytes(Encoding.PEM)
+        entries.add("trail/organisation-certificate.pem", certificate)
+        manifest = {
+            "made_at": made,
+            "made_by": actor.printed_name,
+            "scope": scope.to_json(),
+            "files": [{"name": n, "sha256": h, "size": s} for n, h, s in entries.sums],
         }
+        archive.writestr("manifest.json", json_bytes(manifest))
+        archive.writestr("SHA256SUMS", "".join(f"{h}  {n}\n" for n, h, _ in entries.sums))
+    return report
 
 
-def _rule(record: RuleVersion) -> dict[str, Any]:
-    return {
-        "id": record.pk,
-        "name": record.name,
-        "version": record.version,
-        "status": record.status,
-        "content": record.content,
-        "review_months": getattr(record, "review_months", None),
-        "content_sha256": record.content_sha256,
-        "proposed_by": record.proposed_by.username if record.proposed_by else None,
-        "proposed_at": record.proposed_at.isoformat(),
-        "manifestation": record.manifestation,
-        "signed_sha256": record.signed_sha256,
-        "effective_from": record.effective_from.isoformat() if record.effective_from else None,
-    }
+def _models_write(
+    entries: Entries, scope: Scope, on_progress: Callable[[int, int], None] | None
+) -> None:
+    """Each model's version documents, audit result documents and re-judgements, a chunk of
+    models (with theirs prefetched) at a time."""
+    runs = AuditRun.objects.filter(status=RunStatus.COMPLETED).order_by("id")
+    issued = Report.objects.filter(kind__in=list(VERSION_FOLDERS)).order_by("signed_at", "id")
+    versions = scope.versions().prefetch_related(
+        Prefetch("reports", queryset=issued),
+        Prefetch("audit_runs", queryset=runs.prefetch_related("rejudgements")),
+    )
+    models = scope.models().prefetch_related(Prefetch("versions", queryset=versions))
+    total = models.count()
+    for done, model in enumerate(models.iterator(chunk_size=CHUNK), start=1):
+        for version in model.versions.all():
+            for document in version.reports.all():
+                folder = VERSION_FOLDERS[ReportKind(document.kind)]
+                with document.file.open("rb") as handle:
+                    entries.copy(f"{folder}/{file_name(document)}", handle)
+            folder = f"audits/{model.slug}/{version.version}"
+            for run in version.audit_runs.all():
+                entries.add(f"{folder}/audit-{run.pk}.json", _canonical(run.result or {}))
+                for judged in sorted(run.rejudgements.all(), key=lambda j: j.pk):
+                    name = f"{folder}/audit-{run.pk}-rejudged-{judged.pk}.json"
+                    entries.add(name, _canonical(judged.result))
+        if on_progress is not None and (done % CHUNK == 0 or done == total):
+            on_progress(done, total)
 
 
-def _incidents() -> Iterator[dict[str, Any]]:
-    incidents = Incident.objects.prefetch_related("versions__model", "reports").order_by("id")
-    for i in incidents:
-        yield {
-            "id": i.pk,
-            "title": i.title,
-            "versions": [str(v) for v in i.versions.all()],
-            "severity": i.severity,
-            "category": i.category,
-            "status": i.status,
-            "description": i.description,
-            "aware_at": i.aware_at.isoformat(),
-            "serious_kind": i.serious_kind,
-            "report_deadline": i.report_deadline.isoformat() if i.report_deadline else None,
-            "corrective_actions": i.corrective_actions,
-            "authority_reports": [
-                {
-                    "authority": r.authority,
-                    "reported_at": r.reported_at.isoformat(),
-                    "reference": r.reference,
-                }
-                for r in i.reports.all()
-            ],
-        }
-
-
-def _red_team() -> Iterator[dict[str, Any]]:
-    campaigns = RedTeamCampaign.objects.select_related("version__model", "started_by")
-    for c in campaigns.prefetch_related("members").order_by("id"):
-        yield {
-            "id": c.pk,
-            "version": str(c.version),
-            "name": c.name,
-            "scope": c.scope,
-            "members": sorted(m.username for m in c.members.all()),
-            "started_by": c.started_by.username,
-            "started_at": c.started_at.isoformat(),
-            "ended_at": c.ended_at.isoformat() if c.ended_at else None,
-            "attempts": [_attempt(a) for a in red_team_attempt_list(c)],
-        }
-
-
-def _attempt(attempt: RedTeamAttempt) -> dict[str, Any]:
-    """An attempt as the trail recorded it (texts as sha256), with its texts in full and the
-    ids of the findings raised from it (findings.json holds them)."""
-    texts = {name: getattr(attempt, name) for name in ATTEMPT_TEXTS}
-    findings = sorted(f.pk for f in attempt.findings.all())
-    return {"id": attempt.pk, **attempt_snapshot(attempt), **texts, "findings": findings}
-
-
-def _reports() -> Iterator[dict[str, Any]]:
-    for r in Report.objects.select_related("version__model").order_by("signed_at", "id"):
-        yield {
-            "record": r.record,
-            "kind": r.kind,
-            "file": _file_name(r),
-            "sha256": r.sha256,
-            "signer": r.signer_name,
-            "signer_fingerprint": r.signer_fingerprint,
-            "development_key": r.is_development_key,
-            "signed_at": r.signed_at.isoformat(),
-            "trail_head_seq": r.trail_head_seq,
-            "trail_head_hash": r.trail_head_hash,
-        }
-
-
-def _events() -> Iterator[bytes]:
-    for event in Event.objects.order_by("seq").iterator(chunk_size=2000):
-        line = {**event_content(event), "prev_hash": event.prev_hash, "hash": event.hash}
-        yield canonical_json(line).encode() + b"\n"
+def _canonical(document: dict[str, Any]) -> bytes:
+    return digests.canonical_json(document).encode()

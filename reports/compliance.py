@@ -8,12 +8,13 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from audits.models import AuditRun, RunStatus, Verdict
@@ -31,6 +32,7 @@ from governance.spreadsheet import starts_like_formula
 from governance.trail import trail_verify
 from reports.content import utc_text
 from reports.findings import attestation_due_facts, finding_facts
+from reports.scope import WHOLE, Scope
 
 FAILING = (Verdict.FAIL, Verdict.ERROR)
 CSV_COLUMNS = [
@@ -52,29 +54,52 @@ CSV_COLUMNS = [
 ]
 
 
-def portfolio(now: datetime | None = None) -> dict[str, Any]:
-    """Every model and version with its standing, and the portfolio's exceptions."""
+# Models fetched (with their versions, approvals and incidents) per round trip.
+CHUNK = 500
+
+
+def portfolio(
+    now: datetime | None = None,
+    *,
+    scope: Scope = WHOLE,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Every model and version in `scope` with its standing, and the exceptions among them.
+    Models are read in chunks; `on_progress(done, total)` hears after each chunk."""
     now = now or timezone.now()
     notice = timedelta(days=settings.WARDEN_REVALIDATION_NOTICE_DAYS)
-    models = list(
-        MLModel.objects.select_related("owner", "team").prefetch_related(
-            "versions__approvals", "versions__incidents"
+    in_scope = scope.versions()
+    models = (
+        scope.models()
+        .select_related("owner", "team")
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=in_scope.prefetch_related("approvals", "incidents"),
+            )
         )
     )
-    latest = _latest_audits()
+    total = models.count()
+    latest = _latest_audits(in_scope)
     rows: list[dict[str, Any]] = []
-    for model in models:
+    tiers: list[int | None] = []
+    for done, model in enumerate(models.iterator(chunk_size=CHUNK), start=1):
+        tiers.append(model.risk_tier)
         versions: list[ModelVersion | None] = [*model.versions.all()] or [None]
         rows.extend(_row(model, version, latest, now) for version in versions)
+        if on_progress is not None and (done % CHUNK == 0 or done == total):
+            on_progress(done, total)
     versioned = [r for r in rows if r["version"]]
-    incidents = _open_incidents(now)
-    trail = trail_verify()
-    findings = finding_facts(finding_list(status="open").prefetch_related("acceptances"))
+    incidents = _open_incidents(now, in_scope)
+    open_findings = finding_list(status="open").filter(model__in=scope.models())
+    findings = finding_facts(open_findings.prefetch_related("acceptances"))
+    in_team_and_tier = None if scope == WHOLE else set(scope.models().values_list("pk", flat=True))
     return {
         "generated_at": utc_text(now),
-        "models": len(models),
+        "scope": scope.describe(),
+        "models": total,
         "versions": len(versioned),
-        "by_tier": _counts((m.risk_tier for m in models), [1, 2, 3, None]),
+        "by_tier": _counts(tiers, [1, 2, 3, None]),
         "by_status": [
             (VersionStatus(code).label, n)
             for code, n in _counts((r["status_code"] for r in versioned), VersionStatus.values)
@@ -95,17 +120,29 @@ def portfolio(now: datetime | None = None) -> dict[str, Any]:
         "incidents": incidents,
         "findings": findings,
         "findings_overdue": [f for f in findings if f["overdue"]],
-        "attestations_overdue": attestation_due_facts(attestations_overdue(now=now)),
-        "red_team": asdict(red_team_counts(ModelVersion.objects.all())),
-        "trail": {
-            "intact": trail.intact,
-            "events": trail.events,
-            "head_seq": trail.head_seq,
-            "head_hash": trail.head_hash,
-            "broken_seq": trail.broken_seq,
-            "reason": trail.reason,
-            "anchors": trail.anchors,
-        },
+        "attestations_overdue": attestation_due_facts(
+            [
+                due
+                for due in attestations_overdue(now=now)
+                if in_team_and_tier is None or due.model.pk in in_team_and_tier
+            ]
+        ),
+        "red_team": asdict(red_team_counts(in_scope)),
+        "trail": trail_facts(),
+    }
+
+
+def trail_facts() -> dict[str, Any]:
+    """The trail verified now: intact or where it breaks, and its head."""
+    trail = trail_verify()
+    return {
+        "intact": trail.intact,
+        "events": trail.events,
+        "head_seq": trail.head_seq,
+        "head_hash": trail.head_hash,
+        "broken_seq": trail.broken_seq,
+        "reason": trail.reason,
+        "anchors": trail.anchors,
     }
 
 
@@ -172,18 +209,20 @@ def _row(
     }
 
 
-def _latest_audits() -> dict[int, AuditRun]:
+def _latest_audits(versions: QuerySet[ModelVersion]) -> dict[int, AuditRun]:
     """Each version's newest completed audit."""
     latest: dict[int, AuditRun] = {}
-    runs = AuditRun.objects.filter(status=RunStatus.COMPLETED).order_by("finished_at", "id")
-    for run in runs.only("id", "version_id", "verdict", "finished_at"):
+    runs = AuditRun.objects.filter(status=RunStatus.COMPLETED, version__in=versions)
+    fields = ("id", "version_id", "verdict", "finished_at")
+    for run in runs.order_by("finished_at", "id").only(*fields).iterator(chunk_size=5000):
         latest[run.version_id] = run
     return latest
 
 
-def _open_incidents(now: datetime) -> list[dict[str, Any]]:
+def _open_incidents(now: datetime, versions: QuerySet[ModelVersion]) -> list[dict[str, Any]]:
     incidents = (
         Incident.objects.exclude(status=IncidentStatus.CLOSED)
+        .filter(pk__in=Incident.objects.filter(versions__in=versions).values("pk"))
         .prefetch_related("versions__model", "reports")
         .order_by("report_deadline", "aware_at", "id")
     )

@@ -21,6 +21,7 @@ from governance.trail import event_record, snapshot
 from reports import annex_iv, compliance, content, documents
 from reports.models import Report, ReportKind
 from reports.permissions import require_issue_card, require_read_portfolio
+from reports.scope import WHOLE, Scope
 from reports.signer import organisation_signer
 
 ISSUED_VERBS = {
@@ -106,10 +107,16 @@ def _version_document(
     return _store(actor, issue, pdf, name, kind=kind, version=version, state_sha256=state)
 
 
-def compliance_report_issue(*, actor: User) -> Report:
-    """Render, sign and store the compliance report of the whole portfolio as it is now."""
+def compliance_report_issue(*, actor: User, scope: Scope = WHOLE) -> Report:
+    """Render, sign and store the compliance report of `scope` of the portfolio as it is now."""
     require_read_portfolio(actor)
-    portfolio = compliance.portfolio()
+    return compliance_report_sign(actor=actor, portfolio=compliance.portfolio(scope=scope))
+
+
+def compliance_report_sign(*, actor: User, portfolio: Mapping[str, Any]) -> Report:
+    """Render, sign and store the compliance report of portfolio facts already gathered (by a
+    caller that uses them for more than the PDF)."""
+    require_read_portfolio(actor)
     issue = _issue("compliance")
     pdf = documents.compliance_pdf(portfolio, compliance.portfolio_csv(portfolio), issue)
     name = f"compliance-{issue.issued_at:%Y%m%dT%H%M%SZ}-{issue.record.rsplit(':', 1)[1]}.pdf"

@@ -6,18 +6,20 @@ from celery import shared_task
 
 from governance.models import ModelVersion
 from governance.tasks import TRANSIENT
-from reports import services
+from reports import jobs, services
 
 logger = logging.getLogger(__name__)
+# A document task survives its worker's loss (redelivered) and retries transient failures.
+DOCUMENT_TASK = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": True,
+    "max_retries": 3,
+}
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    max_retries=3,
-)
+@shared_task(**DOCUMENT_TASK)
 def model_card_generate(version_id: int) -> str:
     """Issue the version's model card unless a card of its current state exists (so a
     redelivered task issues nothing twice)."""
@@ -33,3 +35,10 @@ def model_card_generate(version_id: int) -> str:
 def model_card_on_approval(version_id: int) -> None:
     """governance.hooks listener: queue the card once the approval has committed."""
     model_card_generate.delay(version_id)
+
+
+@shared_task(**DOCUMENT_TASK)
+def report_job_run(job_id: int) -> str:
+    """Build a portfolio job's compliance report or evidence bundle (reports.jobs)."""
+    job = jobs.report_job_build(job_id=job_id)
+    return "skipped: finished already" if job is None else f"job {job.pk} {job.status}"

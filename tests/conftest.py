@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
-pytest_plugins = ["tests.workers", "tests.database_roles", "tests.receivers"]
+pytest_plugins = [
+    "tests.workers",
+    "tests.database_roles",
+    "tests.receivers",
+    "tests.sso",
+    "tests.object_store",
+]
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 SHARED_DIR = Path(os.environ.get("WARDEN_SHARED_DIR", REPO_DIR.parent / "shared"))

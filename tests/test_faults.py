@@ -99,6 +99,7 @@ def _postgres_restart() -> None:
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.slow
+@pytest.mark.restarts_postgres
 @pytest.mark.django_db(transaction=True)
 def test_postgres_restarted_mid_audit_the_run_still_completes_once(workers, cast, settings):
     if connection.vendor != "postgresql" or not shutil.which("pg_ctlcluster"):

@@ -33,6 +33,7 @@ MATRIX = [
     ("patch", "/api/incidents/{incident}/", ["ada", "bob", "gil"]),
     ("post", "/api/incidents/{incident}/authority-reports/", ["ada", "bob", "erin", "gil"]),
     ("post", "/api/reports/verify/", ["gil"]),
+    ("post", "/api/reports/jobs/", ["erin", "bob", "gil"]),
     ("post", "/api/webhooks/", ["ada", "erin", "gil"]),
     ("post", "/api/email-subscriptions/", ["ada", "erin", "gil"]),
 ]

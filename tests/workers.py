@@ -66,8 +66,16 @@ class Workers:
         self.processes: list[subprocess.Popen] = []
 
     def start(
-        self, name: str, *, concurrency: int = 1, beat: bool = False, **env: str
+        self,
+        name: str,
+        *,
+        concurrency: int = 1,
+        beat: bool = False,
+        cwd: Path | None = None,
+        **env: str,
     ) -> subprocess.Popen:
+        """A worker process named `name`, in `cwd` (default: the pool's empty run folder), its
+        environment this pool's plus `env`."""
         command = [
             sys.executable,
             "-m",
@@ -99,8 +107,10 @@ class Workers:
             **env,
         }
         log = (self.log_dir / f"worker-{name}.log").open("wb")
-        run_dir = self.var_dir / "run"  # empty, as in production: no relative path finds a file
-        run_dir.mkdir(exist_ok=True)
+        run_dir = (
+            cwd or self.var_dir / "run"
+        )  # empty, as in production: no relative path finds a file
+        run_dir.mkdir(parents=True, exist_ok=True)
         process = subprocess.Popen(
             command,
             cwd=run_dir,

@@ -7,7 +7,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from audits.battery.mapping import json_schema
-from audits.models import AuditRun, EvaluationSet, Monitor, Rejudgement, SetRole
+from audits.models import (
+    AuditRun,
+    EvaluationSet,
+    MetricPoint,
+    Monitor,
+    MonitorBatch,
+    PointKind,
+    Rejudgement,
+    SetRole,
+)
+from audits.monitoring.batch_mapping import DEFAULT_LABEL_COLUMN
 from governance.api.fields import StrictSerializer
 
 
@@ -52,7 +62,10 @@ class EvaluationSetSerializer(serializers.ModelSerializer):
 class EvaluationSetUploadSerializer(StrictSerializer):
     file = serializers.FileField(max_length=200, allow_empty_file=True)
     mapping = MappingField(required=False, default=dict)
-    role = serializers.ChoiceField(choices=SetRole.choices, default=SetRole.CURRENT)
+    # monitor batches come in through their monitor (audits.api.monitors), not here
+    role = serializers.ChoiceField(
+        choices=[c for c in SetRole.choices if c[0] != SetRole.BATCH], default=SetRole.CURRENT
+    )
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
@@ -145,14 +158,65 @@ class TranscriptSerializer(serializers.Serializer):
 class MonitorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Monitor
-        fields = ["id", "evaluation_set", "reference_set", "every_hours", "active", "last_run"]
+        fields = ["id", "evaluation_set", "reference_set", "every_hours", "active", "last_run",
+                  "batch_mapping", "row_id", "pull_from"]  # fmt: skip
         read_only_fields = fields
 
 
 class MonitorCreateSerializer(StrictSerializer):
-    evaluation_set = serializers.IntegerField(min_value=1)
+    """Either `evaluation_set` (re-audit that set on a schedule) or `batch_mapping` (audit the
+    batches it receives, pushed or pulled from `pull_from`)."""
+
+    evaluation_set = serializers.IntegerField(min_value=1, required=False)
     reference_set = serializers.IntegerField(min_value=1)
     every_hours = serializers.IntegerField(min_value=1, max_value=24 * 366, default=24)
+    batch_mapping = serializers.JSONField(required=False)
+    pull_from = serializers.CharField(max_length=1000, required=False, default="")
+
+    def validate(self, attrs: dict) -> dict:
+        if ("evaluation_set" in attrs) == ("batch_mapping" in attrs):
+            raise serializers.ValidationError(
+                {"batch_mapping": ["give either evaluation_set or batch_mapping"]}
+            )
+        if attrs.get("pull_from") and "batch_mapping" not in attrs:
+            raise serializers.ValidationError({"pull_from": ["only a batch monitor pulls"]})
+        return attrs
+
+
+class MonitorBatchSerializer(serializers.ModelSerializer):
+    rows = serializers.IntegerField(source="evaluation_set.rows")
+
+    class Meta:
+        model = MonitorBatch
+        fields = ["id", "monitor", "batch_time", "rows", "evaluation_set", "run",
+                  "labelled_set", "labelled_run", "labels_report", "measured_at",
+                  "labels_measured_at", "estimate_refused", "received_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class MonitorBatchUploadSerializer(StrictSerializer):
+    file = serializers.FileField(max_length=200, allow_empty_file=True)
+    batch_time = serializers.DateTimeField(required=False)
+
+
+class MonitorLabelsUploadSerializer(StrictSerializer):
+    file = serializers.FileField(max_length=200, allow_empty_file=True)
+    label_column = serializers.CharField(max_length=200, default=DEFAULT_LABEL_COLUMN)
+
+
+class MetricPointSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MetricPoint
+        fields = ["batch", "batch_time", "metric", "subject", "value", "low", "high", "kind"]
+        read_only_fields = fields
+
+
+class HistoryQuerySerializer(StrictSerializer):
+    metric = serializers.CharField(max_length=100, required=False)
+    subject = serializers.CharField(max_length=200, required=False)
+    kind = serializers.ChoiceField(choices=PointKind.choices, required=False)
+    since = serializers.DateTimeField(required=False)
+    until = serializers.DateTimeField(required=False)
 
 
 class RejudgeSerializer(StrictSerializer):

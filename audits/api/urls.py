@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from audits.api import monitors as monitor_views
 from audits.api import red_team, views
 
 VERSION = "models/<slug:slug>/versions/<str:version>/"
@@ -18,6 +19,11 @@ CAMPAIGN = f"{VERSION}red-team/campaigns/<int:campaign>/"
 ATTEMPT = "red-team/attempts/<int:pk>/"
 attempt_views = red_team.RedTeamAttemptActionViewSet.as_view
 audit_rejudge = views.AuditRunViewSet.as_view({"post": "rejudge"})
+monitor_batches = monitor_views.MonitorBatchViewSet.as_view({"get": "list", "post": "create"})
+monitor_labels = monitor_views.MonitorBatchViewSet.as_view({"post": "labels"})
+monitor_history = monitor_views.MonitorHistoryViewSet.as_view({"get": "list"})
+monitor_history_csv = monitor_views.MonitorHistoryViewSet.as_view({"get": "csv"})
+MONITOR = "monitors/<int:monitor>/"
 
 urlpatterns = [
     path(f"{VERSION}evaluation-sets/", sets, name="evaluation-set-list"),
@@ -35,4 +41,8 @@ urlpatterns = [
         for name in ("reproduce", "promote", "withdraw", "incident", "finding")
     ],
     path("audits/<int:pk>/rejudge/", audit_rejudge, name="audit-rejudge"),
+    path(f"{MONITOR}batches/", monitor_batches, name="monitor-batch-list"),
+    path(f"{MONITOR}batches/<int:pk>/labels/", monitor_labels, name="monitor-batch-labels"),
+    path(f"{MONITOR}history/", monitor_history, name="monitor-history"),
+    path(f"{MONITOR}history.csv", monitor_history_csv, name="monitor-history-csv"),
 ]

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from audits.api import serializers as s
 from audits.errors import UploadTooLarge
 from audits.models import AuditRun, EvaluationSet, Monitor
+from audits.monitoring import batches
 from audits.selectors import run_transcripts
 from audits.services import evaluation_sets, monitors, rejudgements, runs
 from audits.uploads import CappedUploadHandler, upload_refusal
@@ -147,7 +148,7 @@ class MonitorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Monitor.objects.none()
         version = version_or_404(self.kwargs["slug"], self.kwargs["version"])
-        return Monitor.objects.filter(version=version)
+        return Monitor.objects.filter(version=version).order_by("id")
 
     @extend_schema(request=s.MonitorCreateSerializer, responses={201: s.MonitorSerializer})
     def create(self, request: Request, slug: str, version: str) -> Response:
@@ -156,6 +157,16 @@ class MonitorViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         form = s.MonitorCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
+        if "batch_mapping" in data:
+            monitor = batches.batch_monitor_create(
+                actor=acting_user(request),
+                version=target,
+                reference_set=_set_or_400(target, data["reference_set"], "reference_set"),
+                mapping=data["batch_mapping"],
+                pull_from=data["pull_from"],
+                every_hours=data["every_hours"],
+            )
+            return Response(s.MonitorSerializer(monitor).data, status=201)
         monitor = monitors.monitor_create(
             actor=acting_user(request),
             version=target,

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BatteryInputError, Problem
+from .location import Location, located
 
 PICKLE_EXTENSIONS = (".pkl", ".pickle", ".joblib", ".sav", ".dill")
 TORCH_EXTENSIONS = (".pt", ".pth", ".ckpt")
@@ -153,21 +154,28 @@ def torch_archive_check(path: str | Path) -> None:
         raise ArtifactError(f"the file holds pickled members ({pickled[0]}): {TORCH_ADVICE}")
 
 
-def open_artifact(path: str | Path, fmt: str, limits: ArchiveLimits = ArchiveLimits()):
+def open_artifact(path: str | Path | Location, fmt: str, limits: ArchiveLimits = ArchiveLimits()):
     """The loaded model (a ``model_adapters.SklearnModel`` or ``OnnxModel``, or a
     ``tensors.model.TensorModel`` for an ONNX graph over images or tensors), or ArtifactError.
 
     ``fmt`` is the format ``detect_format`` named when the file was accepted; a skops file
-    must unpack within ``limits``; a ZIP holding pickles (PyTorch, TorchScript) is refused."""
+    must unpack within ``limits``; a ZIP holding pickles (PyTorch, TorchScript) is refused.
+    An artifact in object storage is copied to a temporary file while it loads (the loaders
+    take a file; artifacts are small beside evaluation sets) and the model kept in memory."""
+    location = located(path)
+    try:
+        with location.local_file() as local:
+            return _open_local(Path(local), fmt, limits)
+    except OSError as error:
+        raise ArtifactError(f"cannot read {location.name}: {error.strerror or error}") from None
+
+
+def _open_local(path: Path, fmt: str, limits: ArchiveLimits):
     from .model_adapters import OnnxModel, SklearnModel
     from .tensors.model import TensorModel, tensor_input
 
-    path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-    except OSError as error:
-        raise ArtifactError(f"cannot read {path.name}: {error.strerror}") from None
+    with path.open("rb") as handle:
+        head = handle.read(8)
     if head.startswith(ZIP_MAGIC):
         torch_archive_check(path)
     if detect_format(f"model.{fmt}", head) == "skops":
@@ -258,3 +266,12 @@ def _is_external(tensor) -> bool:
 def _first_line(error: Exception) -> str:
     text = str(error).strip().splitlines()
     return text[0] if text else type(error).__name__
+
+
+def loaders_import() -> None:
+    """Import the artifact loaders' pure-Python libraries now (onnx, skops): a web server that
+    forks its workers calls it first, so no worker spends its first audit request on the
+    imports (half a second for onnx alone, seen in bench/e2e_bench.py). Not onnxruntime:
+    imported before a fork, it left gunicorn's forked workers hanging at shutdown."""
+    import onnx  # noqa: F401
+    import skops.io  # noqa: F401

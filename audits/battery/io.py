@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ import pyarrow.parquet as pq
 from digests import file_sha256
 
 from .errors import BatteryInputError, Problem
+from .location import existing, located
 from .tensors.archive import MANIFEST, TensorArchive, TensorLimits, is_archive
 
 DEFAULT_CHUNK_ROWS = 262_144
@@ -92,38 +94,37 @@ def open_source(
         frame = data.copy(deep=False)
         frame.columns = names
         return Source(None, "frame", names, rows=len(frame), frame=frame)
-    path = Path(data)
-    if not path.is_file():
-        raise BatteryInputError(f"file not found: {path}")
-    if path.stat().st_size == 0:
-        raise BatteryInputError(f"the file {path.name} is empty")
-    with path.open("rb") as handle:
-        magic = handle.read(4)
-    if magic == b"PAR1" or path.suffix.lower() in (".parquet", ".pq"):
+    location = existing(data)
+    magic = location.head(4)
+    if magic == b"PAR1" or location.suffix in (".parquet", ".pq"):
         try:
-            meta = pq.ParquetFile(path).metadata
+            meta = location.parquet().metadata
         except Exception as exc:
-            raise BatteryInputError(f"{path.name} is not a readable Parquet file: {exc}") from None
+            raise BatteryInputError(
+                f"{location.name} is not a readable Parquet file: {exc}"
+            ) from None
         names = list(meta.schema.to_arrow_schema().names)
-        return Source(str(path), "parquet", names, rows=meta.num_rows)
-    if is_archive(path, magic):
-        return _open_archive(path, list(na_values or []), limits)
+        return Source(location.uri, "parquet", names, rows=meta.num_rows)
+    if is_archive(Path(location.name), magic):
+        return _open_archive(location.uri, list(na_values or []), limits)
     try:
-        head = pd.read_csv(path, nrows=0, header=0 if header else None, skipinitialspace=True)
-        first = pd.read_csv(path, nrows=1, header=None, skipinitialspace=True)
+        head = pd.read_csv(
+            location.readable(), nrows=0, header=0 if header else None, skipinitialspace=True
+        )
+        first = pd.read_csv(location.readable(), nrows=1, header=None, skipinitialspace=True)
     except pd.errors.EmptyDataError:
-        raise BatteryInputError(f"the file {path.name} is empty") from None
+        raise BatteryInputError(f"the file {location.name} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise BatteryInputError(f"{path.name} is not a readable CSV file: {exc}") from None
+        raise BatteryInputError(f"{location.name} is not a readable CSV file: {exc}") from None
     if header:
         names = [str(v) for v in first.iloc[0].tolist()] if len(first) else list(map(str, head))
         names = ["" if n == "nan" else n for n in names]
     else:
         names = [str(i) for i in range(first.shape[1])]
-    return Source(str(path), "csv", names, header=header, na_values=list(na_values or []))
+    return Source(location.uri, "csv", names, header=header, na_values=list(na_values or []))
 
 
-def _open_archive(path: Path, na_values: list[str], limits: dict | None) -> Source:
+def _open_archive(path: str, na_values: list[str], limits: dict | None) -> Source:
     archive = TensorArchive(path, TensorLimits.from_json(limits))
     try:
         names = [str(c) for c in pd.read_csv(io.BytesIO(archive.read(MANIFEST)), nrows=0).columns]
@@ -132,7 +133,7 @@ def _open_archive(path: Path, na_values: list[str], limits: dict | None) -> Sour
         raise BatteryInputError(
             Problem(MANIFEST, f"is not a readable CSV file: {reason}")
         ) from None
-    return Source(str(path), "archive", names, na_values=na_values, limits=limits)
+    return Source(path, "archive", names, na_values=na_values, limits=limits)
 
 
 def duplicate_columns(source: Source) -> list[Problem]:
@@ -150,7 +151,7 @@ def duplicate_columns(source: Source) -> list[Problem]:
 def plan_chunks(source: Source, rows_per_chunk: int = DEFAULT_CHUNK_ROWS) -> list[list[int]]:
     """Row ranges ``[start, stop]`` covering the set; Parquet ranges are whole row groups."""
     if source.format == "parquet":
-        meta = pq.ParquetFile(source.path).metadata
+        meta = located(source.file()).parquet().metadata
         chunks, start, stop = [], 0, 0
         for i in range(meta.num_row_groups):
             n = meta.row_group(i).num_rows
@@ -175,8 +176,10 @@ def read_chunk(
     if source.format == "frame":
         return source.in_memory().iloc[start:stop][columns].reset_index(drop=True)
     if source.format == "parquet":
-        path = source.file()
-        pf = pq.ParquetFile(path, read_dictionary=_text_columns(path, columns))
+        location = located(source.file())
+        footer = location.parquet()  # read once: its schema names the text columns
+        text = _text_columns(footer, columns)
+        pf = location.parquet(metadata=footer.metadata, read_dictionary=text)
         meta = pf.metadata
         groups: list[int] = []
         offset, first = 0, -1  # first: the row the first group read starts at
@@ -194,9 +197,9 @@ def read_chunk(
     return next(_csv_reader(source, columns, dtypes, start, stop - start, stop - start))
 
 
-def _text_columns(path: str, columns: list[str]) -> list[str]:
+def _text_columns(parquet: pq.ParquetFile, columns: list[str]) -> list[str]:
     """Text columns, read dictionary-encoded: pandas then gets categories, not millions of str."""
-    schema = pq.read_schema(path)
+    schema = parquet.schema_arrow
     text = (pa.types.is_string, pa.types.is_large_string)
     return [c for c in columns if any(test(schema.field(c).type) for test in text)]
 
@@ -228,16 +231,18 @@ def _csv_reader(source, columns, dtypes, skip, nrows, chunksize):
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         reason = " ".join(str(exc).split())
         raise BatteryInputError(
-            f"{Path(source.path).name} cannot be parsed as CSV: {reason}"
+            f"{located(source.file()).name} cannot be parsed as CSV: {reason}"
         ) from None
 
 
 def _csv_frames(source, columns, dtypes, skip, nrows, chunksize, positions):
     usecols = sorted({positions[c] for c in columns})
     skiprows = range(0, skip + (1 if source.header else 0))
-    text = source.path
-    if source.format == "archive":
-        text = io.BytesIO(source.archive().read(MANIFEST))
+    text: Any = (
+        io.BytesIO(source.archive().read(MANIFEST))
+        if source.format == "archive"
+        else located(source.file()).readable()
+    )
     reader = pd.read_csv(
         text,
         header=None,
@@ -275,5 +280,5 @@ def source_sha256(source: Source) -> str:
         hashed = pd.util.hash_pandas_object(source.frame, index=False).to_numpy(np.uint64)
         digest.update(hashed.tobytes())
         return digest.hexdigest()
-    with open(source.file(), "rb") as handle:
+    with located(source.file()).open() as handle:
         return file_sha256(handle)[0]

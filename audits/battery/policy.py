@@ -7,7 +7,10 @@ the metric, its value and the threshold. A check never judges itself. A check's 
 worst finding. The overall status is "error" if a required check errored; "fail" if a required
 check failed, or was skipped for want of an input (not because it does not apply to the task or
 the model), or a binding check (consistency: the uploaded outputs are not the model's) failed;
-"warn" if any check warned or a check the tier does not require failed; else "pass".
+"warn" if any check warned or a check the tier does not require failed; else "pass". A
+production batch (scope BATCH, a monitor's audit) is judged on what it measured: its labels come
+later and the model checks ran in the version's validation, so a check it skipped for want of an
+input is deferred, never a failure; what it measured is judged as above.
 Tier 1 is high risk, 3 low; without a tier, DEFAULT_TIER. Tier 1 requires the model checks
 robustness, corruption and adversarial (an audit of a tier-1 model without its artifact fails;
 robustness applies to models reading features, corruption to those reading images or audio). The
@@ -36,6 +39,14 @@ DEFAULT_TIER = 2
 _DATA = ("data_quality", "performance", "slices", "fairness", "calibration", "drift")
 
 
+MONITOR_ALERT_BATCHES = 3
+
+
+# What an audit judges: a version's validation, or one production batch a monitor received.
+VALIDATION, BATCH = "validation", "batch"
+SCOPES = (VALIDATION, BATCH)
+
+
 @dataclass(frozen=True)
 class Rule:
     """One judged threshold pair: a metric of the table and its (warn, fail) in one tier."""
@@ -59,6 +70,9 @@ class Policy:
     llm_required: dict[int, tuple[str, ...]] = field(default_factory=dict)
     max_unscored_share: float = 0.2
     judge_min_kappa: float = 0.6
+    # Monitors alert when a metric breaches its warn threshold in this many consecutive
+    # batches (a fail alerts at once); audits.monitoring.alerts reads it.
+    monitor_alert_batches: int = MONITOR_ALERT_BATCHES
 
     @property
     def tiers(self) -> tuple[int, ...]:
@@ -155,9 +169,15 @@ def judge(
 
 
 def overall(
-    checks: list[dict], tier: int, task: str = "", policy: Policy = POLICY
+    checks: list[dict],
+    tier: int,
+    task: str = "",
+    policy: Policy = POLICY,
+    scope: str = VALIDATION,
 ) -> tuple[str, list[str]]:
     """The document's status and, for each required check that blocks, why."""
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
     required = set(required_checks(tier, task, policy))
     reasons: list[str] = []
     status = "pass"
@@ -169,7 +189,8 @@ def overall(
         not_applicable = (
             "classification" in details.get("missing_inputs", ()) or "not_applicable" in details
         )
-        if cid in required and (st == "fail" or (st == "skipped" and not not_applicable)):
+        deferred = scope == BATCH or not_applicable
+        if cid in required and (st == "fail" or (st == "skipped" and not deferred)):
             status = "fail"
             reasons.append(f"required check {cid} {'failed' if st == 'fail' else 'was skipped'}")
         elif cid in policy.binding and st == "fail":

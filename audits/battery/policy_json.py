@@ -4,6 +4,8 @@ metric_table.py, their declared direction) and the first fault is named by its p
 
 Shape: ``{"name", "version", "max_unscored_share", "judge_min_kappa", "binding": [check],
 "tiers": {"1": {"required": [check], "llm_required": [check]}, "2": ..., "3": ...},
+"monitor_alert_batches": n (optional, default 3: written only when it differs, so the first
+version's seed is unchanged),
 "rules": [{"check", "metric", "direction": "higher" | "lower",
 "tiers": {"1": {"warn": x | null, "fail": y | null}, ...}}]}``. Where lower is better a warn
 threshold may not exceed its fail threshold; where higher is better it may not fall below it.
@@ -16,13 +18,14 @@ from dataclasses import replace
 from typing import Any
 
 from .metric_table import HIGHER, LOWER, METRICS, Limits, metric_of
-from .policy import Policy
+from .policy import MONITOR_ALERT_BATCHES, Policy
 
 TIER_KEYS = ("1", "2", "3")
 DIRECTIONS = (HIGHER, LOWER)
 # every check id the battery knows: those its metric table declares metrics for
 KNOWN_CHECKS = tuple(dict.fromkeys(m.check for m in METRICS))
 _TOP = ("name", "version", "max_unscored_share", "judge_min_kappa", "binding", "tiers", "rules")
+_OPTIONAL = "monitor_alert_batches"
 
 
 class PolicyError(ValueError):
@@ -35,7 +38,10 @@ class PolicyError(ValueError):
 
 def policy_to_json(policy: Policy) -> dict[str, Any]:
     """The policy as the JSON the module docstring describes (judged metrics only)."""
-    return {
+    optional = {}
+    if policy.monitor_alert_batches != MONITOR_ALERT_BATCHES:
+        optional[_OPTIONAL] = policy.monitor_alert_batches
+    return optional | {
         "name": policy.name,
         "version": policy.version,
         "max_unscored_share": policy.max_unscored_share,
@@ -64,6 +70,10 @@ def policy_to_json(policy: Policy) -> dict[str, Any]:
 def policy_from_json(data: Any) -> Policy:
     """The Policy ``data`` describes; PolicyError on the first unknown key, check, metric or
     direction, a missing tier, or thresholds out of order."""
+    alert_batches = MONITOR_ALERT_BATCHES
+    if isinstance(data, dict) and _OPTIONAL in data:
+        data = dict(data)
+        alert_batches = _count(data.pop(_OPTIONAL), _OPTIONAL)
     top = _object(data, "", _TOP)
     tiers = _object(top["tiers"], "tiers", TIER_KEYS)
     required, llm_required = {}, {}
@@ -82,6 +92,7 @@ def policy_from_json(data: Any) -> Policy:
         llm_required=llm_required,
         max_unscored_share=share,
         judge_min_kappa=kappa,
+        monitor_alert_batches=alert_batches,
     )
 
 
@@ -162,6 +173,12 @@ def _number(data: Any, path: str) -> float | None:
         return None
     if isinstance(data, bool) or not isinstance(data, int | float) or not math.isfinite(data):
         raise PolicyError(path, "must be a finite number or null")
+    return data
+
+
+def _count(data: Any, path: str) -> int:
+    if isinstance(data, bool) or not isinstance(data, int) or not 1 <= data <= 365:
+        raise PolicyError(path, "must be a whole number of batches from 1 to 365")
     return data
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from . import io, mapping
+from .location import located
 from .stats.merge import merge
 from .task_kind import MAX_CLASSES, SUM_TOLERANCE
 from .value_keys import counts_by_key
@@ -81,7 +81,7 @@ def kinds_from_schema(source: io.Source, cols: list[str]) -> dict[str, str]:
     if source.format == "frame":
         frame = source.in_memory()
         return {c: "numeric" if is_numeric(frame[c]) else "categorical" for c in cols}
-    schema = pq.ParquetFile(source.path).schema_arrow
+    schema = located(source.file()).parquet().schema_arrow
     out = {}
     for c in cols:
         t = schema.field(c).type

@@ -9,7 +9,7 @@ own ``result_sha256``). Errored and skipped checks stay as they were: they measu
 from __future__ import annotations
 
 from . import document
-from .policy import Policy, judge, overall, required_checks
+from .policy import VALIDATION, Policy, judge, overall, required_checks
 
 _UNJUDGED = ("error", "skipped")
 
@@ -19,7 +19,8 @@ def rejudge(result: dict, policy: Policy, tier: int | None = None) -> dict:
     tier = tier or result["policy"]["tier"]
     task = result["task"]
     checks = [_check(check, tier, policy) for check in result["checks"]]
-    status, reasons = overall(checks, tier, task, policy)
+    scope = result["policy"].get("scope", VALIDATION)  # a batch stays judged as a batch
+    status, reasons = overall(checks, tier, task, policy, scope)
     named = {
         **result["policy"],
         "name": policy.name,

@@ -56,7 +56,8 @@ def finalize(
                     "total": len(CHECKS),
                 }
             )
-    status, reasons = policy.overall(results, tier, policy=rulebook)
+    scope = spec.options.get("scope", policy.VALIDATION)
+    status, reasons = policy.overall(results, tier, policy=rulebook, scope=scope)
     ref, training, model = spec.reference, spec.training, spec.model
     doc = {
         "schema_version": "1",
@@ -89,6 +90,7 @@ def finalize(
             **spec.policy,
             "tier": tier,
             "required": list(rulebook.required[tier]),
+            **({"scope": scope} if scope != policy.VALIDATION else {}),
         },
         "checks": results,
     }

@@ -12,13 +12,13 @@ from dataclasses import replace
 from typing import Any
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from . import io, mapping, scoring
 from .artifacts import ArtifactError, detect_format, open_artifact
 from .errors import BatteryInputError, Problem
+from .location import located
 from .model_adapters import Model
-from .policy import POLICY, Policy, resolve_tier
+from .policy import POLICY, VALIDATION, Policy, resolve_tier
 from .profiling import kinds_from_profile, kinds_from_schema, profile
 from .run_spec import (
     BATTERY_VERSION,
@@ -60,6 +60,7 @@ DEFAULT_OPTIONS = {
     "corruption_severity": 3,
     "saliency_rows": 4,
     "archive_limits": None,  # tensors/archive.TensorLimits as JSON; None for the defaults
+    "scope": VALIDATION,  # policy.BATCH for a monitor's production batch (policy.overall)
 }
 
 
@@ -255,10 +256,9 @@ def _fitting_model(
     """The model loaded, bound to the data set's columns (a tensor model also to its archive,
     with the ``declared`` classes), and the first rows it was tried on."""
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(8)
+        head = located(path).head(8)
     except OSError as error:
-        raise ArtifactError(f"cannot read {path}: {error.strerror}") from None
+        raise ArtifactError(f"cannot read {path}: {error.strerror or error}") from None
     fmt = fmt or detect_format(path, head)
     model = scoring.for_run(open_artifact(path, fmt), source, m, declared)
     problems = model.bind(mapping.model_inputs(m), source.columns, kinds)
@@ -293,7 +293,7 @@ def model_problems(
         except BatteryInputError as error:
             return error.problems
         return []
-    source.rows = pq.ParquetFile(source.path).metadata.num_rows
+    source.rows = located(source.file()).parquet().metadata.num_rows
     m, problems = mapping.resolve(mapping.normalize(raw_mapping), source.columns)
     if problems:
         return problems
@@ -304,7 +304,8 @@ def model_problems(
         return error.problems
     if m["prediction"] or m["score"] or m["probabilities"]:
         return []
-    labels = m["classes"] or list(counts_by_key(pq.read_table(source.path, columns=[m["label"]])
+    parquet = located(source.file()).parquet()
+    labels = m["classes"] or list(counts_by_key(parquet.read(columns=[m["label"]])
                                                 .column(0).to_pandas()))  # fmt: skip
     if m["positive_label"] is not None:
         labels = [*labels, positive_key(m["positive_label"])]
@@ -327,7 +328,7 @@ def _prepare_training(
     if source.textual:
         source.rows = sum(len(f) for f in io.iter_chunks(source, needed[-1:], [[0, 1 << 18]]))
     elif source.format == "parquet":
-        source.rows = pq.ParquetFile(source.path).metadata.num_rows
+        source.rows = located(source.file()).parquet().metadata.num_rows
     if not source.rows:
         raise BatteryInputError(Problem("", "the training sample has no data rows"))
     return _data_set(TRAINING, source, sha, local)

@@ -1,10 +1,12 @@
 """Writes for evaluation sets: an upload is stored, validated by the battery and recorded with
 its trail event, or refused leaving nothing behind."""
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -41,23 +43,30 @@ def evaluation_set_upload(
     )
     stored: list[str] = []
     try:
-        original_name = default_storage.save(f"{folder}/{filename}", file)
-        stored.append(original_name)
-        parquet_name = f"{Path(original_name).parent}/data.parquet"
-        original_path = Path(default_storage.path(original_name))
-        sha256 = stored_sha256(original_name)
-        parquet_path = Path(default_storage.path(parquet_name))
-        stored.append(parquet_name)
-        try:
-            accepted = intake.intake(
-                original_path,
-                mapping,
-                parquet_path,
-                limits=intake_limits(),
-                row_group_rows=settings.WARDEN_PARQUET_ROW_GROUP_ROWS,
-            )
-        except BatteryInputError as error:
-            raise UploadRejected(error.problems) from None
+        # checked and converted in a scratch folder of this process, then kept in storage:
+        # the media folder or a bucket, whichever the settings name
+        with tempfile.TemporaryDirectory(prefix="warden-intake-") as scratch:
+            original_path = Path(scratch) / filename
+            with original_path.open("wb") as copy:
+                for piece in file.chunks():
+                    copy.write(piece)
+            parquet_path = Path(scratch) / "data.parquet"
+            try:
+                accepted = intake.intake(
+                    original_path,
+                    mapping,
+                    parquet_path,
+                    limits=intake_limits(),
+                    row_group_rows=settings.WARDEN_PARQUET_ROW_GROUP_ROWS,
+                )
+            except BatteryInputError as error:
+                raise UploadRejected(error.problems) from None
+            original_size = original_path.stat().st_size
+            original_name = _keep(f"{folder}/{filename}", original_path, stored)
+            sha256 = stored_sha256(original_name)
+            parquet_name = f"{Path(original_name).parent}/data.parquet"
+            if accepted.copied:
+                parquet_name = _keep(parquet_name, parquet_path, stored)
         read_name = parquet_name if accepted.copied else original_name
         with transaction.atomic():
             evaluation_set = EvaluationSet.objects.create(
@@ -67,7 +76,7 @@ def evaluation_set_upload(
                 original=original_name,
                 original_format=accepted.format,
                 original_sha256=sha256,
-                original_size=original_path.stat().st_size,
+                original_size=original_size,
                 parquet=read_name,
                 parquet_sha256=stored_sha256(read_name),
                 mapping=accepted.mapping,
@@ -84,11 +93,23 @@ def evaluation_set_upload(
     except BaseException as error:
         for name_ in stored:
             default_storage.delete(name_)
-        _remove_partial_file(default_storage.generate_filename(f"{folder}/{filename}"))
         if is_disk_full(error):
             raise StorageFull(DISK_FULL_MESSAGE, field="file") from None
         raise
     return evaluation_set
+
+
+def _keep(name: str, local: Path, stored: list[str]) -> str:
+    """Save the local file in storage under `name` and note its stored name in `stored`, so
+    a refusal later removes it; a save that fails (a full disk) leaves no partial file."""
+    with local.open("rb") as handle:
+        try:
+            kept = default_storage.save(name, File(handle))
+        except OSError:
+            _remove_partial_file(default_storage.generate_filename(name))
+            raise
+    stored.append(kept)
+    return kept
 
 
 def upload_filename(*, actor: User, version: ModelVersion, file: UploadedFile) -> str:

@@ -25,6 +25,7 @@ from governance.artifacts import ArtifactRefused
 from governance.errors import InvalidInput
 from governance.models import EventVerb, ModelVersion, User
 from governance.permissions import require_start_audit
+from governance.stored_files import stored_uri
 from governance.trail import event_record, snapshot
 
 # Calls between heartbeats: a long probe must not look like a dead worker to the sweeper.
@@ -191,7 +192,7 @@ def _running(run_id: int, attempt: int) -> AuditRun | None:
 def _probe(run: AuditRun) -> bytes:
     """The JSONL of one attempt per probe (the pack's, seeded by the run, then the version's
     extra probes), sent PROBE_BATCH at a time with a heartbeat between batches."""
-    target = endpoint_load(run.version.artifact.path)  # the allow-list as it is now
+    target = endpoint_load(stored_uri(run.version.artifact.name))  # the allow-list as it is now
     probes = build_probes(load_pack(), run.pk, checks=LIVE_CHECKS)
     probes += [Probe.from_json(p) for p in llm_extra_probes(run.version)]
     if len(probes) > target.limits.max_calls:

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from audits.models import AuditRun, EvaluationSet, Monitor
+from audits.models import AuditRun, EvaluationSet, Monitor, MonitorBatch, RunStatus
 from audits.services.runs import audit_run_queue, require_auditable
 from governance.models import EventVerb, ModelVersion, User
 from governance.trail import event_record, snapshot
@@ -40,12 +40,29 @@ def monitor_create(
 
 
 def monitors_due() -> list[int]:
-    """Ids of active monitors never run, or whose last run was requested `every_hours` ago."""
+    """Ids of active re-auditing monitors never run, or whose last run was requested
+    `every_hours` ago."""
     now = timezone.now()
     due = []
-    for monitor in Monitor.objects.filter(active=True).select_related("last_run"):
+    monitors = Monitor.objects.filter(active=True, evaluation_set__isnull=False)
+    for monitor in monitors.select_related("last_run"):
         last = monitor.last_run
         if last is None or now - last.requested_at >= timedelta(hours=monitor.every_hours):
+            due.append(monitor.pk)
+    return due
+
+
+def monitors_pull_due() -> list[int]:
+    """Ids of active batch monitors with a pull source whose last batch arrived `every_hours`
+    ago (or that have none yet)."""
+    now = timezone.now()
+    due = []
+    for monitor in Monitor.objects.filter(active=True, batch_mapping__isnull=False).exclude(
+        pull_from=""
+    ):
+        last = monitor.batches.order_by("-received_at").values_list("received_at", flat=True)
+        latest = last.first()
+        if latest is None or now - latest >= timedelta(hours=monitor.every_hours):
             due.append(monitor.pk)
     return due
 
@@ -53,7 +70,7 @@ def monitors_due() -> list[int]:
 def monitor_run(*, monitor_id: int) -> AuditRun | None:
     """Queue the monitor's audit as the system (no person requested it)."""
     monitor = Monitor.objects.select_related("version__model").get(pk=monitor_id)
-    if monitor.version.model.risk_tier is None:
+    if monitor.version.model.risk_tier is None or monitor.evaluation_set is None:
         return None
 
     def remember(run: AuditRun) -> None:
@@ -66,3 +83,16 @@ def monitor_run(*, monitor_id: int) -> AuditRun | None:
         reference_set=monitor.reference_set,
         on_created=remember,
     )
+
+
+def batch_runs_unmeasured() -> list[int]:
+    """Completed batch audits (as received, or labelled) not yet in their history."""
+    done = RunStatus.COMPLETED
+    received = MonitorBatch.objects.filter(measured_at__isnull=True, run__status=done)
+    labelled = MonitorBatch.objects.filter(
+        labels_measured_at__isnull=True, labelled_run__status=done
+    )
+    return [
+        *received.values_list("run_id", flat=True),
+        *labelled.values_list("labelled_run_id", flat=True),
+    ]

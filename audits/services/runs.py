@@ -3,10 +3,12 @@ plan, chunk statistics, progress, complete, error, integrity). Every state chang
 (requested, started, requeued, completed, errored) records one trail event in its transaction;
 progress and heartbeats are telemetry that the sweeper reads, not records, and write no event."""
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -19,6 +21,7 @@ from audits.models import (
     ChunkStats,
     EvaluationSet,
     Monitor,
+    MonitorBatch,
     RunStatus,
     SetRole,
     Verdict,
@@ -28,7 +31,10 @@ from governance.errors import Conflict, InvalidInput
 from governance.models import EventVerb, ModelVersion, User
 from governance.permissions import require_start_audit
 from governance.services import version_integrity_alert
+from governance.stored_files import stored_uri
 from governance.trail import event_record, snapshot
+
+logger = logging.getLogger(__name__)
 
 RUN_FIELDS = ["status", "attempt", "verdict", "result_sha256", "error", "chunks_total"]
 # A monitoring audit with one of these verdicts alerts (governance.outbox: `monitor.alert`).
@@ -74,9 +80,9 @@ def require_model_fits(version: ModelVersion, evaluation_set: EvaluationSet) -> 
     """The version's artifact loads and scores the evaluation set's first rows, or the request
     is refused naming the problem (a feature count, an input name, a damaged file)."""
     problems = battery.model_problems(
-        version.artifact.path,
+        stored_uri(version.artifact.name),
         version.artifact_format,
-        evaluation_set.parquet.path,
+        stored_uri(evaluation_set.parquet.name),
         evaluation_set.mapping,
         settings.WARDEN_ARCHIVE_LIMITS,
     )
@@ -298,7 +304,25 @@ def audit_run_complete(*, run_id: int, attempt: int, document: dict) -> bool:
             after=snapshot(run, RUN_FIELDS),
         )
         _monitors_alert(run)
+        _batch_measure_after_commit(run)
     return True
+
+
+def _batch_measure_after_commit(run: AuditRun) -> None:
+    """A monitor batch's audit goes into its history once the completion commits (a broker
+    that is down loses nothing: the monitors' beat measures completed batches later)."""
+    if not MonitorBatch.objects.filter(Q(run=run) | Q(labelled_run=run)).exists():
+        return
+
+    def enqueue() -> None:
+        from audits.tasks import monitor_batch_measure
+
+        try:
+            monitor_batch_measure.delay(run.pk)
+        except (BrokerError, OSError):
+            logger.warning("audit #%s: batch measure not queued; the beat will", run.pk)
+
+    transaction.on_commit(enqueue)
 
 
 def _monitors_alert(run: AuditRun) -> None:

@@ -18,6 +18,7 @@ from audits.errors import UploadRejected
 from audits.services.evaluation_sets import intake_limits, upload_filename
 from governance.errors import DISK_FULL_MESSAGE, StorageFull, is_disk_full
 from governance.models import ModelVersion, User
+from governance.stored_files import stored_uri
 
 STAGING = "staging"
 
@@ -41,7 +42,7 @@ def staging_store(*, actor: User, version: ModelVersion, file: UploadedFile) -> 
     try:
         stored = default_storage.save(f"{STAGING}/{token}/{filename}", file)
         limits = intake_limits()
-        source = battery_io.open_source(default_storage.path(stored), limits=limits.archive)
+        source = battery_io.open_source(stored_uri(stored), limits=limits.archive)
         columns = source.columns
         if not columns:
             raise BatteryInputError(f"{filename} has no columns")

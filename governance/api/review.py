@@ -15,8 +15,17 @@ from governance.api import review_serializers as s
 from governance.api.permissions import CanAskGate, HasRole, acting_user
 from governance.api.serializers import ModelVersionSerializer
 from governance.errors import InvalidInput, NotFound
-from governance.gate import gate_reasons, gate_versions, gate_warnings
-from governance.models import Approval, Deployment, Incident, MLModel, ModelVersion, User
+from governance.gate import gate_decision_count, gate_refusals, gate_versions, gate_warnings
+from governance.models import (
+    Approval,
+    Deployment,
+    Incident,
+    MLflowModelLink,
+    MLflowVersionLink,
+    MLModel,
+    ModelVersion,
+    User,
+)
 from governance.permissions import (
     require_change_model,
     require_decide,
@@ -41,6 +50,18 @@ def version_or_404(
     if not MLModel.objects.filter(slug=slug).exists():
         raise NotFound(f"no model has the slug {slug!r}", field="model")
     raise NotFound(f"model {slug!r} has no version {version!r}", field="version")
+
+
+def mlflow_version_or_404(name: str, number: str) -> MLflowVersionLink:
+    """The synced MLflow version `number` of registered model `name`; a 404 naming the field."""
+    found = MLflowVersionLink.objects.filter(model_link__name=name, mlflow_version=number).first()
+    if found is not None:
+        return found
+    if not MLflowModelLink.objects.filter(name=name).exists():
+        raise NotFound(f"no MLflow model {name!r} has been synced", field="mlflow_model")
+    raise NotFound(
+        f"MLflow model {name!r} has no synced version {number!r}", field="mlflow_version"
+    )
 
 
 def _version_response(version: ModelVersion) -> Response:
@@ -151,7 +172,8 @@ class DeploymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter(name, str, required=True) for name in ("model", "version", "environment")
+        OpenApiParameter(name, str, required=name == "environment")
+        for name in ("model", "version", "mlflow_model", "mlflow_version", "environment")
     ],
     responses=s.GateAnswerSerializer,
 )
@@ -163,8 +185,16 @@ def gate(request: Request) -> Response:
     form = s.GateQuerySerializer(data=request.query_params.dict())
     form.is_valid(raise_exception=True)
     query = form.validated_data
-    version = version_or_404(query["model"], query["version"], gate_versions())
-    reasons = gate_reasons(version)
+    if "mlflow_model" in query:
+        link = mlflow_version_or_404(query["mlflow_model"], query["mlflow_version"])
+        if link.version is None:
+            return Response({"allowed": False, "reasons": [link.refusal], "warnings": []})
+        version = gate_versions().get(pk=link.version.pk)
+    else:
+        version = version_or_404(query["model"], query["version"], gate_versions())
+    refusals = gate_refusals(version)
+    gate_decision_count(refusals)
+    reasons = [text for _, text in refusals]
     return Response(
         {"allowed": not reasons, "reasons": reasons, "warnings": gate_warnings(version)}
     )

@@ -98,10 +98,30 @@ class DeploymentCreateSerializer(StrictSerializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
+BOTH_NAMINGS = (
+    "name the version by model and version, or by mlflow_model and mlflow_version, not both"
+)
+
+
 class GateQuerySerializer(StrictSerializer):
-    model = serializers.SlugField(max_length=100)
-    version = serializers.CharField(max_length=64)
+    """A version named by Warden's slug and version, or by its MLflow name and version."""
+
+    model = serializers.SlugField(max_length=100, required=False)
+    version = serializers.CharField(max_length=64, required=False)
+    mlflow_model = serializers.CharField(max_length=256, required=False)
+    mlflow_version = serializers.CharField(max_length=64, required=False)
     environment = serializers.SlugField(max_length=50)
+
+    def validate(self, attrs: dict) -> dict:
+        warden = {"model", "version"} & set(attrs)
+        mlflow = {"mlflow_model", "mlflow_version"} & set(attrs)
+        if warden and mlflow:
+            raise serializers.ValidationError({"mlflow_model": [BOTH_NAMINGS]})
+        pair = ("mlflow_model", "mlflow_version") if mlflow else ("model", "version")
+        missing = {name: ["this field is required"] for name in pair if name not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
 
 class GateAnswerSerializer(serializers.Serializer):

@@ -3,7 +3,16 @@
 from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
-from governance.api import attestations, findings, inventory, outbox, review, rulebooks, views
+from governance.api import (
+    attestations,
+    findings,
+    inventory,
+    mlflow,
+    outbox,
+    review,
+    rulebooks,
+    views,
+)
 
 models_list = views.MLModelViewSet.as_view({"get": "list", "post": "create"})
 model_detail = views.MLModelViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
@@ -59,6 +68,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"models/{VERSION}decisions/", decisions, name="version-decisions"),
     path(f"models/{VERSION}deployments/", deployments, name="version-deployments"),
     path("gate/", review.gate, name="gate"),
+    path("mlflow/webhook/", mlflow.mlflow_webhook, name="mlflow-webhook"),
     path("revalidations/", review.revalidations, name="revalidations"),
     path("incidents/", incidents_list, name="incident-list"),
     path("incidents/<int:pk>/", incident_detail, name="incident-detail"),

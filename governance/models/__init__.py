@@ -31,6 +31,12 @@ from governance.models.incidents import (
     Severity,
 )
 from governance.models.inventory import CustomField, CustomFieldValue, FieldKind, Tag
+from governance.models.mlflow import (
+    DeliveryVerdict,
+    MLflowModelLink,
+    MLflowVersionLink,
+    MLflowWebhookDelivery,
+)
 from governance.models.outbox import (
     Delivery,
     DeliveryAttempt,
@@ -64,6 +70,7 @@ from governance.models.rulebooks import (
     QuestionnaireVersion,
     RuleStatus,
 )
+from governance.models.sso import Reauthentication
 from governance.models.trail import Event, EventVerb, TrailHead
 
 __all__ = [
@@ -90,6 +97,7 @@ __all__ = [
     "Delivery",
     "DeliveryAttempt",
     "DeliveryStatus",
+    "DeliveryVerdict",
     "Deployment",
     "EmailAudience",
     "EmailSubscription",
@@ -103,6 +111,9 @@ __all__ = [
     "IncidentCategory",
     "IncidentStatus",
     "MLModel",
+    "MLflowModelLink",
+    "MLflowVersionLink",
+    "MLflowWebhookDelivery",
     "ModelType",
     "ModelVersion",
     "OutboxEventType",
@@ -110,6 +121,7 @@ __all__ = [
     "OverdueAttestation",
     "PolicyVersion",
     "QuestionnaireVersion",
+    "Reauthentication",
     "RedTeamAttempt",
     "RedTeamCampaign",
     "RegulatoryRegime",

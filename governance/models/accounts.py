@@ -27,6 +27,9 @@ class User(AbstractUser):
     # Set when someone other than the owner chose the password: it cannot sign until the owner
     # changes it (21 CFR 11.300, a signature's password is known to its owner alone).
     password_set_by_other = models.BooleanField(default=False)
+    # The identity provider's `sub` for an account provisioned by single sign-on (None for local
+    # accounts): such an account signs by re-authenticating there, never with a password.
+    sso_subject = models.CharField(max_length=255, null=True, blank=True, unique=True)
 
     @property
     def printed_name(self) -> str:

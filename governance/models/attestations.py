@@ -32,6 +32,8 @@ class Attestation(models.Model):
     signer_username = models.CharField(max_length=150)
     signed_at = models.DateTimeField()
     signed_sha256 = models.CharField(max_length=64)
+    # How the signer proved it was them, when not by re-entering their password ("" then).
+    authentication = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
         ordering = ["-signed_at", "-id"]

@@ -41,11 +41,13 @@ DECISION_MEANINGS = [
 
 
 def manifestation_text(signed: "Approval | Attestation") -> str:
-    """A signature's manifestation (21 CFR 11.50): printed name, username, UTC time, meaning."""
-    return (
+    """A signature's manifestation (21 CFR 11.50): printed name, username, UTC time, meaning,
+    and for a single sign-on user the re-authentication that stood in for the password."""
+    text = (
         f"{signed.signer_printed_name} ({signed.signer_username}), "
         f"{signed.signed_at:%Y-%m-%d %H:%M:%S} UTC, {signed.get_meaning_display()}"
     )
+    return f"{text}, {signed.authentication}" if signed.authentication else text
 
 
 class Approval(models.Model):
@@ -69,6 +71,8 @@ class Approval(models.Model):
     # An LLM version's transcripts, as scored by that audit ("" for other versions).
     transcripts_sha256 = models.CharField(max_length=64, blank=True, default="")
     signed_sha256 = models.CharField(max_length=64)
+    # How the signer proved it was them, when not by re-entering their password ("" then).
+    authentication = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
         ordering = ["signed_at", "id"]

@@ -15,6 +15,8 @@ class EventVerb(models.TextChoices):
     USER_FLAGS_CHANGED = "user_flags_changed", "User's access flags changed"
     USER_PASSWORD_CHANGED = "user_password_changed", "User's password changed"
     SIGNATURE_REFUSED = "signature_refused", "Signature refused (wrong password)"
+    SSO_LOGIN_REFUSED = "sso_login_refused", "Single sign-on refused"
+    REAUTHENTICATED = "reauthenticated", "Re-authenticated at the identity provider to sign"
     # registry
     TEAM_CREATED = "team_created", "Team created"
     TEAM_UPDATED = "team_updated", "Team updated"
@@ -92,6 +94,9 @@ class EventVerb(models.TextChoices):
     AUDIT_REJUDGED = "audit_rejudged", "Audit re-judged under another policy"
     MONITOR_CREATED = "monitor_created", "Monitor created"
     MONITOR_ALERTED = "monitor_alerted", "Monitoring audit failed its policy"
+    MONITOR_BATCH_RECEIVED = "monitor_batch_received", "Monitor batch received"
+    MONITOR_BATCH_MEASURED = "monitor_batch_measured", "Monitor batch measured into its history"
+    MONITOR_LABELS_RECEIVED = "monitor_labels_received", "Monitor batch labels received"
     # notifications (the outbox)
     WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint_created", "Webhook endpoint created"
     WEBHOOK_ENDPOINT_UPDATED = "webhook_endpoint_updated", "Webhook endpoint updated"
@@ -99,10 +104,19 @@ class EventVerb(models.TextChoices):
     EMAIL_SUBSCRIPTION_UPDATED = "email_subscription_updated", "E-mail subscription updated"
     DELIVERY_DEAD_LETTERED = "delivery_dead_lettered", "Delivery given up (dead letter)"
     DELIVERY_REDELIVERED = "delivery_redelivered", "Delivery sent again"
+    # the MLflow registry sync (governance.mlflow_sync)
+    MLFLOW_VERSION_REFUSED = "mlflow_version_refused", "MLflow version not importable"
+    MLFLOW_MODEL_REMOVED = "mlflow_model_removed", "MLflow model removed from its registry"
+    MLFLOW_VERSION_REMOVED = "mlflow_version_removed", "MLflow version removed from its registry"
+    MLFLOW_ALIAS_REFUSED = "mlflow_alias_refused", "MLflow alias not recorded as a deployment"
     # reports
     MODEL_CARD_ISSUED = "model_card_issued", "Model card issued"
     COMPLIANCE_ISSUED = "compliance_issued", "Compliance report issued"
     ANNEX_IV_ISSUED = "annex_iv_issued", "Annex IV technical documentation issued"
+    REPORT_JOB_REQUESTED = "report_job_requested", "Portfolio job requested"
+    REPORT_JOB_STARTED = "report_job_started", "Portfolio job started on a worker"
+    REPORT_JOB_COMPLETED = "report_job_completed", "Portfolio job completed"
+    REPORT_JOB_FAILED = "report_job_failed", "Portfolio job failed"
 
 
 class Event(models.Model):

@@ -1,5 +1,6 @@
-"""The pages of a model: registering it with its risk questionnaire, reading it, filing a new
-assessment or a risk officer's tier override, and the owner's periodic attestation."""
+"""The pages of a model: registering it with its risk questionnaire, filing a new assessment
+or a risk officer's tier override, and the owner's periodic attestation (the model page itself
+composes every app and lives in reports.views.mlmodels)."""
 
 from django import forms
 from django.contrib import messages
@@ -13,8 +14,8 @@ from governance.attestations import DEFAULT_STATEMENT
 from governance.errors import ServiceError
 from governance.models import MLModel
 from governance.page_plumbing import AuthedRequest, posted, reader_required, refuse
-from governance.permissions import can_attest, user_can_change_team_models
 from governance.roles import Role
+from governance.views.sso import signing_form_fit, signing_reauthentication
 
 
 @reader_required
@@ -42,44 +43,25 @@ def model_new(request: AuthedRequest) -> HttpResponse:
 
 
 @reader_required
-def model_page(request: AuthedRequest, slug: str) -> HttpResponse:
-    """A model: what it is for, its risk assessment and its versions."""
-    model = get_object_or_404(
-        MLModel.objects.select_related("owner", "team", "risk_assessment__assessed_by"),
-        slug=slug,
-    )
-    context = {
-        "model": model,
-        "versions": model.versions.select_related("created_by").order_by("-created_at", "-id"),
-        "dependencies": model.depends_on.all(),
-        "field_values": model.field_values.select_related("field").order_by("field__label"),
-        "tags": model.tags.all(),
-        "can_change": user_can_change_team_models(request.user, model.team),
-        "can_assess": request.user.has_role(Role.RISK_OFFICER)
-        or user_can_change_team_models(request.user, model.team),
-        "attestations": model.attestations.all()[:5],
-        "attestation_due": next(iter(attestations.attestations_due(model=model)), None),
-        "can_attest": can_attest(request.user, model),
-    }
-    return render(request, "governance/model_page.html", context)
-
-
-@reader_required
 def model_attest(request: AuthedRequest, slug: str) -> HttpResponse:
     """The owner signs the periodic attestation, password re-entered."""
     model = get_object_or_404(MLModel.objects.select_related("owner"), slug=slug)
     form = finding_forms.AttestationForm(posted(request), initial={"statement": DEFAULT_STATEMENT})
+    sso = signing_form_fit(request, form)
     if request.method == "POST" and form.is_valid():
         try:
             signed = attestations.attestation_sign(
-                actor=request.user, model=model, **form.cleaned_data
+                actor=request.user,
+                model=model,
+                **form.cleaned_data,
+                reauthentication=signing_reauthentication(request),
             )
         except ServiceError as error:
             refuse(form, error)
         else:
             messages.success(request, f"Signed: {signed.manifestation}.")
             return redirect("model-page", slug=model.slug)
-    context = {"form": form, "model": model, "signer": request.user}
+    context = {"form": form, "model": model, "signer": request.user, **sso}
     return render(request, "governance/model_attest.html", context)
 
 

@@ -23,6 +23,7 @@ from governance.page_plumbing import (
     uploaded,
     version_of,
 )
+from governance.views.sso import signing_form_fit, signing_reauthentication
 
 
 @reader_required
@@ -118,15 +119,19 @@ def version_decide(request: AuthedRequest, slug: str, version: str) -> HttpRespo
     """A risk officer's decision, signed with the password and a declared meaning."""
     target = version_of(slug, version)
     form = f.DecisionForm(posted(request), version=target)
+    sso = signing_form_fit(request, form)
     if request.method == "POST" and form.is_valid():
         try:
             approval = decisions.decision_record(
-                actor=request.user, version=target, **form.cleaned_data
+                actor=request.user,
+                version=target,
+                **form.cleaned_data,
+                reauthentication=signing_reauthentication(request),
             )
         except ServiceError as error:
             refuse(form, error)
         else:
             messages.success(request, f"Signed: {approval.manifestation}.")
             return to_version(target)
-    context = {"form": form, "version": target, "signer": request.user}
+    context = {"form": form, "version": target, "signer": request.user, **sso}
     return render(request, "governance/version_decide.html", context)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports.api import crosswalk, views
+from reports.api import crosswalk, jobs, views
 
 VERSION = "models/<slug:slug>/versions/<str:version>/"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("reports/compliance.csv", views.compliance_csv, name="compliance-csv"),
     path("reports/evidence.zip", views.evidence_zip, name="evidence-zip"),
     path("reports/verify/", views.verify, name="report-verify"),
+    path("reports/jobs/", jobs.report_jobs, name="report-jobs"),
+    path("reports/jobs/<int:pk>/", jobs.report_job, name="report-job"),
+    path("reports/jobs/<int:pk>/download", jobs.report_job_download, name="report-job-download"),
 ]

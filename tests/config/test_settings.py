@@ -55,3 +55,31 @@ def test_manage_py_commands_print_no_lockout_banner(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "AXES" not in result.stdout + result.stderr
+
+
+def settings_read(monkeypatch, tmp_path, **env: str) -> dict:
+    import runpy
+
+    monkeypatch.setenv("WARDEN_VAR_DIR", str(tmp_path))
+    for name in ("WARDEN_S3_BUCKET", "WARDEN_S3_ENDPOINT_URL", "WARDEN_S3_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(REPO_DIR / "config" / "settings.py"))
+
+
+def test_a_bucket_makes_object_storage_the_default_storage(monkeypatch, tmp_path):
+    read = settings_read(monkeypatch, tmp_path, WARDEN_S3_BUCKET="warden",
+                         WARDEN_S3_ENDPOINT_URL="http://object-store:9000",
+                         WARDEN_S3_SECRET_KEY="s3-secret")  # fmt: skip
+    default = read["STORAGES"]["default"]
+    assert default["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert default["OPTIONS"]["bucket_name"] == "warden"
+    assert default["OPTIONS"]["endpoint_url"] == "http://object-store:9000"
+    assert default["OPTIONS"]["secret_key"] == "s3-secret"
+    assert default["OPTIONS"]["file_overwrite"] is False  # a stored file is never replaced
+
+
+def test_without_a_bucket_files_stay_in_the_media_folder(monkeypatch, tmp_path):
+    read = settings_read(monkeypatch, tmp_path)
+    assert read["STORAGES"]["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"

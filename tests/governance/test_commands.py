@@ -1,4 +1,5 @@
-"""The management commands operators use: create_user, seed_demo."""
+"""The management commands operators use: create_user, changepassword, createsuperuser,
+seed_demo."""
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -79,3 +80,37 @@ def test_db_roles_refuses_a_role_name_that_is_not_plain_with_exit_2():
     with pytest.raises(CommandError, match="role: ") as error:
         call_command("db_roles", "--role", "app; DROP TABLE x")
     assert error.value.returncode == 2
+
+
+def test_django_createsuperuser_is_refused_and_names_the_recorded_door():
+    with pytest.raises(CommandError, match="create_user NAME --role admin --superuser") as refused:
+        call_command("createsuperuser", "--username", "mallory", "--noinput")
+    assert refused.value.returncode == 2
+    assert not User.objects.exists()
+
+
+def test_changepassword_is_on_the_trail_and_the_new_password_cannot_sign(monkeypatch):
+    monkeypatch.setenv("WARDEN_PASSWORD", "a long enough passphrase")
+    call_command(
+        "create_user",
+        "rita",
+        "--role",
+        "risk_officer",
+        "--first-name",
+        "Rita",
+        "--last-name",
+        "Rossi",
+    )
+    monkeypatch.setenv("WARDEN_PASSWORD", "another long passphrase")
+    call_command("changepassword", "rita")
+    rita = User.objects.get(username="rita")
+    assert rita.check_password("another long passphrase")
+    assert rita.password_set_by_other
+    changed = Event.objects.get(verb="user_password_changed", target_repr="rita")
+    assert changed.actor is None
+    assert changed.note == "set by someone else: it cannot sign"
+
+
+def test_changepassword_names_an_unknown_user():
+    with pytest.raises(CommandError, match="username: no user is called 'ghost'"):
+        call_command("changepassword", "ghost")

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import BatteryInputError, Problem
+from ..location import located
 
 MANIFEST = "manifest.csv"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
@@ -77,14 +78,16 @@ class TensorArchive:
     """An opened archive whose directory was checked against ``limits``."""
 
     def __init__(self, path: str | Path, limits: TensorLimits = TensorLimits()):
-        self.path = Path(path)
+        # a local path or an object in storage, whose members are read by ranged GETs
+        self.location = located(path)
         self.limits = limits
-        size = self.path.stat().st_size
+        size = self.location.size() or 0
         if size > limits.archive_bytes:
             raise BatteryInputError(
                 Problem(
                     "",
-                    f"{self.path.name} has {size} bytes, over the limit of {limits.archive_bytes}",
+                    f"{self.location.name} has {size} bytes, over the limit of "
+                    f"{limits.archive_bytes}",
                 )
             )
         self._zip: zipfile.ZipFile | None = None
@@ -94,7 +97,7 @@ class TensorArchive:
             raise BatteryInputError(
                 Problem(
                     "",
-                    f"{self.path.name} holds {len(infos)} members, over the limit of "
+                    f"{self.location.name} holds {len(infos)} members, over the limit of "
                     f"{limits.members}",
                 )
             )
@@ -105,7 +108,9 @@ class TensorArchive:
                 self.members[normal_name(info.filename)] = info
         if MANIFEST not in self.members:
             raise BatteryInputError(
-                Problem("", f"{self.path.name} has no {MANIFEST} at its root (one row per file)")
+                Problem(
+                    "", f"{self.location.name} has no {MANIFEST} at its root (one row per file)"
+                )
             )
         data = sorted(n for n in self.members if n != MANIFEST)
         self.images = bool(data) and data[0].lower().endswith(IMAGE_SUFFIXES)
@@ -160,10 +165,10 @@ class TensorArchive:
         """The ZIP opened in this process (a forked worker must not share the file offset)."""
         if self._zip is None or self._pid != os.getpid():
             try:
-                self._zip = zipfile.ZipFile(self.path)
+                self._zip = zipfile.ZipFile(self.location.readable())
             except (zipfile.BadZipFile, OSError) as error:
                 raise BatteryInputError(
-                    Problem("", f"{self.path.name} is not a readable ZIP archive: {error}")
+                    Problem("", f"{self.location.name} is not a readable ZIP archive: {error}")
                 ) from None
             self._pid = os.getpid()
         return self._zip

@@ -3,9 +3,6 @@
 never from the command line; this is the only door that grants superuser. A risk officer needs
 both names: a signature prints the signer's full name."""
 
-import getpass
-import os
-import sys
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -15,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from governance import services
 from governance.accounts import user_create
 from governance.errors import ServiceError
+from governance.management.passwords import password_read
 from governance.models import Team
 from governance.roles import Role
 
@@ -42,7 +40,7 @@ class Command(BaseCommand):
                 "signature prints the signer's full name",
                 returncode=2,
             )
-        password = os.environ.get("WARDEN_PASSWORD") or self._prompt_password()
+        password = password_read()
         try:
             validate_password(password)
         except ValidationError as error:
@@ -67,11 +65,3 @@ class Command(BaseCommand):
         except ServiceError as error:
             raise CommandError(f"{error.field or 'input'}: {error.message}") from None
         self.stdout.write(f"created {user.username} ({options['role']})")
-
-    def _prompt_password(self) -> str:
-        if not sys.stdin.isatty():
-            raise CommandError("password: set WARDEN_PASSWORD or run the command in a terminal")
-        first = getpass.getpass("Password: ")
-        if first != getpass.getpass("Password (again): "):
-            raise CommandError("password: the two entries differ")
-        return first

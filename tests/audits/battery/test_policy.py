@@ -7,7 +7,15 @@ import pytest
 
 from audits.battery import run
 from audits.battery.metric_table import HIGHER, LOWER, METRICS, NEITHER
-from audits.battery.policy import POLICY, judge, overall, required_checks, resolve_tier, table
+from audits.battery.policy import (
+    BATCH,
+    POLICY,
+    judge,
+    overall,
+    required_checks,
+    resolve_tier,
+    table,
+)
 
 from .conftest import binary_frame, regression_frame
 
@@ -79,6 +87,28 @@ def test_overall_fails_on_a_required_check_and_warns_on_an_optional_one():
         "fail", ["required check drift was skipped"])  # fmt: skip
     assert overall([check("fairness", "skipped", ["classification"])], 1)[0] == "pass"
     assert overall([check("performance", "error")], 2)[0] == "error"
+
+
+def test_a_production_batch_defers_what_it_could_not_measure_and_fails_on_what_it_did():
+    skipped = [
+        {"id": "performance", "status": "skipped", "details": {"missing_inputs": ["predictions"]}},
+        {"id": "robustness", "status": "skipped", "details": {"missing_inputs": ["model"]}},
+    ]
+    drift = {"id": "drift", "status": "pass", "details": {}}
+    assert overall([*skipped, drift], 1)[0] == "fail"
+    assert overall([*skipped, drift], 1, scope=BATCH) == ("pass", [])
+    failed = [*skipped, {"id": "data_quality", "status": "fail", "details": {}}]
+    assert overall(failed, 1, scope=BATCH) == (
+        "fail", ["required check data_quality failed"])  # fmt: skip
+    with pytest.raises(ValueError, match="scope"):
+        overall(skipped, 1, scope="nightly")
+
+
+def test_a_batch_document_says_its_scope_and_a_validation_one_needs_not():
+    frame = binary_frame(200)
+    mapping = {"label": "y", "prediction": "pred", "features": ["x1"]}
+    assert "scope" not in run(frame, mapping, tier=3)["policy"]
+    assert run(frame, mapping, tier=3, options={"scope": BATCH})["policy"]["scope"] == BATCH
 
 
 def test_tiers_resolve_with_a_default():

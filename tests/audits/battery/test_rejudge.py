@@ -52,3 +52,12 @@ def test_new_thresholds_give_a_new_verdict_on_the_same_measurements(compas_docum
 def test_a_run_under_a_policy_is_what_rejudging_under_it_gives(compas_csv, compas_document):
     lenient = lenient_fairness()
     assert run(compas_csv, MAPPING, tier=2, policy=lenient) == rejudge(compas_document, lenient)
+
+
+def test_a_batch_document_is_rejudged_as_a_batch(compas_csv):
+    unlabelled = {**MAPPING, "label": "high_risk", "prediction": None, "score": None}
+    batch = run(compas_csv, unlabelled, tier=1, options={"scope": "batch"})
+    measured_only = ["required check data_quality failed"]  # COMPAS repeats rows; no label checks
+    assert batch["status_reasons"] == measured_only
+    again = rejudge(batch, lenient_fairness())
+    assert again["status_reasons"] == measured_only and again["policy"]["scope"] == "batch"

@@ -1,0 +1,25 @@
+"""A Celery worker yields the cores to the web tier (issue #21): it runs at a higher niceness
+than gunicorn and bounds its native thread pools (Arrow, BLAS / OpenMP), so a pipeline asking
+the deployment gate does not wait behind somebody's audit."""
+
+import os
+
+import pyarrow as pa
+from threadpoolctl import threadpool_limits
+
+
+def lower_priority(niceness: int) -> int:
+    """Raise this process's niceness to at least `niceness` (never lower it: that needs
+    privileges, and a deliberately nicer worker stays so); the niceness it runs at."""
+    current = os.nice(0)
+    if niceness > current:
+        current = os.nice(niceness - current)
+    return current
+
+
+def bound_thread_pools(threads: int) -> None:
+    """At most `threads` threads in pyarrow's compute and I/O pools and in every BLAS /
+    OpenMP pool numpy and scikit-learn loaded."""
+    pa.set_cpu_count(threads)
+    pa.set_io_thread_count(threads)
+    threadpool_limits(limits=threads)
