@@ -17,8 +17,10 @@ import pyarrow.parquet as pq
 
 from audits.battery import BatteryInputError, Problem, RunSpec, prepare
 from audits.battery import io as battery_io
-from audits.battery.mapping import columns_to_read
+from audits.battery.io import duplicate_columns
+from audits.battery.mapping import columns_to_read, normalize, resolve, target_columns
 from audits.intake_batches import checked_table
+from audits.intake_csv import NeedsPandas, csv_tables
 from audits.transcript_sets import TRANSCRIPTS_FORMAT, TRANSCRIPTS_MAPPING, transcripts_intake
 from governance.errors import is_disk_full
 
@@ -190,17 +192,16 @@ def intake(
             parquet_expansion_check(original, limits)
         if archive:
             spec = prepare(original, mapping, options={"archive_limits": limits.archive})
-        else:
-            header_check(battery_io.open_source(original).columns, limits)
-            spec = prepare(original, mapping, data_sha256=NOT_HASHED_HERE)
-        columns = columns_to_read(spec.mapping)
-        source = spec.source_of("current")
-        if archive:
-            header_check(source.columns, limits)
-            for _ in _checked_tables(source, columns, spec, limits, row_group_rows):
+            header_check(spec.source_of("current").columns, limits)
+            for _ in _checked_tables(spec, limits, row_group_rows):
                 pass
         else:
-            _copy_to_parquet(source, columns, spec, parquet_out, row_group_rows, limits)
+            source = battery_io.open_source(original)
+            header_check(source.columns, limits)
+            streamed = file_format == "csv" and _streamed_csv(
+                original, source, mapping, parquet_out, row_group_rows, limits
+            )
+            spec = streamed or prepared_copy(original, mapping, parquet_out, limits, row_group_rows)
     except BatteryInputError:
         parquet_out.unlink(missing_ok=True)
         raise
@@ -209,25 +210,57 @@ def intake(
         if is_disk_full(error):
             raise  # the server's fault, not the file's
         raise BatteryInputError(f"the file could not be read: {error}") from None
-    return Intake(file_format, spec.mapping, spec.rows, columns)
+    return Intake(file_format, spec.mapping, spec.rows, columns_to_read(spec.mapping))
 
 
-def _copy_to_parquet(
+def prepared_copy(
+    original: Path, mapping: dict, out: Path, limits: IntakeLimits, row_group_rows: int
+) -> RunSpec:
+    """The run spec prepared from the upload, then the copy read through the battery (a CSV
+    profiled whole by pandas, then read again in chunks): Parquet's way, and a CSV's when the
+    streamed pass steps back."""
+    spec = prepare(original, mapping, data_sha256=NOT_HASHED_HERE)
+    _write_copy(_checked_tables(spec, limits, row_group_rows), out, row_group_rows)
+    return spec
+
+
+def _streamed_csv(
+    original: Path,
     source: battery_io.Source,
-    columns: list[str],
-    spec: RunSpec,
+    raw_mapping: dict,
     out: Path,
     row_group_rows: int,
     limits: IntakeLimits,
-) -> None:
-    """Write the mapped columns, typed once, in row groups of `row_group_rows` (the unit that
-    audit chunks, and so parallel workers, split the set by), in one pass: reading the next
-    batch and writing the last overlap the checks of this one (pyarrow frees the GIL)."""
+) -> RunSpec | None:
+    """The CSV's copy written in one pyarrow pass (audits.intake_csv) and the run spec
+    prepared from that copy (its target columns only, and each column's kind from its types);
+    None, with nothing written, when the file needs the pandas path or its mapping does not fit
+    its header (the pandas path then names every problem, as before)."""
+    m, problems = resolve(normalize(raw_mapping), source.columns)
+    if problems or duplicate_columns(source):
+        return None
+    columns = columns_to_read(m)
+    tables = csv_tables(
+        original, source.columns, columns, target_columns(m), na_values=source.na_values,
+        batch_rows=row_group_rows, cell_chars=limits.cell_chars, limit_name=CELL_CHARS_SETTING,
+    )  # fmt: skip
+    try:
+        _write_copy(tables, out, row_group_rows)
+    except NeedsPandas:
+        out.unlink(missing_ok=True)
+        return None
+    return prepare(out, m, data_sha256=NOT_HASHED_HERE)
+
+
+def _write_copy(tables: Iterator[pa.Table], out: Path, row_group_rows: int) -> None:
+    """Write the checked tables in row groups of `row_group_rows` (the unit that audit chunks,
+    and so parallel workers, split the set by), in one pass: reading the next batch and writing
+    the last overlap the checks of this one (pyarrow frees the GIL)."""
     writer: pq.ParquetWriter | None = None
     with ThreadPoolExecutor(1) as pool:
         written: Future | None = None
         try:
-            for table in _checked_tables(source, columns, spec, limits, row_group_rows):
+            for table in tables:
                 if writer is None:
                     text = [f.name for f in table.schema if not pa.types.is_floating(f.type)]
                     writer = pq.ParquetWriter(
@@ -245,15 +278,10 @@ def _copy_to_parquet(
                 writer.close()
 
 
-def _checked_tables(
-    source: battery_io.Source,
-    columns: list[str],
-    spec: RunSpec,
-    limits: IntakeLimits,
-    batch_rows: int,
-) -> Iterator[pa.Table]:
+def _checked_tables(spec: RunSpec, limits: IntakeLimits, batch_rows: int) -> Iterator[pa.Table]:
     """The mapped columns batch by batch, typed for the copy, each refused (BatteryInputError)
     when a cell is over long or starts like a spreadsheet formula."""
+    source, columns = spec.source_of("current"), columns_to_read(spec.mapping)
     offset = 0
     for table in _arrow_batches(source, columns, spec, batch_rows):
         yield checked_table(table, offset, limits.cell_chars, CELL_CHARS_SETTING)

@@ -92,9 +92,14 @@ def _long_cell(name: str, column: pa.ChunkedArray, offset: int, cell_chars: int,
     return Problem(name, reason)
 
 
+def is_number_text(values: pa.Array) -> pa.Array:
+    """Per cell, whether pandas reads the text as a number (null for a missing cell)."""
+    return pc.match_substring_regex(values, _NUMBER)
+
+
 def _looks_like_formula(values: pa.Array) -> pa.Array:
     leads = pc.match_substring_regex(values, _LEADER)
-    return pc.and_kleene(leads, pc.invert(pc.match_substring_regex(values, _NUMBER)))
+    return pc.and_kleene(leads, pc.invert(is_number_text(values)))
 
 
 def _formula_cell(name: str, column: pa.ChunkedArray, offset: int):
