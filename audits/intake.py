@@ -1,8 +1,9 @@
 """Taking in an evaluation set: checking the file and its mapping with the battery's own
-validator, refusing what is unsafe, and writing the Parquet copy audits read. An image / tensor
-set (a ZIP or NPZ with manifest.csv) is read where it is, so it gets no copy: the battery opens
-it under the archive limits, reads its manifest and finds every member the manifest names. A
-transcripts file (JSONL, audits.transcript_sets) is read where it is too.
+validator, refusing what is unsafe, and writing the Parquet copy audits read (a CSV's in one
+pyarrow pass when it can: audits.intake_csv). An image / tensor set (a ZIP or NPZ with
+manifest.csv) is read where it is, so it gets no copy: the battery opens it under the archive
+limits, reads its manifest and finds every member the manifest names. A transcripts file (JSONL,
+audits.transcript_sets) is read where it is too.
 
 Nothing here touches the database; the service stores what `intake` returns."""
 

@@ -142,6 +142,10 @@ def _as_pandas_read(
 def _past_int64(values: pa.Array) -> bool:
     """Whether a finite number is past the int64 range: pandas may read the column as text
     (an integer beyond uint64 makes it object), so only pandas can say."""
+    extremes = pc.min_max(values)
+    low, high = extremes["min"].as_py(), extremes["max"].as_py()
+    if low is None or -(2.0**63) < low <= high < 2.0**63:
+        return False  # the usual case, in one pass
     big = pc.greater_equal(pc.abs(values), 2.0**63)
     return bool(pc.any(pc.and_(big, pc.is_finite(values))).as_py())
 
