@@ -30,15 +30,20 @@ from governance.evidence import AuditEvidence
 from governance.models import ModelVersion
 
 
-def completed_runs(version: Any) -> QuerySet[AuditRun]:
-    """The version's (a ModelVersion, its id or an OuterRef) completed audits, latest first:
-    its validation, so not a batch monitor's audits of production rows (an unlabelled batch
-    cannot run the checks that need labels; a batch's breaches are alerts and incidents)."""
-    return (
-        AuditRun.objects.filter(version=version, status=RunStatus.COMPLETED)
-        .exclude(evaluation_set__role=SetRole.BATCH)
-        .order_by("-finished_at", "-id")
+def validation_runs() -> QuerySet[AuditRun]:
+    """Completed audits that validate a version, so not a batch monitor's audits of production
+    rows (an unlabelled batch cannot run the checks that need labels; a batch's breaches are
+    alerts and incidents, and its figures the monitor's history). Cards, the compliance report
+    and the registry's lifecycle read these; a daily batch neither changes what a card states
+    nor becomes a version's latest audit."""
+    return AuditRun.objects.filter(status=RunStatus.COMPLETED).exclude(
+        evaluation_set__role=SetRole.BATCH
     )
+
+
+def completed_runs(version: Any) -> QuerySet[AuditRun]:
+    """The version's (a ModelVersion, its id or an OuterRef) validation audits, latest first."""
+    return validation_runs().filter(version=version).order_by("-finished_at", "-id")
 
 
 def audit_evidence(version: ModelVersion) -> AuditEvidence | None:

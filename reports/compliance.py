@@ -17,7 +17,8 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from audits.models import AuditRun, RunStatus, Verdict
+from audits.models import AuditRun, Verdict
+from audits.selectors import validation_runs
 from governance.attestations import attestations_overdue
 from governance.models import (
     APPROVING_DECISIONS,
@@ -210,9 +211,9 @@ def _row(
 
 
 def _latest_audits(versions: QuerySet[ModelVersion]) -> dict[int, AuditRun]:
-    """Each version's newest completed audit."""
+    """Each version's newest validation audit (a monitor's batch audits are not one)."""
     latest: dict[int, AuditRun] = {}
-    runs = AuditRun.objects.filter(status=RunStatus.COMPLETED, version__in=versions)
+    runs = validation_runs().filter(version__in=versions)
     fields = ("id", "version_id", "verdict", "finished_at")
     for run in runs.order_by("finished_at", "id").only(*fields).iterator(chunk_size=5000):
         latest[run.version_id] = run

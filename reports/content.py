@@ -15,7 +15,8 @@ from typing import Any
 
 from audits.battery import CHECKS
 from audits.battery.metric_table import metric_title
-from audits.models import AuditRun, RunStatus
+from audits.models import AuditRun
+from audits.selectors import validation_runs
 from governance.models import ModelVersion, RegulatoryRegime, TrailHead
 from governance.selectors import findings_of_version, red_team_counts
 from governance.trail import GENESIS_HASH, canonical_json, json_safe
@@ -42,7 +43,8 @@ def card_facts(version: ModelVersion) -> dict[str, Any]:
     model = version.model
     assessment = model.risk_assessment
     runs = list(
-        AuditRun.objects.filter(version=version, status=RunStatus.COMPLETED)
+        validation_runs()
+        .filter(version=version)
         .select_related("evaluation_set", "reference_set")
         .order_by("finished_at", "id")
     )
@@ -151,8 +153,8 @@ def trail_head() -> tuple[int, str]:
 
 
 def audit_documents(version: ModelVersion) -> list[tuple[int, dict[str, Any]]]:
-    """(run id, result document) of every completed audit of the version, oldest first."""
-    runs = AuditRun.objects.filter(version=version, status=RunStatus.COMPLETED)
+    """(run id, result document) of every validation audit of the version, oldest first."""
+    runs = validation_runs().filter(version=version)
     ordered = runs.order_by("finished_at", "id").values_list("id", "result")
     return [(pk, doc or {}) for pk, doc in ordered]
 

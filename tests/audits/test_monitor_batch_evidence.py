@@ -46,3 +46,14 @@ def test_a_batch_audit_is_judged_on_what_it_measured_not_on_what_comes_later(bat
     assert statuses["robustness"] == "skipped" and statuses["drift"] == "pass"
     assert result["policy"]["scope"] == "batch"
     assert result["status"] != "fail" and result["status_reasons"] == []
+
+
+def test_a_batch_audit_is_neither_on_the_card_nor_in_the_compliance_report(monitored, batch):
+    from reports.compliance import portfolio
+    from reports.content import audit_documents, card_facts
+
+    facts = card_facts(monitored.version)
+    assert batch.run.pk not in [audit["id"] for audit in facts["audits"]]
+    assert batch.run.pk not in dict(audit_documents(monitored.version))
+    rows = [r for r in portfolio()["rows"] if r["version"] == monitored.version.version]
+    assert rows and all(row["latest_audit"] != batch.run.pk for row in rows)
