@@ -2,10 +2,12 @@
 Celery worker, its time and the worker's peak memory, at two portfolio sizes.
 
     .venv/bin/python bench/portfolio_job_bench.py [--models 1000] [--baseline-models 100]
+        [--database warden_jobs_bench] [--redis-db 14]
 
-For each size it builds a throw-away PostgreSQL database `warden_jobs_bench` on 127.0.0.1:5432
-with `manage.py portfolio_build --models N` (3 versions a model, their audits, decisions,
-incidents and chained trail), starts one `celery worker --pool=solo` (Redis db 14), asks for
+For each size it builds a throw-away PostgreSQL database (`--database`, dropped and made again)
+on 127.0.0.1:5432 with `manage.py portfolio_build --models N` (3 versions a model, their audits,
+decisions, incidents and chained trail), starts one `celery worker --pool=solo` (Redis db
+`--redis-db`), asks for
 the whole portfolio's evidence bundle through the service the API calls, and waits for it.
 It prints the build's seconds (requested to done), the bundle's size and the worker's peak
 resident memory (VmHWM: the worker runs the task in its own process), and the ratios against
@@ -30,15 +32,14 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATABASE = "warden_jobs_bench"
 QUEUE = "warden-jobs-bench"
 
 
-def environment(workdir: Path) -> dict[str, str]:
+def environment(workdir: Path, database: str, redis_db: int) -> dict[str, str]:
     return {
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{redis_db}",
         "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
         "MEDIA_ROOT": str(workdir / "media"),
         "WARDEN_VAR_DIR": str(workdir / "var"),
@@ -46,21 +47,20 @@ def environment(workdir: Path) -> dict[str, str]:
     }
 
 
-def recreate_database() -> None:
+def recreate_database(database: str) -> None:
     import psycopg
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as db:
-        db.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        db.execute(f"CREATE DATABASE {DATABASE}")
+        db.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        db.execute(f"CREATE DATABASE {database}")
 
 
-def measure(models: int, workdir: Path) -> dict[str, float]:
+def measure(models: int, workdir: Path, env: dict[str, str]) -> dict[str, float]:
     """Build a portfolio of `models` and one bundle of it on a fresh worker."""
-    env = environment(workdir)
     from django.db import connections
 
     connections.close_all()  # the database is dropped and made again
-    recreate_database()
+    recreate_database(env["DATABASE_URL"].rsplit("/", 1)[1])
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env={**os.environ, **env}, check=True)
     subprocess.run(
@@ -140,14 +140,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=1000)
     parser.add_argument("--baseline-models", type=int, default=100)
+    parser.add_argument("--database", default="warden_jobs_bench", help="dropped and made again")
+    parser.add_argument("--redis-db", type=int, default=14)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
-        os.environ.update(environment(workdir))
+        env = environment(workdir, options.database, options.redis_db)
+        os.environ.update(env)
         import django
 
         django.setup()
-        rows = [measure(n, workdir) for n in (options.baseline_models, options.models)]
+        rows = [measure(n, workdir, env) for n in (options.baseline_models, options.models)]
     for row in rows:
         print(
             f"evidence bundle, {row['models']:>5.0f} models: {row['seconds']:7.1f} s, "

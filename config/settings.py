@@ -618,6 +618,14 @@ WARDEN_REVALIDATION_NOTICE_DAYS = env_int(
     30,
     doc='reminders and the "due" list start this many days before an approval expires',
 )
+# The compliance report's long tables are laid out this many rows at a time, each section its
+# own WeasyPrint render joined into one PDF, so memory stays flat however big the portfolio.
+WARDEN_COMPLIANCE_SECTION_ROWS = env_int(
+    "WARDEN_COMPLIANCE_SECTION_ROWS",
+    1000,
+    doc="the compliance PDF is laid out in sections of at most this many table rows, one "
+    "WeasyPrint render each; a worker's memory grows with it",
+)
 # Signing (an e-signature re-checks the password): this many wrong passwords within the window
 # lock the signer out of signing for the window.
 WARDEN_SIGNATURE_MAX_FAILURES = env_int(

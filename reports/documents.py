@@ -4,17 +4,21 @@ reports.compliance) and choose the record, so the benchmark renders the very sam
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
 
 import digests
+from reports.compliance_sections import Part, compliance_sections
 from reports.content import audit_sections
 
 if TYPE_CHECKING:
+    from reports.pdf.render import PageSpan
     from reports.pdf.signing import Signer
 
 # Charts a card shows when the audit measured them; named on the card when it did not.
@@ -102,11 +106,32 @@ def model_card_pdf(
     return issue.signer.sign(pdf, reason=f"Model card {issue.record} issued by Warden")
 
 
-def compliance_pdf(portfolio: Mapping[str, Any], csv_text: str, issue: Issue) -> bytes:
-    """The signed compliance report, its portfolio CSV attached."""
-    from reports.pdf.render import PdfAttachment, PdfMetadata, render_pdf  # WeasyPrint: slow
+def compliance_html(
+    portfolio: Mapping[str, Any],
+    issue: Issue,
+    section: Sequence[Part],
+    number: int,
+    page_span: PageSpan | None = None,
+) -> str:
+    """The HTML of section `number` (from 0) of the compliance report, holding `section`."""
+    return render_to_string(
+        "reports/compliance.html",
+        {
+            **issue.context(),
+            "p": portfolio,
+            "parts": section,
+            "continued": number > 0,
+            "page_span": page_span,
+        },
+    )
 
-    html = render_to_string("reports/compliance.html", {**issue.context(), "p": portfolio})
+
+def compliance_pdf(portfolio: Mapping[str, Any], csv_text: str, issue: Issue) -> bytes:
+    """The signed compliance report, its portfolio CSV attached; rendered in sections of at
+    most WARDEN_COMPLIANCE_SECTION_ROWS rows (reports.compliance_sections) joined into one."""
+    from reports.pdf.render import PdfAttachment, PdfMetadata, render_sections_pdf  # WeasyPrint
+
+    sections = compliance_sections(portfolio, settings.WARDEN_COMPLIANCE_SECTION_ROWS)
     metadata = PdfMetadata(
         title="Compliance report",
         record=issue.record,
@@ -120,7 +145,11 @@ def compliance_pdf(portfolio: Mapping[str, Any], csv_text: str, issue: Issue) ->
             "portfolio.csv", csv_text.encode(), mime="text/csv", description="The portfolio, CSV"
         )
     ]
-    pdf = render_pdf(html, metadata=metadata, attachments=attachments)
+    pdf = render_sections_pdf(
+        [partial(compliance_html, portfolio, issue, parts, n) for n, parts in enumerate(sections)],
+        metadata=metadata,
+        attachments=attachments,
+    )
     return issue.signer.sign(pdf, reason=f"Compliance report {issue.record} issued by Warden")
 
 

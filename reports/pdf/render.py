@@ -3,12 +3,18 @@
 PDF/A-3 is the archival profile that allows embedded files of any type, so a regulator gets the
 human-readable card and the machine-readable result documents in one signed file. The record the
 PDF stands for goes into the document information under `RECORD_KEY`.
+
+A long document is rendered in sections (`render_sections_pdf`): WeasyPrint holds a document's
+whole layout in memory, so each section is laid out, written to a temporary file and freed
+before the next, and pypdf joins the files.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+import io
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +22,8 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import pydyf
-from weasyprint import HTML, Attachment, URLFetcher
+from pypdf import PdfWriter
+from weasyprint import HTML, Attachment, Document, URLFetcher
 
 from reports.pdf import RECORD_KEY
 
@@ -50,6 +57,20 @@ class PdfMetadata:
     generator: str = "Warden"
 
 
+@dataclass(frozen=True)
+class PageSpan:
+    """Where one section's pages fall in the joined document: the number its first page prints
+    and the pages of the whole document, for footers that say "page N of M"."""
+
+    first: int
+    total: int
+
+
+# One section's HTML, given its place in the joined document (None while its pages are counted,
+# or when it is the whole document).
+Section = Callable[[PageSpan | None], str]
+
+
 def render_pdf(
     html: str,
     *,
@@ -57,15 +78,55 @@ def render_pdf(
     attachments: Sequence[PdfAttachment] = (),
     base_url: str | Path | None = None,
 ) -> bytes:
-    """Render `html` to PDF/A-3b bytes with `attachments` embedded.
+    """Render `html` to PDF/A-3b bytes with `attachments` embedded: a document of one section.
 
     Relative links resolve against `base_url` (a folder); only files inside that folder and
     data: URIs are fetched, never the network, so the content of a card cannot make the server
     read other files or call other hosts.
     """
+    return render_sections_pdf(
+        [lambda _span: html], metadata=metadata, attachments=attachments, base_url=base_url
+    )
+
+
+def render_sections_pdf(
+    sections: Sequence[Section],
+    *,
+    metadata: PdfMetadata,
+    attachments: Sequence[PdfAttachment] = (),
+    base_url: str | Path | None = None,
+) -> bytes:
+    """Render each section as its own WeasyPrint document and join them into one PDF/A-3b.
+
+    The first section carries the document information, the PDF/A metadata and `attachments`;
+    the join keeps them (pypdf clones the first file and appends the others' pages and
+    outlines). With more than one section each is laid out twice, one at a time: once to count
+    its pages, then with its `PageSpan`, so page numbers run on across sections.
+    """
+    if not sections:
+        raise ValueError("a PDF needs at least one section")
     _check_attachments(attachments)
     created = (metadata.created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     root = Path(base_url) if base_url is not None else None
+    embedded = [_attachment(a, created) for a in attachments]
+    if len(sections) == 1:
+        return _write(_layout(sections[0](None), root, metadata, created), metadata, embedded)
+    counts = [len(_layout(section(None), root, metadata, created).pages) for section in sections]
+    with tempfile.TemporaryDirectory(prefix="warden-pdf-") as folder:
+        paths = []
+        for number, section in enumerate(sections):
+            span = PageSpan(first=sum(counts[:number]) + 1, total=sum(counts))
+            document = _layout(section(span), root, metadata, created)
+            if len(document.pages) != counts[number]:
+                raise RuntimeError(f"section {number + 1} laid out differently the second time")
+            paths.append(Path(folder) / f"section-{number + 1}.pdf")
+            paths[-1].write_bytes(_write(document, metadata, embedded if number == 0 else []))
+            del document  # its layout is what takes the memory
+        return _join(paths)
+
+
+def _layout(html: str, root: Path | None, metadata: PdfMetadata, created: datetime) -> Document:
+    """The laid-out pages of `html`, its document information set from `metadata`."""
     document = HTML(
         string=html,
         base_url=str(root.resolve()) + "/" if root else None,
@@ -79,14 +140,28 @@ def render_pdf(
     info.lang = metadata.lang
     info.generator = metadata.generator
     info.created = info.modified = created.strftime("%Y-%m-%dT%H:%M:%SZ")
-    embedded = [_attachment(a, created) for a in attachments]
+    return document
+
+
+def _write(document: Document, metadata: PdfMetadata, attachments: Sequence[Attachment]) -> bytes:
     pdf = document.write_pdf(
         pdf_variant="pdf/a-3b",
-        attachments=embedded,
+        attachments=list(attachments),
         finisher=lambda _document, pdf: _finish(pdf, metadata),
     )
     assert pdf is not None  # write_pdf returns the bytes when no target is given
     return pdf
+
+
+def _join(paths: Sequence[Path]) -> bytes:
+    """One PDF of the files at `paths` in order: the first cloned whole (catalog, document
+    information, XMP metadata, embedded files), the pages and outlines of the others appended."""
+    writer = PdfWriter(clone_from=paths[0])
+    for path in paths[1:]:
+        writer.append(path)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 class LocalOnlyFetcher(URLFetcher):

@@ -12,7 +12,6 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from governance import red_team as rt
@@ -20,7 +19,8 @@ from governance.models import Event, EventVerb, Finding
 from governance.red_team_findings import finding_raise_from_attempt
 from reports import content
 from reports.compliance import portfolio
-from reports.documents import Issue, model_card_html
+from reports.compliance_sections import compliance_sections
+from reports.documents import Issue, compliance_html, model_card_html
 from tests.factories import llm_version_make, version_make
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,8 @@ def test_the_compliance_report_counts_the_register_of_every_version(version, cas
     assert (facts["red_team"]["campaigns"], facts["red_team"]["successful"]) == (2, 2)
     assert ("high", 1) in facts["red_team"]["successful_by_severity"]
     issue = Issue("compliance:1", signer, 1, "e" * 64, datetime.now(UTC))
-    html = render_to_string("reports/compliance.html", {**issue.context(), "p": facts})
+    [section] = compliance_sections(facts, 1000)
+    html = compliance_html(facts, issue, section, 0)
     assert "2 campaigns, 3 attempts, <strong>2 successful</strong>" in html
     assert "1 finding raised" in html
 
