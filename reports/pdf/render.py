@@ -59,15 +59,16 @@ class PdfMetadata:
 
 @dataclass(frozen=True)
 class PageSpan:
-    """Where one section's pages fall in the joined document: the number its first page prints
-    and the pages of the whole document, for footers that say "page N of M"."""
+    """Where one section's pages fall in the joined document: the number its first page prints.
+    The whole document's page count is not known while a section is laid out (counting it
+    would lay every section out twice: 2.4x the time at 1,000 models), so a sectioned
+    document's footers say "Page N" and a single render's "Page N of M"."""
 
     first: int
-    total: int
 
 
-# One section's HTML, given its place in the joined document (None while its pages are counted,
-# or when it is the whole document).
+# One section's HTML, given its place in the joined document (None when it is the whole
+# document).
 Section = Callable[[PageSpan | None], str]
 
 
@@ -100,8 +101,8 @@ def render_sections_pdf(
 
     The first section carries the document information, the PDF/A metadata and `attachments`;
     the join keeps them (pypdf clones the first file and appends the others' pages and
-    outlines). With more than one section each is laid out twice, one at a time: once to count
-    its pages, then with its `PageSpan`, so page numbers run on across sections.
+    outlines). With more than one section each is laid out once, written to a temporary file
+    and freed before the next, its `PageSpan` numbering its pages on from the last section's.
     """
     if not sections:
         raise ValueError("a PDF needs at least one section")
@@ -111,14 +112,11 @@ def render_sections_pdf(
     embedded = [_attachment(a, created) for a in attachments]
     if len(sections) == 1:
         return _write(_layout(sections[0](None), root, metadata, created), metadata, embedded)
-    counts = [len(_layout(section(None), root, metadata, created).pages) for section in sections]
     with tempfile.TemporaryDirectory(prefix="warden-pdf-") as folder:
-        paths = []
+        paths, first = [], 1
         for number, section in enumerate(sections):
-            span = PageSpan(first=sum(counts[:number]) + 1, total=sum(counts))
-            document = _layout(section(span), root, metadata, created)
-            if len(document.pages) != counts[number]:
-                raise RuntimeError(f"section {number + 1} laid out differently the second time")
+            document = _layout(section(PageSpan(first=first)), root, metadata, created)
+            first += len(document.pages)
             paths.append(Path(folder) / f"section-{number + 1}.pdf")
             paths[-1].write_bytes(_write(document, metadata, embedded if number == 0 else []))
             del document  # its layout is what takes the memory

@@ -77,12 +77,10 @@ def test_its_pages_are_numbered_across_sections(report_pdf: bytes, tmp_path: Pat
     pages = len(PdfReader(path).pages)
     assert pages >= 3  # each of the three sections begins a page
     footers = [
-        re.search(r"Page (\d+) of (\d+)", poppler("pdftotext", "-f", n, "-l", n, str(path), "-"))
+        re.search(r"Page (\d+)\b", poppler("pdftotext", "-f", n, "-l", n, str(path), "-"))
         for n in map(str, range(1, pages + 1))
     ]
-    assert [m.groups() if m else None for m in footers] == [
-        (str(n), str(pages)) for n in range(1, pages + 1)
-    ]
+    assert [m.group(1) if m else None for m in footers] == [str(n) for n in range(1, pages + 1)]
     assert PdfReader(path).page_labels == [str(n) for n in range(1, pages + 1)]
 
 
