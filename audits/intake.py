@@ -12,6 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -297,7 +298,7 @@ def _arrow_batches(
     if source.format != "parquet":
         for start, stop in spec.chunks:
             frame = battery_io.read_chunk(source, columns, start, stop, spec.kinds)
-            yield pa.Table.from_pandas(frame, preserve_index=False)
+            yield _frame_table(frame, start)
         return
     parquet = pq.ParquetFile(source.file(), read_dictionary=_text_leaves(source.file(), columns))
     batches = parquet.iter_batches(batch_size=batch_rows, columns=columns, use_threads=False)
@@ -306,6 +307,26 @@ def _arrow_batches(
         while (batch := pending.result()) is not None:
             pending = pool.submit(next, batches, None)
             yield pa.Table.from_batches([batch])
+
+
+def _frame_table(frame: pd.DataFrame, offset: int) -> pa.Table:
+    """The chunk as an Arrow table; a whole number past 64 bits (pandas keeps it as a Python
+    int when its column has nothing else to make it a float) refused naming its column and
+    row, since no Parquet column type holds it."""
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except OverflowError:
+        for name in frame.columns:
+            for row, value in enumerate(frame[name], start=offset + 1):
+                if isinstance(value, int) and not -(2**63) <= value < 2**64:
+                    raise BatteryInputError(
+                        Problem(
+                            str(name),
+                            f"row {row}: {value} is a whole number past the 64-bit range; "
+                            "write it as a decimal (such as 1e20) or leave the column out",
+                        )
+                    ) from None
+        raise
 
 
 def _text_leaves(path: str, columns: list[str]) -> list[str]:

@@ -6,9 +6,9 @@ Each column's type is taken from the first block and then held for the whole fil
 float64, booleans for a target column (pandas reads those as bool), everything else as text. A
 cell that does not fit further on stops the pass, and so does anything this reader may not read
 as pandas does (a ragged row, bad UTF-8, a header it splits otherwise, a quoted cell behind a
-space, a text column all of whose cells are numbers, a number past int64, a refused cell, no
-rows): it raises NeedsPandas and the caller takes the pandas path, whose answer and errors are
-today's."""
+space, a text column all of whose cells are numbers, a number past int64, a target mixing
+text with numbers or booleans, a refused cell, no rows): it raises NeedsPandas and the caller
+takes the pandas path, whose answer and errors are today's."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def csv_tables(
         text = [
             c for c, t in zip(columns, reader.schema.types, strict=True) if pa.types.is_string(t)
         ]
-        kinds = _TextEvidence(path, text, pa.array(nulls))
+        kinds = _TextEvidence(path, text, pa.array(nulls), set(targets))
         for table in _rebatched(reader, columns, kinds, batch_rows):
             try:
                 yield checked_table(table, offset, cell_chars, limit_name)
@@ -150,24 +150,35 @@ def _past_int64(values: pa.Array) -> bool:
     return bool(pc.any(pc.and_(big, pc.is_finite(values))).as_py())
 
 
+# A whole number that may be past int64 (19 digits or more): in a column that holds one past
+# uint64, pandas keeps every cell as its text and applies no NA token, which only pandas can
+# reproduce; so such a text column takes the pandas path.
+LONG_WHOLE_NUMBER = r"^ *[+-]?[0-9]{19,} *$"
+
+
 class _TextEvidence:
     """Per text column, whether a cell that is not a number has been seen (what makes pandas
     read it as text); and the skipping of leading spaces, which is exact only when the file
     quotes nothing (pandas keeps the spaces inside quotes, which this reader cannot see)."""
 
-    def __init__(self, path: Path, text: list[str], nulls: pa.Array) -> None:
+    def __init__(self, path: Path, text: list[str], nulls: pa.Array, targets: set[str]) -> None:
         self.path = path
         self.unsettled = set(text)
         self.nulls = nulls
+        self.targets = targets
         self.quotes: bool | None = None
 
     def seen(self, name: str, array: pa.Array) -> pa.Array:
         """The column's cells as pandas read them, noting whether one is not a number."""
+        if pc.any(pc.match_substring_regex(array, LONG_WHOLE_NUMBER)).as_py():
+            raise NeedsPandas(f"{name}: a whole number of 19 digits or more (past int64?)")
         if pc.any(pc.starts_with(array, " ")).as_py():
             if self._file_quotes():
                 raise NeedsPandas(f"{name}: a cell starts with a space in a file that quotes")
             array = pc.utf8_ltrim(array, characters=" ")
             array = pc.if_else(pc.is_in(array, self.nulls), pa.scalar(None, pa.string()), array)
+        if name in self.targets and pc.any(_number_or_boolean(array)).as_py():
+            raise NeedsPandas(f"{name}: a target mixing text with numbers or booleans")
         if name in self.unsettled and pc.any(pc.invert(is_number_text(array))).as_py():
             self.unsettled.discard(name)
         return array
@@ -185,3 +196,11 @@ class _TextEvidence:
             ):
                 self.quotes = view.find(b'"') >= 0
         return self.quotes
+
+
+def _number_or_boolean(array: pa.Array) -> pa.Array:
+    """Per cell of a text column, whether it is a number or a boolean spelling: in a target
+    column beside text, pandas keeps such a column as Python objects (True equal to 1), whose
+    label sets only pandas can reproduce."""
+    booleans = pc.is_in(array, pa.array([*PANDAS_TRUE, *PANDAS_FALSE]))
+    return pc.or_kleene(is_number_text(array), booleans)

@@ -159,6 +159,15 @@ def test_an_over_long_cell_is_refused_naming_the_setting(tmp_path):
     assert streamed == pandas and "WARDEN_MAX_CELL_CHARS" in streamed[1]
 
 
+def test_a_label_past_64_bits_is_refused_naming_its_column_and_row(tmp_path):
+    """Found by the made-up files below: pandas kept it a Python int, which no Parquet column
+    holds, and the intake raised OverflowError (an upload's 500)."""
+    content = b"y,p,x\n99999999999999999999,99999999999999999999,a\n"
+    streamed, pandas = both(tmp_path, content)
+    assert streamed == pandas
+    assert "y" in streamed[1] and "row 1: 99999999999999999999 is a whole number" in streamed[1]
+
+
 @pytest.mark.parametrize(
     "content",
     [
