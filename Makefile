@@ -65,4 +65,5 @@ bench: $(DEV_STAMP)
 	$(PY) bench/portfolio_job_bench.py
 	command -v wrk >/dev/null || apt-get install -y -q wrk
 	$(PY) bench/load_bench.py
+	$(PY) bench/portfolio_pages_bench.py
 	$(PY) bench/e2e_bench.py

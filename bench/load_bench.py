@@ -24,7 +24,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,19 +34,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PORT = 8765
-BASE = f"http://127.0.0.1:{PORT}"
+
+from bench.serving import (  # noqa: E402
+    BASE,
+    WRK_REPORT,
+    gunicorn_start,
+    recreate_database,
+    start,
+    wait_until_serving,
+    wrk,
+)
+
 TARGET_RPS, TARGET_P95_MS = 300, 100
-WRK_REPORT = """
-done = function(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
-    + summary.errors.status + summary.errors.timeout
-  io.write(string.format('{"requests": %d, "seconds": %f, "p50": %f, "p95": %f, "p99": %f, '
-    .. '"errors": %d}\\n', summary.requests, summary.duration / 1e6,
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000,
-    latency:percentile(99) / 1000, errors))
-end
-"""
 
 
 def environment(workdir: Path) -> dict[str, str]:
@@ -62,15 +60,6 @@ def environment(workdir: Path) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
     }
-
-
-def recreate_database(name: str = "warden_load") -> None:
-    """Drop and create the bench's own database on the local server."""
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        db.execute(f'CREATE DATABASE "{name}"')
 
 
 def seed() -> dict[str, str]:
@@ -103,29 +92,6 @@ def seed() -> dict[str, str]:
     }
 
 
-def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env={**os.environ, **env},
-        start_new_session=True,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-
-
-def wait_until_serving(timeout: float = 120) -> None:
-    """Until gunicorn answers: preloading the app takes a minute on a machine at load 15."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{BASE}/api/schema/", timeout=2)
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not start; see its log")
-
-
 def wait_until_workers(count: int, timeout: float = 120) -> None:
     """Until the Celery workers answer a ping: their start-up (seconds of imports on each) must
     not fall inside a measured phase."""
@@ -136,30 +102,6 @@ def wait_until_workers(count: int, timeout: float = 120) -> None:
         if len(app.control.ping(timeout=1)) >= count:
             return
     raise SystemExit("the Celery workers did not start; see their logs")
-
-
-def wrk(url: str, token: str, duration: int, connections: int, script: Path) -> dict:
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{duration}s",
-            "--timeout",
-            "5s",
-            "-s",
-            str(script),
-            "-H",
-            f"Authorization: Token {token}",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    result = json.loads(out.strip().splitlines()[-1])
-    result["rps"] = result["requests"] / result["seconds"]
-    return result
 
 
 def engineers_uploading(token: str, stop: threading.Event, outcome: dict) -> None:
@@ -239,7 +181,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="warden-load-"))
     env = environment(workdir)
     os.environ.update(env)
-    recreate_database()
+    recreate_database("warden_load")
     import django
 
     django.setup()
@@ -250,24 +192,7 @@ def main() -> None:
     script = workdir / "report.lua"
     script.write_text(WRK_REPORT)
     processes = [
-        start(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                "config/gunicorn.py",
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{PORT}",
-                "--workers",
-                str(web_workers),
-                "--log-level",
-                "warning",
-            ],
-            env,
-            workdir / "gunicorn.log",
-        ),
+        gunicorn_start(env, workdir / "gunicorn.log", web_workers),
         *(
             start(
                 [
@@ -293,19 +218,35 @@ def main() -> None:
         wait_until_serving()
         wait_until_workers(2)
         gate_url = f"{BASE}/api/gate/?model=credit-default&version=1.0.0&environment=prod"
-        wrk(gate_url, tokens["pipeline"], 3, args.connections, script)  # warm up
+        pipeline, auditor = (f"Authorization: Token {tokens[name]}" for name in ("pipeline", "ada"))
+        wrk(gate_url, pipeline, 3, args.connections, script)  # warm up
         print(
             f"load bench: gunicorn x{web_workers}, PostgreSQL, Redis, 2 Celery workers, "
             f"wrk {args.connections} connections, {args.duration} s a phase; load average "
             f"before the bench {' '.join(f'{load:.2f}' for load in load_before)}"
         )
         print(
-            line("gate", wrk(gate_url, tokens["pipeline"], args.duration, args.connections, script))
+            line(
+                "gate",
+                wrk(
+                    gate_url,
+                    pipeline,
+                    args.duration,
+                    args.connections,
+                    script,
+                ),
+            )
         )
         print(
             line(
                 "model list (50 models)",
-                wrk(f"{BASE}/api/models/", tokens["ada"], args.duration, args.connections, script),
+                wrk(
+                    f"{BASE}/api/models/",
+                    auditor,
+                    args.duration,
+                    args.connections,
+                    script,
+                ),
             )
         )
         stop, outcome = threading.Event(), {"runs": [], "latencies": [], "errors": []}
@@ -315,7 +256,13 @@ def main() -> None:
         ]
         for thread in uploaders:
             thread.start()
-        mixed = wrk(gate_url, tokens["pipeline"], args.duration, args.connections, script)
+        mixed = wrk(
+            gate_url,
+            pipeline,
+            args.duration,
+            args.connections,
+            script,
+        )
         stop.set()
         for thread in uploaders:
             thread.join()

@@ -91,7 +91,7 @@ def portfolio(
         if on_progress is not None and (done % CHUNK == 0 or done == total):
             on_progress(done, total)
     versioned = [r for r in rows if r["version"]]
-    incidents = _open_incidents(now, in_scope)
+    incidents = incident_facts(now, open_incidents(in_scope))
     open_findings = finding_list(status="open").filter(model__in=scope.models())
     findings = finding_facts(open_findings.prefetch_related("acceptances"))
     in_team_and_tier = None if scope == WHOLE else set(scope.models().values_list("pk", flat=True))
@@ -220,13 +220,19 @@ def _latest_audits(versions: QuerySet[ModelVersion]) -> dict[int, AuditRun]:
     return latest
 
 
-def _open_incidents(now: datetime, versions: QuerySet[ModelVersion]) -> list[dict[str, Any]]:
-    incidents = (
-        Incident.objects.exclude(status=IncidentStatus.CLOSED)
-        .filter(pk__in=Incident.objects.filter(versions__in=versions).values("pk"))
-        .prefetch_related("versions__model", "reports")
-        .order_by("report_deadline", "aware_at", "id")
-    )
+def open_incidents(versions: QuerySet[ModelVersion] | None = None) -> QuerySet[Incident]:
+    """The incidents not closed (those naming any of `versions`, when given), nearest
+    reporting deadline first."""
+    incidents = Incident.objects.exclude(status=IncidentStatus.CLOSED)
+    if versions is not None:
+        incidents = incidents.filter(
+            pk__in=Incident.objects.filter(versions__in=versions).values("pk")
+        )
+    return incidents.order_by("report_deadline", "aware_at", "id")
+
+
+def incident_facts(now: datetime, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
+    """Each incident with its versions, deadline and whether its report is overdue."""
     return [
         {
             "id": i.pk,
@@ -240,7 +246,7 @@ def _open_incidents(now: datetime, versions: QuerySet[ModelVersion]) -> list[dic
             "reported": bool(i.reports.all()),
             "overdue": bool(i.report_deadline and i.report_deadline < now and not i.reports.all()),
         }
-        for i in incidents
+        for i in incidents.prefetch_related("versions__model", "reports")
     ]
 
 

@@ -44,21 +44,39 @@ def engineer_home(request: AuthedRequest) -> HttpResponse:
     return render(request, "governance/engineer_home.html", context)
 
 
+# The risk officer's home reads a page of its queue and the first of each list, with the
+# totals: on a portfolio of thousands of models a whole queue or list would be a page of seconds.
+QUEUE_PAGE = 50
+HOME_LIST = 50
+
+
 @reader_required
 def review_queue(request: AuthedRequest) -> HttpResponse:
-    """The risk officer's home: versions awaiting a decision, open incidents with their
-    deadlines, approvals that lapse soon, overdue findings and attestations."""
+    """The risk officer's home: versions awaiting a decision (a page at a time), open incidents
+    with their deadlines, approvals that lapse soon, overdue findings and attestations (the
+    first HOME_LIST of each, soonest first, with how many there are)."""
+    page = Paginator(selectors.review_queue(), QUEUE_PAGE).get_page(request.GET.get("page"))
     queue = [
         (version, decisions.approvals_required(decisions.decision_tier(version)))
-        for version in selectors.review_queue()
+        for version in page
     ]
+    incidents = selectors.incident_list(open_only=True)
+    findings = selectors.findings_overdue()
+    attestations_overdue = attestations.attestations_overdue()
+    revalidations = lifecycle.revalidations()
     context = {
         "nav": "review",
+        "page": page,
         "queue": queue,
-        "incidents": selectors.incident_list(open_only=True),
-        "revalidations": lifecycle.revalidations(),
-        "findings_overdue": selectors.findings_overdue(),
-        "attestations_overdue": attestations.attestations_overdue(),
+        "incidents": incidents[:HOME_LIST],
+        "incident_count": incidents.count(),
+        "revalidations": {when: versions[:HOME_LIST] for when, versions in revalidations.items()},
+        "revalidation_counts": {when: len(versions) for when, versions in revalidations.items()},
+        "findings_overdue": findings[:HOME_LIST],
+        "findings_overdue_count": findings.count(),
+        "attestations_overdue": attestations_overdue[:HOME_LIST],
+        "attestations_overdue_count": len(attestations_overdue),
+        "shown": HOME_LIST,
         "now": timezone.now(),
     }
     return render(request, "governance/review_queue.html", context)

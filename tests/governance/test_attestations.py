@@ -126,3 +126,22 @@ def test_the_due_list_names_every_model_in_use(cast, api, approved):
     [row] = api.as_user(cast.ada).get("/api/attestations/due/").data
     assert row["model"] == "credit-default"
     assert row["overdue"] is False
+
+
+def test_due_by_a_date_is_the_due_list_cut_at_that_date():
+    """attestations_due(by=...) reads the clocks as aggregates and keeps only what is due by
+    then: the same rows as the whole list cut at that date, for dates across every tier's
+    cadence (3, 6 and 12 months on a portfolio approved one to three months ago)."""
+    from django.core.management import call_command
+
+    call_command("portfolio_build", "--models", "90", "--teams", "3")
+    whole = attestations.attestations_due()
+    assert len({row.model.risk_tier for row in whole}) == 3
+    for days in (0, 20, 45, 100, 190, 300, 400):
+        by = timezone.now() + timedelta(days=days)
+        cut = [row for row in whole if row.due_at <= by]
+        assert attestations.attestations_due(by=by) == cut
+        overdue = attestations.attestations_overdue(now=by)
+        assert [row.model.pk for row in overdue] == [row.model.pk for row in cut]
+    some = attestations.attestations_due(by=timezone.now() + timedelta(days=100))
+    assert 0 < len(some) < len(whole)

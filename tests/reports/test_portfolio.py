@@ -65,3 +65,51 @@ def test_the_count_chart_is_deterministic_and_skips_empty_counts():
     assert first == counts_svg([("Tier 1", 2), ("Tier 2", 0)], "Models by risk tier")
     assert first is not None and "Tier 2" not in first
     assert counts_svg([("Tier 1", 0)], "Models by risk tier") is None
+
+
+@pytest.mark.parametrize("days_on", [0, 200, 400])
+def test_the_pages_bounded_standing_agrees_with_the_whole_compliance_report(days_on):
+    """reports.standing reads counts and limits; reports.compliance reads every row: on a built
+    portfolio (with some approvals lapsed, expiring, failing audits, open incidents) both name
+    the same exceptions, in the same order, and the page shows the first of each."""
+    from django.core.management import call_command
+
+    from reports import compliance, standing
+
+    call_command("portfolio_build", "--models", "120", "--teams", "5")
+    now = timezone.now() + timedelta(days=days_on)
+    whole = compliance.portfolio(now=now)
+    page = standing.portfolio_standing(now=now)
+    assert (page["models"], page["versions"]) == (whole["models"], whole["versions"])
+    assert page["by_status"] == whole["by_status"]
+    assert page["by_tier"] == [
+        (f"Tier {tier}" if tier else "Not assessed", n) for tier, n in whole["by_tier"]
+    ]
+
+    def names(rows):  # type: ignore[no-untyped-def]
+        return sorted((r["slug"], r["version"]) for r in rows)
+
+    for key in ("overdue", "expiring"):
+        listed = page[key]
+        assert listed.count == len(whole[key])
+        shown = [(v.model.slug, v.version) for v in listed.items]
+        assert set(shown) <= set(names(whole[key])) and len(shown) == min(50, listed.count)
+    assert page["failing"].count == len(whole["failing"]) > 0
+    failing = [r["latest_audit"] for r in whole["failing"]]
+    assert [run.pk for run in page["failing"].items] == failing[:50]
+    assert page["incidents"].count == len(whole["incidents"]) > 0
+    assert page["incidents"].items == whole["incidents"][:50]
+    if days_on == 400:  # a year on, every live approval has lapsed
+        assert page["overdue"].count > 50 and page["overdue"].more == page["overdue"].count - 50
+
+
+def test_the_page_shows_fifty_of_a_long_list_and_links_the_rest(cast, client):
+    from django.core.management import call_command
+
+    call_command("portfolio_build", "--models", "150", "--teams", "3", "--allow-existing")
+    with time_machine.travel(timezone.now() + timedelta(days=400)):
+        client.force_login(cast.rita)
+        page = client.get("/portfolio/").content.decode()
+    overdue = page.split('id="overdue"')[1].split("</section>")[0]
+    assert overdue.count("approval expired") == 50
+    assert 'more: <a href="/models/?flags=overdue_revalidation">' in overdue
