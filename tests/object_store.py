@@ -130,3 +130,12 @@ def object_store(s3_server, monkeypatch) -> ObjectStoreServer:
     for name, value in store.environment().items():
         monkeypatch.setenv(name, value)
     return store
+
+
+@pytest.fixture(params=["disk", "bucket"])
+def either_storage(request, settings) -> str:
+    """The test runs twice: with files in the media folder, and with every file in a bucket of
+    the S3 server (request this before fixtures that store files)."""
+    if request.param == "bucket":
+        settings.STORAGES = request.getfixturevalue("object_store").storages()
+    return request.param

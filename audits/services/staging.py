@@ -59,26 +59,36 @@ def staging_store(*, actor: User, version: ModelVersion, file: UploadedFile) -> 
 
 
 def staging_discard(token: str) -> None:
-    """Remove a staged upload's folder and everything in it."""
+    """Remove a staged upload's files and, on disk, its folder (object storage has no
+    folders: its keys share a prefix)."""
     folder = f"{STAGING}/{token}"
-    if not default_storage.exists(folder):
-        return
-    for name in default_storage.listdir(folder)[1]:
+    for name in _files_in(folder):
         default_storage.delete(f"{folder}/{name}")
-    default_storage.delete(folder)
+    if default_storage.exists(folder):
+        default_storage.delete(folder)
 
 
 def staging_sweep(*, older_than: timedelta) -> int:
-    """Remove the staged uploads nobody has touched for `older_than` (their mapping step was
-    abandoned); the number removed."""
-    if not default_storage.exists(STAGING):
-        return 0
+    """Remove the staged uploads whose files nobody has touched for `older_than` (their
+    mapping step was abandoned); the number removed."""
     cutoff = timezone.now() - older_than
     removed = 0
-    for token in default_storage.listdir(STAGING)[0]:
+    for token in _stored_in(STAGING)[0]:
         folder = f"{STAGING}/{token}"
-        names = [folder, *(f"{folder}/{name}" for name in default_storage.listdir(folder)[1])]
+        names = [f"{folder}/{name}" for name in _files_in(folder)]
         if all(default_storage.get_modified_time(name) < cutoff for name in names):
             staging_discard(token)
             removed += 1
     return removed
+
+
+def _stored_in(folder: str) -> tuple[list[str], list[str]]:
+    """(folders, files) in `folder` of the storage; none when a disk has no such folder."""
+    try:
+        return default_storage.listdir(folder)
+    except FileNotFoundError:
+        return [], []
+
+
+def _files_in(folder: str) -> list[str]:
+    return _stored_in(folder)[1]

@@ -100,7 +100,7 @@ def test_a_pull_source_off_the_allow_list_is_refused(monitored, cast, settings):
 
 
 def test_a_batch_is_pulled_from_an_allow_listed_storage_path_once_per_file(
-    monitored, cast, compas_frame, settings, django_capture_on_commit_callbacks
+    either_storage, monitored, cast, compas_frame, settings, django_capture_on_commit_callbacks
 ):
     settings.WARDEN_MONITOR_PULL_ALLOWLIST = ["storage:monitor-inbox/"]
     content = batch_frame(compas_frame, 0).to_csv(index=False).encode()

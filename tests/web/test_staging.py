@@ -4,10 +4,13 @@ staging, and the sweeper removes what an abandoned mapping step left behind."""
 
 import os
 import time
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.throttling import ScopedRateThrottle
 
 from audits.tasks import staging_sweep
@@ -109,3 +112,29 @@ def test_an_unreadable_file_is_not_kept_in_staging(cast, login, draft, media_roo
     response = client.post(NEW, {"file": upload, "role": "current"})
     assert response.status_code == 200 and "Parquet" in response.content.decode()
     assert staged_files(media_root) == []
+
+
+def test_on_object_storage_no_staged_key_outlives_its_mapping_or_the_sweeper(
+    cast, login, draft, settings, object_store
+):
+    """S3 has no folders, only keys under a prefix: the mapped upload's key goes, and the
+    sweeper finds an abandoned one by its key's age."""
+    settings.STORAGES = object_store.storages()
+    settings.WARDEN_STAGING_HOURS = 24
+
+    def staged() -> list[str]:
+        keys = object_store.keys()  # the bucket's, listed by the S3 API
+        return [key.rsplit("/", 1)[1] for key in keys if key.startswith("staging/")]
+
+    client = login(cast.erin)
+    mapping_page = post_file(client, "mapped.csv").url
+    assert staged() == ["mapped.csv"]
+    assert (
+        client.post(mapping_page, {"label": "label", "prediction": "predicted"}).status_code == 302
+    )
+    assert staged() == []
+    post_file(client, "old.csv")
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        post_file(login(cast.erin), "new.csv")
+        assert staging_sweep.delay().get() == "removed 1 staged upload(s)"
+    assert staged() == ["new.csv"]
