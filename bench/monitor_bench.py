@@ -183,35 +183,14 @@ def main() -> None:
     from audits.monitoring.series import monitor_panels
     from audits.services import evaluation_sets
     from bench.battery_bench import MAPPING, NUMERIC
+    from bench.registry_seed import bench_version
     from config.celery import app
-    from governance import services as registry
-    from governance.accounts import user_create
     from reports.history_charts import monitor_charts_drawn
-    from tests.factories import TIER_3_ANSWERS, skops_model_file
 
     app.conf.task_always_eager = True
     call_command("migrate", verbosity=0)
-    engineer = user_create(
-        actor=None,
-        username="bench",
-        password="bench-pass-123!",
-        role="engineer",
-        team=registry.team_create(actor=None, name="Bench", slug="bench"),
-    )
-    model = registry.mlmodel_register(
-        actor=engineer,
-        team=engineer.team,
-        owner=engineer,
-        name="Bench",
-        slug="bench",
-        purpose="benchmark",
-        model_type="classification",
-    )
-    registry.risk_assessment_record(actor=engineer, model=model, answers=TIER_3_ANSWERS)
-    model.refresh_from_db()
-    version = registry.version_create(
-        actor=engineer, model=model, version="1", artifact=skops_model_file()
-    )
+    version = bench_version()
+    engineer = version.created_by
     with batch_file(workdir / "reference.parquet", 20_000, seed=1).open("rb") as handle:
         reference = evaluation_sets.evaluation_set_upload(
             actor=engineer,

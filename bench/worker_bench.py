@@ -66,35 +66,14 @@ def main() -> None:
     from audits.models import AuditRun
     from audits.services import evaluation_sets, runs
     from bench.battery_bench import MAPPING, generate
+    from bench.registry_seed import bench_version
     from config.celery import app
-    from governance import services as registry
-    from governance.accounts import user_create
-    from tests.factories import TIER_3_ANSWERS, skops_model_file
 
     call_command("migrate", verbosity=0)
     if broker.startswith("redis"):
         app.control.purge()
-    engineer = user_create(
-        actor=None,
-        username="bench",
-        password="bench-pass-123!",
-        role="engineer",
-        team=registry.team_create(actor=None, name="Bench", slug="bench"),
-    )
-    model = registry.mlmodel_register(
-        actor=engineer,
-        team=engineer.team,
-        owner=engineer,
-        name="Bench",
-        slug="bench",
-        purpose="benchmark",
-        model_type="classification",
-    )
-    registry.risk_assessment_record(actor=engineer, model=model, answers=TIER_3_ANSWERS)
-    model.refresh_from_db()
-    version = registry.version_create(
-        actor=engineer, model=model, version="1", artifact=skops_model_file()
-    )
+    version = bench_version()
+    engineer = version.created_by
     data = workdir / "bench.parquet"
     generate(data, args.rows, seed=1, shift=0.0)
     started = time.perf_counter()

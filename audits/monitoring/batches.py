@@ -124,13 +124,24 @@ def monitor_batch_receive(
                     field.storage.delete(field.name)
         raise
 
+    return batch_audit_queue(actor=actor, batch=batch, evaluation_set=stored, run_field="run")
+
+
+def batch_audit_queue(
+    *, actor: User, batch: MonitorBatch, evaluation_set: EvaluationSet, run_field: str
+) -> MonitorBatch:
+    """Queue the audit of a batch's set against its monitor's reference set, and record the
+    run on the batch's `run_field` once it exists (`run` for the batch as received,
+    `labelled_run` for it joined with its labels); the batch, refreshed."""
+    monitor = batch.monitor
+
     def remember(run: Any) -> None:
-        MonitorBatch.objects.filter(pk=batch.pk).update(run=run)
+        MonitorBatch.objects.filter(pk=batch.pk).update(**{run_field: run})
 
     audit_run_queue(
         actor=actor,
         version=monitor.version,
-        evaluation_set=stored,
+        evaluation_set=evaluation_set,
         reference_set=monitor.reference_set,
         with_model=False,
         on_created=remember,

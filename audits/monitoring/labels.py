@@ -16,9 +16,8 @@ from django.db import transaction
 from audits.battery.value_keys import MISSING, key_of
 from audits.models import MonitorBatch, SetRole
 from audits.monitoring.batch_mapping import DEFAULT_LABEL_COLUMN
-from audits.monitoring.batches import NAMED_IDS, mapping_of
+from audits.monitoring.batches import NAMED_IDS, batch_audit_queue, mapping_of
 from audits.services.evaluation_sets import evaluation_set_upload
-from audits.services.runs import audit_run_queue
 from governance.errors import Conflict, InvalidInput
 from governance.models import EventVerb, User
 from governance.permissions import require_upload
@@ -126,16 +125,6 @@ def monitor_batch_labels(
         default_storage.delete(kept)
         raise
 
-    def remember(run: Any) -> None:
-        MonitorBatch.objects.filter(pk=batch.pk).update(labelled_run=run)
-
-    audit_run_queue(
-        actor=actor,
-        version=monitor.version,
-        evaluation_set=labelled,
-        reference_set=monitor.reference_set,
-        with_model=False,
-        on_created=remember,
+    return batch_audit_queue(
+        actor=actor, batch=batch, evaluation_set=labelled, run_field="labelled_run"
     )
-    batch.refresh_from_db()
-    return batch
