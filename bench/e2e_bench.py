@@ -41,7 +41,7 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import load_bench  # noqa: E402
+from bench import load_bench, serving  # noqa: E402
 from bench.scoring_bench import MAPPING, adult, onnx_models, rows_file  # noqa: E402
 from bench.timing import timed  # noqa: E402
 
@@ -98,7 +98,7 @@ def upload(path: Path, token: str) -> tuple[float, float, float, dict]:
         f'name="file"; filename="{path.name}"\r\nContent-Type: application/octet-stream\r\n\r\n'
     ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
-    connection = http.client.HTTPConnection("127.0.0.1", load_bench.PORT, timeout=3600)
+    connection = http.client.HTTPConnection("127.0.0.1", serving.PORT, timeout=3600)
     connection.putrequest("POST", f"{VERSION_PATH}/evaluation-sets/")
     connection.putheader("Authorization", f"Token {token}")
     connection.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
@@ -121,7 +121,7 @@ def upload(path: Path, token: str) -> tuple[float, float, float, dict]:
 
 def audit(set_id: int, token: str) -> tuple[float, int]:
     """Request the audit with the model checks; (when it was asked, the run's id)."""
-    connection = http.client.HTTPConnection("127.0.0.1", load_bench.PORT, timeout=60)
+    connection = http.client.HTTPConnection("127.0.0.1", serving.PORT, timeout=60)
     asked = time.time()
     connection.request(
         "POST",
@@ -211,22 +211,18 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="warden-e2e-"))
     env = environment(workdir)
     os.environ.update(env)
-    load_bench.recreate_database(DATABASE)
+    serving.recreate_database(DATABASE)
     import django
 
     django.setup()
     token = seed(workdir)
-    web = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi",
-           "--bind", f"127.0.0.1:{load_bench.PORT}", "--log-level", "warning"]  # fmt: skip
-    worker = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1",
-              "-l", "warning"]  # fmt: skip
-    processes = [load_bench.start(web, env, workdir / "gunicorn.log")] + [
-        load_bench.start([*worker, "-n", f"e2e{i}@%h"], env, workdir / f"worker{i}.log")
+    processes = [serving.gunicorn_start(env, workdir / "gunicorn.log")] + [
+        serving.worker_start(env, workdir / f"worker{i}.log", f"e2e{i}")
         for i in range(args.workers)
     ]
     try:
-        load_bench.wait_until_serving()
-        load_bench.wait_until_workers(args.workers)
+        serving.wait_until_serving()
+        serving.wait_until_workers(args.workers)
         print(
             f"end-to-end bench: gunicorn, PostgreSQL, Redis, {args.workers} Celery worker(s), "
             f"an ONNX logistic regression on UCI Adult, tier 3; load average before "

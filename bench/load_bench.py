@@ -40,8 +40,9 @@ from bench.serving import (  # noqa: E402
     WRK_REPORT,
     gunicorn_start,
     recreate_database,
-    start,
     wait_until_serving,
+    wait_until_workers,
+    worker_start,
     wrk,
 )
 
@@ -90,18 +91,6 @@ def seed() -> dict[str, str]:
         name: Token.objects.create(user=user).key
         for name, user in (("erin", erin), ("ada", ada), ("pipeline", pipeline))
     }
-
-
-def wait_until_workers(count: int, timeout: float = 120) -> None:
-    """Until the Celery workers answer a ping: their start-up (seconds of imports on each) must
-    not fall inside a measured phase."""
-    from config.celery import app
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if len(app.control.ping(timeout=1)) >= count:
-            return
-    raise SystemExit("the Celery workers did not start; see their logs")
 
 
 def engineers_uploading(token: str, stop: threading.Event, outcome: dict) -> None:
@@ -193,26 +182,7 @@ def main() -> None:
     script.write_text(WRK_REPORT)
     processes = [
         gunicorn_start(env, workdir / "gunicorn.log", web_workers),
-        *(
-            start(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "--concurrency=1",
-                    "-n",
-                    f"load{i}@%h",
-                    "-l",
-                    "warning",
-                ],
-                env,
-                workdir / f"worker{i}.log",
-            )
-            for i in range(2)
-        ),
+        *(worker_start(env, workdir / f"worker{i}.log", f"load{i}") for i in range(2)),
     ]
     try:
         wait_until_serving()

@@ -57,6 +57,25 @@ def gunicorn_start(env: dict[str, str], log: Path, workers: int | None = None) -
     return start(command, env, log)
 
 
+def worker_start(env: dict[str, str], log: Path, name: str) -> subprocess.Popen:
+    """One `celery worker --concurrency=1` named `name` (it lowers its own priority and thread
+    pools at start, config/celery.py)."""
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1"]
+    return start([*command, "-n", f"{name}@%h", "-l", "warning"], env, log)
+
+
+def wait_until_workers(count: int, timeout: float = 120) -> None:
+    """Until `count` Celery workers answer a ping: their start-up (seconds of imports on
+    each) must not fall inside a measured phase."""
+    from config.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(app.control.ping(timeout=1)) >= count:
+            return
+    raise SystemExit("the Celery workers did not start; see their logs")
+
+
 def wait_until_serving(timeout: float = 120) -> None:
     """Until gunicorn answers: preloading the app takes a minute on a machine at load 15."""
     deadline = time.monotonic() + timeout
