@@ -453,6 +453,7 @@ class Portfolio:
                 "UPDATE governance_trailhead SET seq = r.seq, hash = r.hash WHERE id = 1; "
                 "END LOOP; END $$"
             )
+            cursor.execute("DROP TABLE portfolio_events")  # a savepoint's end drops nothing
 
     @staticmethod
     def row(event: Event) -> tuple[Any, ...]:
