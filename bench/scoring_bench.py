@@ -35,9 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from audits.battery import io, prepare  # noqa: E402
-from audits.battery.accumulation import _columns, iter_statistics  # noqa: E402
+from audits.battery.accumulation import _columns, iter_statistics, merge_roles  # noqa: E402
 from audits.battery.chunk import Chunk  # noqa: E402
-from audits.battery.stats.merge import merge_all  # noqa: E402
 from bench.adult import NUMERIC, adult_read  # noqa: E402
 from bench.timing import timed  # noqa: E402
 
@@ -100,7 +99,7 @@ def scoring(spec) -> None:
 
 
 def audit(spec) -> None:
-    merge_all(iter_statistics(spec, "current"))
+    merge_roles(iter_statistics(spec, ["current"]))
 
 
 def with_outputs(data: Path, model: Path, path: Path) -> Path:

@@ -15,8 +15,8 @@ import pandas as pd
 from . import io, mapping, scoring
 from .checks import CHECKS
 from .chunk import Chunk
-from .run_spec import CURRENT, RunSpec
-from .stats.merge import merge_all
+from .run_spec import CURRENT, REFERENCE, RunSpec
+from .stats.merge import merge, merge_all
 
 Progress = Callable[[dict], None] | None
 
@@ -102,12 +102,38 @@ def merge_statistics(states: Iterable[dict]) -> dict:
     return merged
 
 
-def iter_statistics(spec: RunSpec, role: str, progress: Progress = None) -> Iterator[dict]:
-    """Statistics of each planned chunk of a role, streamed in one process."""
-    cols, kinds = _columns(spec, role)
-    planned = chunks(spec, role)
-    for i, frame in enumerate(io.iter_chunks(spec.source_of(role), cols, planned, kinds)):
-        yield _statistics(spec, role, frame, planned[i][0])
+def roles_of(spec: RunSpec) -> list[str]:
+    """The roles whose chunks a run reads: the current set, then the reference set if any."""
+    return [CURRENT, *([REFERENCE] if spec.reference else [])]
+
+
+def merge_roles(states: Iterable[tuple[str, dict]]) -> tuple[dict, dict | None]:
+    """The merged statistics of the current set and of the reference set (None without one),
+    from ``(role, statistics)`` pairs in chunk order within each role."""
+    merged: dict[str, dict] = {}
+    for role, state in states:
+        merged[role] = merge(merged.get(role), state)
+    if CURRENT not in merged:
+        raise ValueError("the current set has no chunks")
+    return merged[CURRENT], merged.get(REFERENCE)
+
+
+def iter_statistics(
+    spec: RunSpec, roles: list[str], progress: Progress = None
+) -> Iterator[tuple[str, dict]]:
+    """``(role, statistics)`` of each planned chunk of each role in turn, streamed in one
+    process: one reader runs ahead across the roles, so the next role's first chunk is read
+    while this role's last chunk is computed."""
+
+    def frames() -> Iterator[tuple[str, list[list[int]], int, pd.DataFrame]]:
+        for role in roles:
+            cols, kinds = _columns(spec, role)
+            planned = chunks(spec, role)
+            for i, frame in enumerate(io.read_chunks(spec.source_of(role), cols, planned, kinds)):
+                yield role, planned, i, frame
+
+    for role, planned, i, frame in io.ahead(frames()):
+        yield role, _statistics(spec, role, frame, planned[i][0])
         if progress:
             progress({"stage": "chunk", "role": role, "done": i + 1, "total": len(planned)})
 

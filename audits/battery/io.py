@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,7 @@ from .location import existing, located
 from .tensors.archive import MANIFEST, TensorArchive, TensorLimits, is_archive
 
 DEFAULT_CHUNK_ROWS = 262_144
+T = TypeVar("T")
 
 
 @dataclass
@@ -205,21 +206,35 @@ def _text_columns(parquet: pq.ParquetFile, columns: list[str]) -> list[str]:
 
 
 def iter_chunks(source: Source, columns: list[str], chunks, dtypes=None) -> Iterator[pd.DataFrame]:
-    """The planned chunks in order; CSV streams through once instead of re-skipping rows."""
-    if not source.textual or not chunks:
-        # read the next chunk in a thread (pyarrow decodes without the GIL) while this one is used
-        with ThreadPoolExecutor(1) as pool:
-            start, stop = chunks[0]
-            pending = pool.submit(read_chunk, source, columns, start, stop, dtypes)
-            for following in [*chunks[1:], None]:
-                frame = pending.result()
-                if following is not None:
-                    start, stop = following
-                    pending = pool.submit(read_chunk, source, columns, start, stop, dtypes)
-                yield frame
+    """The planned chunks in order, each read in a thread while the one before is used."""
+    return ahead(read_chunks(source, columns, chunks, dtypes))
+
+
+def read_chunks(source: Source, columns: list[str], chunks, dtypes=None) -> Iterator[pd.DataFrame]:
+    """The planned chunks in order, each read when it is asked for; CSV streams through once
+    instead of re-skipping rows."""
+    if not chunks:
+        return
+    if not source.textual:
+        for start, stop in chunks:
+            yield read_chunk(source, columns, start, stop, dtypes)
         return
     size = chunks[0][1] - chunks[0][0]
     yield from _csv_reader(source, columns, dtypes, chunks[0][0], None, size)
+
+
+_END: Any = object()
+
+
+def ahead(items: Iterable[T]) -> Iterator[T]:
+    """The items in order, the next one taken in a thread while this one is used: reading a
+    chunk overlaps the computation on the one before (pyarrow decodes without the GIL)."""
+    iterator = iter(items)
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(next, iterator, _END)
+        while (item := pending.result()) is not _END:
+            pending = pool.submit(next, iterator, _END)
+            yield item
 
 
 def _csv_reader(source, columns, dtypes, skip, nrows, chunksize):

@@ -10,12 +10,12 @@ exists.
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Iterator
 from multiprocessing.pool import Pool
 from typing import Any
 
-from .accumulation import Progress, chunk_statistics, chunks
-from .run_spec import CURRENT, REFERENCE, RunSpec
-from .stats.merge import merge
+from .accumulation import Progress, chunk_statistics, chunks, merge_roles, roles_of
+from .run_spec import RunSpec
 
 
 def fork_pool(workers: int) -> Pool | None:
@@ -34,17 +34,15 @@ def statistics(pool: Pool, spec: RunSpec, progress: Progress = None) -> tuple[di
     """The merged statistics of the current set and of the reference set (None without one),
     computed by the pool's workers; the file hashes may still be pending (workers need none)."""
     wire = spec.to_json()
-    roles = [CURRENT] + ([REFERENCE] if spec.reference else [])
-    tasks = [(wire, role, c) for role in roles for c in chunks(spec, role)]
-    merged: dict[str, dict | None] = dict.fromkeys(roles)
-    done = dict.fromkeys(roles, 0)
-    for (_, role, _), state in zip(tasks, pool.imap(_task, tasks), strict=True):
-        merged[role] = merge(merged[role], state)
-        done[role] += 1
-        if progress:
-            total = len(chunks(spec, role))
-            progress({"stage": "chunk", "role": role, "done": done[role], "total": total})
-    current = merged[CURRENT]
-    if current is None:
-        raise ValueError("the current set has no chunks")
-    return current, merged.get(REFERENCE)
+    tasks = [(wire, role, c) for role in roles_of(spec) for c in chunks(spec, role)]
+
+    def states() -> Iterator[tuple[str, dict]]:
+        done: dict[str, int] = {}
+        for (_, role, _), state in zip(tasks, pool.imap(_task, tasks), strict=True):
+            yield role, state
+            done[role] = done.get(role, 0) + 1
+            if progress:
+                total = len(chunks(spec, role))
+                progress({"stage": "chunk", "role": role, "done": done[role], "total": total})
+
+    return merge_roles(states())

@@ -16,11 +16,12 @@ from .accumulation import (
     available_inputs,
     describe_error,
     iter_statistics,
-    merge_statistics,
+    merge_roles,
+    roles_of,
 )
 from .checks import CHECKS
 from .checks.base import INPUTS, Check, Measurement, ModelCheck, NotApplicable, info
-from .run_spec import CURRENT, RunSpec
+from .run_spec import RunSpec
 from .sampling import ModelInputs
 from .spec import prepare
 
@@ -217,10 +218,7 @@ def run(
         if pool is not None and spec.source is not None:
             current, ref = parallel.statistics(pool, spec, progress)
         else:
-            current = merge_statistics(iter_statistics(spec, CURRENT, progress))
-            ref = None
-            if spec.reference:
-                ref = merge_statistics(iter_statistics(spec, "reference", progress))
+            current, ref = merge_roles(iter_statistics(spec, roles_of(spec), progress))
     finally:
         if pool is not None:
             pool.terminate()

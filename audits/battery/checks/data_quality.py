@@ -47,7 +47,7 @@ class DataQuality(Check):
         for col in chunk.frame.columns:
             lo, hi = _range(chunk, col)
             columns[col] = {
-                "missing": int(chunk.frame[col].isna().sum()),
+                "missing": chunk.missing(col),
                 "min": extreme("min", lo),
                 "max": extreme("max", hi),
             }

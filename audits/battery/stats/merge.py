@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from .sketch import merge_sketch
+from .sketch import merge_sketch, sum_by_key
 
 CATEGORY_CAP = 10_000
 DISTINCT_CAP = 1 << 16
@@ -173,11 +173,10 @@ def _merge_distinct(a: dict, b: dict) -> dict:
     counts = np.concatenate([np.asarray(a["counts"], np.int64), np.asarray(b["counts"], np.int64)])
     while True:
         keep = hashes < np.uint64(1 << (64 - level)) if level else np.ones(len(hashes), bool)
-        uniq, inverse = np.unique(hashes[keep], return_inverse=True)
+        uniq, summed = sum_by_key(hashes[keep], counts[keep])
         if len(uniq) <= DISTINCT_CAP or level >= 63:
             break
         level += 1
-    summed = np.bincount(inverse, weights=counts[keep], minlength=len(uniq)).astype(np.int64)
     return {
         "__merge__": "distinct",
         "level": level,

@@ -62,7 +62,7 @@ def sketch(x: np.ndarray, scheme: str = "log") -> dict:
     span = int(keys.max()) - lo
     if span < (1 << 22):
         counts = np.bincount(keys - lo)
-        filled = np.flatnonzero(counts)
+        filled = np.flatnonzero(counts != 0)  # numpy finds nonzeros far faster in a bool mask
         bkeys, bcounts = filled + lo, counts[filled]
     else:
         bkeys, bcounts = np.unique(keys, return_counts=True)
@@ -98,17 +98,25 @@ def merge_sketch(a: dict, b: dict) -> dict:
 def _add(a, b, dtype):
     keys = np.concatenate([np.asarray(a["keys"], dtype), np.asarray(b["keys"], dtype)])
     counts = np.concatenate([np.asarray(a["counts"], np.int64), np.asarray(b["counts"], np.int64)])
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    return uniq, np.bincount(inverse, weights=counts, minlength=len(uniq)).astype(np.int64)
+    return sum_by_key(keys, counts)
+
+
+def sum_by_key(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys in order with their counts summed. Merged states are two sorted runs,
+    which a stable sort joins in linear time (np.unique's quicksort took most of a merge)."""
+    order = np.argsort(keys, kind="stable")
+    keys, counts = keys[order], counts[order]
+    distinct = np.ones(len(keys), dtype=bool)
+    distinct[1:] = keys[1:] != keys[:-1]
+    first = np.flatnonzero(distinct)
+    return keys[first], np.add.reduceat(counts, first) if len(first) else counts
 
 
 def _bucketed(s: dict) -> dict:
     if not s["exact"]:
         return s
     keys = bucket_keys(np.asarray(s["keys"], dtype=np.float64), s["scheme"])
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    counts = np.bincount(inverse, weights=np.asarray(s["counts"]), minlength=len(uniq))
-    return _state(s["scheme"], False, uniq, counts.astype(np.int64))
+    return _state(s["scheme"], False, *sum_by_key(keys, np.asarray(s["counts"], np.int64)))
 
 
 def total(s: dict) -> int:
