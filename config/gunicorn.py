@@ -2,6 +2,7 @@
 bench/load_bench.py all start gunicorn with `-c config/gunicorn.py`, so the load numbers
 describe what ships. The bind address stays on each command line."""
 
+import gc
 import multiprocessing
 
 from config.env import env_int, env_str
@@ -39,8 +40,9 @@ if __name__ == "__config__":
 def when_ready(server: object) -> None:
     """Before the first fork: import the URLconf (hence every view), the model loaders an
     audit request checks the artifact with, and the broker's transport a request publishes
-    through; leave no database connection open for the workers to share. Without the last
-    two, each worker's first audit request took 0.7-1.2 s longer (bench/e2e_bench.py)."""
+    through; leave no database connection open for the workers to share; freeze what is
+    there for the garbage collector. Without the imports, each worker's first audit request
+    took 0.7-1.2 s longer (bench/e2e_bench.py)."""
     from django.db import connections
     from django.urls import get_resolver
     from kombu.transport import resolve_transport
@@ -52,6 +54,11 @@ def when_ready(server: object) -> None:
     loaders_import()
     resolve_transport(app.connection_for_write().transport_cls)
     connections.close_all()
+    # What the master imported (Django, pandas, scikit-learn, matplotlib: ~320,000 objects)
+    # lives as long as the workers: out of the collector's sight, a full collection in a
+    # request scans only what the worker made since. Each had cost 190-290 ms and made the
+    # pages' p99 at 10,000 models about 4x their p95 (bench/portfolio_pages_bench.py).
+    gc.freeze()
 
 
 def child_exit(server: object, worker: object) -> None:
