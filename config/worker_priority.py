@@ -3,6 +3,7 @@ than gunicorn and bounds its native thread pools (Arrow, BLAS / OpenMP), so a pi
 the deployment gate does not wait behind somebody's audit."""
 
 import os
+import threading
 
 import pyarrow as pa
 from threadpoolctl import threadpool_limits
@@ -14,6 +15,18 @@ def lower_priority(niceness: int) -> int:
     current = os.nice(0)
     if niceness > current:
         current = os.nice(niceness - current)
+    return current
+
+
+def lower_thread_priority(niceness: int) -> int:
+    """Raise the calling thread's niceness to at least `niceness`, as lower_priority does for
+    a process: Linux schedules each thread by its own, so a web process can do a worker's
+    kind of work on one thread while its others keep the web tier's priority."""
+    thread = threading.get_native_id()
+    current = os.getpriority(os.PRIO_PROCESS, thread)
+    if niceness > current:
+        os.setpriority(os.PRIO_PROCESS, thread, niceness)
+        current = niceness
     return current
 
 

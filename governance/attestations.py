@@ -1,16 +1,17 @@
 """Periodic attestation: the model's owner signs (password re-entered, meaning "attestation")
 that the model is used as approved with no material change, every WARDEN_ATTESTATION_MONTHS
-by tier. The clock runs from the latest attestation or approval, whichever is later; what the
-gate does about an overdue one is WARDEN_ATTESTATION_OVERDUE."""
+by tier. The clock runs from the latest attestation or approving decision, whichever is later,
+and is kept on the model as each is signed; what the gate does about an overdue one is
+WARDEN_ATTESTATION_OVERDUE."""
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from digests import canonical_json
@@ -79,6 +80,7 @@ def attestation_sign(
             authentication=authentication,
             signed_sha256=attestation_digest(statement, versions),
         )
+        attestation_clock_restart(model.pk, attestation.signed_at)
         event_record(
             actor=actor,
             verb=EventVerb.ATTESTATION_SIGNED,
@@ -94,28 +96,46 @@ def attestation_sign(
     return attestation
 
 
-def attestation_due_at(
-    tier: int | None, last_attested_at: datetime | None, last_approved_at: datetime | None
-) -> datetime | None:
+def attestation_due_at(tier: int | None, clock_at: datetime | None) -> datetime | None:
     """When the next attestation is due: the cadence of the tier (an unassessed model as tier 1)
-    after the later of the latest attestation and the latest approval; None with neither."""
-    start = max((t for t in (last_attested_at, last_approved_at) if t is not None), default=None)
-    if start is None:
+    after the clock last restarted (MLModel.attestation_clock_at); None if it never started."""
+    if clock_at is None:
         return None
-    return add_months(start, settings.WARDEN_ATTESTATION_MONTHS[tier or 1])
+    return add_months(clock_at, settings.WARDEN_ATTESTATION_MONTHS[tier or 1])
 
 
-def attestation_clock(model_ref: OuterRef) -> dict[str, Subquery]:
-    """Annotations naming the latest attestation and approval of the model `model_ref` points
-    at, for attestation_due_at; usable on models and (through their model) versions."""
+def attestation_clock_restart(model_id: int, at: datetime) -> None:
+    """Restart the model's attestation clock at `at`, when an approving decision or an
+    attestation is signed then, unless it already runs from later."""
+    MLModel.objects.filter(
+        Q(attestation_clock_at__isnull=True) | Q(attestation_clock_at__lt=at), pk=model_id
+    ).update(attestation_clock_at=at)
+
+
+def attestation_clocks_reset(models: QuerySet[MLModel]) -> None:
+    """Set each of `models`' attestation clock from its signatures (its latest approving
+    decision or attestation, whichever is later): for a portfolio written in bulk, which
+    bypasses attestation_clock_restart."""
+    approved, attested = _latest_signature(OuterRef("pk"))
+    approved_again, attested_again = _latest_signature(OuterRef("pk"))
+    models.update(
+        attestation_clock_at=Greatest(
+            Coalesce(approved, attested), Coalesce(attested_again, approved_again)
+        )
+    )
+
+
+def _latest_signature(model_ref: OuterRef) -> tuple[Subquery, Subquery]:
+    """The latest approving decision and the latest attestation of the model `model_ref`
+    names, as subqueries."""
     approvals = Approval.objects.filter(
         version__model=model_ref, decision__in=APPROVING_DECISIONS
     ).values("version__model")
     attestations = Attestation.objects.filter(model=model_ref).values("model")
-    return {
-        "last_attested_at": Subquery(attestations.annotate(at=Max("signed_at")).values("at")),
-        "last_approved_at": Subquery(approvals.annotate(at=Max("signed_at")).values("at")),
-    }
+    return (
+        Subquery(approvals.annotate(at=Max("signed_at")).values("at")),
+        Subquery(attestations.annotate(at=Max("signed_at")).values("at")),
+    )
 
 
 @dataclass(frozen=True)
@@ -127,39 +147,42 @@ class AttestationDue:
     overdue: bool
 
 
+# A month's end can bring a due date up to three days earlier than the same day a cadence
+# later would be (31 January + 1 month is 28 February).
+MONTH_END_SLACK = timedelta(days=3)
+
+
 def attestations_due(
     *, now: datetime | None = None, model: MLModel | None = None, by: datetime | None = None
 ) -> list[AttestationDue]:
     """Every model (or just `model`) with a version in use and when its attestation is due,
-    soonest first; with `by`, only those due by then. The clocks are read as two grouped
-    aggregates (latest approval, latest attestation per model) rather than a subquery a model,
-    and only the models that are due are read whole, so the risk officer's home stays fast on
-    a portfolio of thousands of models in use."""
+    soonest first; with `by`, only those due by then, which the query narrows to the models
+    whose clock started a cadence (less MONTH_END_SLACK) before `by`, on the index of tier
+    and clock, so the risk officer's home reads the few that are due, not the portfolio."""
     now = now or timezone.now()
     in_use = MLModel.objects.filter(
-        pk__in=ModelVersion.objects.filter(live_versions_filter()).values("model")
-    )
+        pk__in=ModelVersion.objects.filter(live_versions_filter()).values("model"),
+        attestation_clock_at__isnull=False,
+    ).select_related("owner")
     if model is not None:
         in_use = in_use.filter(pk=model.pk)
-    approved = _latest_per_model(
-        Approval.objects.filter(version__model__in=in_use, decision__in=APPROVING_DECISIONS),
-        "version__model",
-    )
-    attested = _latest_per_model(Attestation.objects.filter(model__in=in_use), "model")
-    due: dict[int, datetime] = {}
-    for pk, tier in in_use.values_list("pk", "risk_tier"):
-        due_at = attestation_due_at(tier, attested.get(pk), approved.get(pk))
+    if by is not None:
+        in_use = in_use.filter(_clock_started_for(by))
+    rows = []
+    for candidate in in_use:
+        due_at = attestation_due_at(candidate.risk_tier, candidate.attestation_clock_at)
         if due_at is not None and (by is None or due_at <= by):
-            due[pk] = due_at
-    models = MLModel.objects.filter(pk__in=list(due)).select_related("owner")
-    rows = [AttestationDue(model=m, due_at=due[m.pk], overdue=due[m.pk] <= now) for m in models]
+            rows.append(AttestationDue(model=candidate, due_at=due_at, overdue=due_at <= now))
     return sorted(rows, key=lambda row: (row.due_at, row.model.pk))
 
 
-def _latest_per_model(signatures: QuerySet[Any], model_path: str) -> dict[int, datetime]:
-    """The latest `signed_at` of `signatures` for each model they reach by `model_path`."""
-    latest = signatures.values(model_path).annotate(at=Max("signed_at"))
-    return dict(latest.values_list(model_path, "at"))
+def _clock_started_for(by: datetime) -> Q:
+    """Models whose clock started early enough that their attestation may be due by `by`."""
+    started = Q()
+    for tier, months in settings.WARDEN_ATTESTATION_MONTHS.items():
+        tiers = (Q(risk_tier=tier) | Q(risk_tier__isnull=True)) if tier == 1 else Q(risk_tier=tier)
+        started |= tiers & Q(attestation_clock_at__lte=add_months(by, -months) + MONTH_END_SLACK)
+    return started
 
 
 def attestations_overdue(*, now: datetime | None = None) -> list[AttestationDue]:

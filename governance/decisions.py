@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance import hooks
+from governance.attestations import attestation_clock_restart
 from governance.conditions import findings_accepted_record, findings_to_accept
 from governance.errors import Conflict, Forbidden, InvalidInput
 from governance.evidence import audit_contributors
@@ -124,6 +125,8 @@ def decision_record(
                 version.submitted_transcripts_sha256,
             ),
         )
+        if decision in APPROVING_DECISIONS:
+            attestation_clock_restart(version.model_id, now)
         accepted_named = findings_accepted_record(approval, accepted)
         before = snapshot(version, STATUS_FIELDS)
         outcome = _outcome(version, decision)

@@ -8,7 +8,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from prometheus_client import Counter
 
-from governance.attestations import attestation_clock, attestation_due_at
+from governance.attestations import attestation_due_at
 from governance.evidence import PASSING_VERDICTS, latest_audit_annotations
 from governance.models import (
     Incident,
@@ -37,8 +37,8 @@ def _gate_versions() -> QuerySet[ModelVersion]:
     return ModelVersion.objects.only("status", "approval_expires_at", "integrity_alert").annotate(
         has_open_critical=Exists(open_critical_incidents().filter(versions=OuterRef("pk"))),
         model_tier=F("model__risk_tier"),
+        model_clock_at=F("model__attestation_clock_at"),
         **latest_audit_annotations(),
-        **attestation_clock(OuterRef("model_id")),
     )
 
 
@@ -134,8 +134,7 @@ def gate_attestation(version: ModelVersion, action: str) -> list[str]:
         return []
     due_at = attestation_due_at(
         version.model_tier,  # type: ignore[attr-defined]
-        version.last_attested_at,  # type: ignore[attr-defined]
-        version.last_approved_at,  # type: ignore[attr-defined]
+        version.model_clock_at,  # type: ignore[attr-defined]
     )
     if due_at is None or due_at > timezone.now():
         return []

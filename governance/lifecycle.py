@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from governance.errors import Conflict, InvalidInput
@@ -220,16 +221,16 @@ def deployment_record(
     return deployment
 
 
-def revalidations(*, now: datetime | None = None) -> dict[str, list[ModelVersion]]:
+def revalidations(*, now: datetime | None = None) -> dict[str, QuerySet[ModelVersion]]:
     """Live versions whose approval has lapsed ("overdue") or lapses within the notice period
-    ("due")."""
+    ("due"), soonest first: queries, so a page can read the first few and count the rest."""
     now = now or timezone.now()
     horizon = now + timedelta(days=settings.WARDEN_REVALIDATION_NOTICE_DAYS)
     live = ModelVersion.objects.filter(live_versions_filter(), approval_expires_at__lte=horizon)
-    live = live.select_related("model", "model__owner").order_by("approval_expires_at")
+    live = live.select_related("model__owner").order_by("approval_expires_at", "id")
     return {
-        "overdue": [v for v in live if v.approval_lapsed(now)],
-        "due": [v for v in live if not v.approval_lapsed(now)],
+        "overdue": live.filter(approval_expires_at__lte=now),
+        "due": live.filter(approval_expires_at__gt=now),
     }
 
 

@@ -4,13 +4,15 @@ many rows it holds (related rows joined or prefetched, never fetched one row at 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from governance.models import (
     APPROVING_DECISIONS,
     BLOCKING_SEVERITIES,
     OPEN_FINDING_STATUSES,
+    Approval,
     AttackSeverity,
     Delivery,
     Event,
@@ -49,18 +51,22 @@ def mlmodel_list(
 
 def review_queue() -> QuerySet[ModelVersion]:
     """Versions awaiting a risk officer: submitted ones, and suspended ones awaiting
-    re-approval, oldest first, each with the number of approvals its current review has."""
-    current = Q(
-        approvals__decision__in=APPROVING_DECISIONS,
-        approvals__signed_at__gte=F("review_started_at"),
-        approvals__artifact_sha256=F("artifact_sha256"),
-        approvals__audit_result_sha256=F("submitted_audit_sha256"),
+    re-approval, oldest first, each with the number of approvals its current review has
+    (a subquery, which PostgreSQL runs for the rows of the page only, where a join and
+    GROUP BY counted every version awaiting before it could page)."""
+    current = Approval.objects.filter(
+        version=OuterRef("pk"),
+        decision__in=APPROVING_DECISIONS,
+        signed_at__gte=OuterRef("review_started_at"),
+        artifact_sha256=OuterRef("artifact_sha256"),
+        audit_result_sha256=OuterRef("submitted_audit_sha256"),
     )
+    counted = current.order_by().values("version").annotate(n=Count("pk")).values("n")
     return (
         ModelVersion.objects.filter(status__in=AWAITING_DECISION_STATUSES)
         .select_related("model__team", "model__owner", "submitted_by")
         .prefetch_related("model__assessments")  # for decisions.decision_tier
-        .annotate(approvals_so_far=Count("approvals", filter=current))
+        .annotate(approvals_so_far=Coalesce(Subquery(counted), 0))
         .order_by("review_started_at", "id")
     )
 

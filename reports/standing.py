@@ -8,7 +8,7 @@ a version's newest validation audit."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from audits.models import AuditRun
 from audits.selectors import validation_runs
+from governance import lifecycle
 from governance.models import MLModel, ModelVersion, VersionStatus
-from governance.models.registry import live_versions_filter
 from governance.selectors import finding_list, findings_overdue
 from reports.compliance import FAILING, incident_facts, open_incidents
 from reports.content import utc_text
@@ -50,12 +50,7 @@ def listed(query: QuerySet[Any]) -> Listed:
 def portfolio_standing(now: datetime | None = None) -> dict[str, Any]:
     """The whole portfolio's standing now, bounded for a page."""
     now = now or timezone.now()
-    notice = timedelta(days=settings.WARDEN_REVALIDATION_NOTICE_DAYS)
-    live = (
-        ModelVersion.objects.filter(live_versions_filter())
-        .select_related("model__owner")
-        .order_by("approval_expires_at", "id")
-    )
+    revalidations = lifecycle.revalidations(now=now)
     incidents = open_incidents()
     overdue_findings = findings_overdue().prefetch_related("acceptances")
     return {
@@ -64,10 +59,8 @@ def portfolio_standing(now: datetime | None = None) -> dict[str, Any]:
         "versions": ModelVersion.objects.count(),
         "by_tier": _tier_counts(),
         "by_status": _status_counts(),
-        "overdue": listed(live.filter(approval_expires_at__lte=now)),
-        "expiring": listed(
-            live.filter(approval_expires_at__gt=now, approval_expires_at__lte=now + notice)
-        ),
+        "overdue": listed(revalidations["overdue"]),
+        "expiring": listed(revalidations["due"]),
         "notice_days": settings.WARDEN_REVALIDATION_NOTICE_DAYS,
         "failing": listed(failing_latest_audits()),
         "incidents": Listed(incident_facts(now, incidents[:SHOWN]), incidents.count()),

@@ -1,7 +1,9 @@
 """Writes for evaluation sets: an upload is stored, validated by the battery and recorded with
 its trail event, or refused leaving nothing behind."""
 
+import contextvars
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from audits import intake
 from audits.battery import BatteryInputError
 from audits.errors import UploadRejected
 from audits.models import EvaluationSet
+from config.worker_priority import lower_thread_priority
 from governance.artifacts import stored_sha256
 from governance.errors import DISK_FULL_MESSAGE, StorageFull, is_disk_full
 from governance.models import EventVerb, ModelVersion, User
@@ -23,6 +26,17 @@ from governance.permissions import require_upload
 from governance.trail import event_record, snapshot
 
 SET_FIELDS = ["name", "role", "original_sha256", "original_format", "rows", "columns", "mapping"]
+
+# Intake (validating, scanning and converting an upload: seconds of CPU for millions of rows)
+# is a worker's kind of work done inside a web request: it runs on threads of their own at the
+# workers' niceness (WARDEN_WORKER_NICE), so a web process taking in a file yields the cores to
+# those answering the deployment gate (issue #21). Threads start when first needed, never in
+# gunicorn's master, so none is lost to a fork.
+_INTAKE_THREADS = ThreadPoolExecutor(
+    max_workers=4,
+    thread_name_prefix="warden-intake",
+    initializer=lambda: lower_thread_priority(settings.WARDEN_WORKER_NICE),
+)
 
 
 def evaluation_set_upload(
@@ -52,7 +66,7 @@ def evaluation_set_upload(
                     copy.write(piece)
             parquet_path = Path(scratch) / "data.parquet"
             try:
-                accepted = intake.intake(
+                accepted = _intake_at_worker_priority(
                     original_path,
                     mapping,
                     parquet_path,
@@ -97,6 +111,13 @@ def evaluation_set_upload(
             raise StorageFull(DISK_FULL_MESSAGE, field="file") from None
         raise
     return evaluation_set
+
+
+def _intake_at_worker_priority(*args: Any, **kwargs: Any) -> intake.Intake:
+    """intake.intake on an intake thread, in this request's context (its request id), while
+    the request's own thread waits."""
+    context = contextvars.copy_context()
+    return _INTAKE_THREADS.submit(context.run, intake.intake, *args, **kwargs).result()
 
 
 def _keep(name: str, local: Path, stored: list[str]) -> str:

@@ -52,12 +52,18 @@ class MLModel(models.Model):
     risk_assessment = models.ForeignKey(
         "RiskAssessment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # When the attestation clock last restarted: the later of the model's latest approving
+    # decision and its latest attestation (governance.attestations), kept here as each is
+    # signed so the gate and the risk officer's home read one indexed column instead of
+    # aggregating every signature of a portfolio.
+    attestation_clock_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = "ML model"
+        indexes = [models.Index(fields=["risk_tier", "attestation_clock_at"])]
 
     def __str__(self) -> str:
         return self.name
@@ -228,6 +234,9 @@ class ModelVersion(models.Model):
 
     class Meta:
         ordering = ["model", "-created_at", "-id"]
+        # the review queue, the live versions and their revalidations select by status and
+        # expiry on portfolios of tens of thousands of versions
+        indexes = [models.Index(fields=["status", "approval_expires_at"])]
         constraints = [
             models.UniqueConstraint(fields=["model", "version"], name="unique_version_per_model")
         ]

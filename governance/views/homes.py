@@ -71,7 +71,7 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
         "incidents": incidents[:HOME_LIST],
         "incident_count": incidents.count(),
         "revalidations": {when: versions[:HOME_LIST] for when, versions in revalidations.items()},
-        "revalidation_counts": {when: len(versions) for when, versions in revalidations.items()},
+        "revalidation_counts": {when: versions.count() for when, versions in revalidations.items()},
         "findings_overdue": findings[:HOME_LIST],
         "findings_overdue_count": findings.count(),
         "attestations_overdue": attestations_overdue[:HOME_LIST],

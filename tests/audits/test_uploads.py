@@ -2,6 +2,8 @@
 that names the column and the problem, leaving no file, row or event behind."""
 
 import hashlib
+import os
+import threading
 
 import pandas as pd
 import pytest
@@ -262,3 +264,32 @@ def test_a_csv_of_100000_columns_is_refused_naming_the_limit(cast, api, settings
     response = upload(api, cast.erin, csv_upload(content), {"label": "y", "prediction": "p"})
     data = refused(api, cast, settings, response)
     assert "100002 columns" in data["file"][0] and "WARDEN_MAX_COLUMNS" in data["file"][0]
+
+
+def test_an_upload_is_taken_in_on_a_thread_at_the_workers_niceness(
+    cast, api, version, compas_csv, monkeypatch, settings
+):
+    """Intake is a worker's kind of work inside a web request: it runs at WARDEN_WORKER_NICE
+    on a thread of its own, while the request's thread keeps the web tier's priority, and a
+    refusal it raises there still reaches the engineer as a 400."""
+    from audits import intake
+
+    seen: list[tuple[int, int]] = []
+    taken_in = intake.intake
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        thread = threading.get_native_id()
+        seen.append((thread, os.getpriority(os.PRIO_PROCESS, thread)))
+        return taken_in(*args, **kwargs)
+
+    monkeypatch.setattr(intake, "intake", watched)
+    request_thread = threading.get_native_id()
+    niceness_before = os.getpriority(os.PRIO_PROCESS, request_thread)
+    assert upload(api, cast.erin, csv_upload(compas_csv)).status_code == 201
+    [(thread, niceness)] = seen
+    assert thread != request_thread
+    assert niceness == max(settings.WARDEN_WORKER_NICE, niceness_before)
+    assert os.getpriority(os.PRIO_PROCESS, request_thread) == niceness_before
+    refused = upload(api, cast.erin, csv_upload(b"a,b\n1,2\n"))
+    assert refused.status_code == 400
+    assert "two_year_recid" in str(refused.data["file"])

@@ -1,7 +1,8 @@
 """Periodic attestation: the owner signs, password re-entered; an overdue attestation shows on
 the risk officer's home and in the gate's answer, as a warning or a refusal by the setting."""
 
-from datetime import timedelta
+import importlib
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from governance import attestations, decisions
 from governance.apps import attestation_setting_check
-from governance.models import Event, EventVerb
+from governance.models import Approval, Event, EventVerb, MLModel
 from tests.factories import PASSWORD, submitted_version_make, tiered_model_make, version_make
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +146,74 @@ def test_due_by_a_date_is_the_due_list_cut_at_that_date():
         assert [row.model.pk for row in overdue] == [row.model.pk for row in cut]
     some = attestations.attestations_due(by=timezone.now() + timedelta(days=100))
     assert 0 < len(some) < len(whole)
+
+
+def test_the_models_clock_restarts_with_each_approval_and_attestation(cast, approved):
+    """MLModel.attestation_clock_at, which the gate and the due lists read, follows the
+    signatures: the approval starts it, an attestation restarts it, a refusal leaves alone
+    the clock of a model that was never approved."""
+    model = approved.model
+    model.refresh_from_db()
+    assert model.attestation_clock_at == Approval.objects.get(version=approved).signed_at
+    with later(2):
+        signed = attestations.attestation_sign(actor=cast.erin, model=model, password=PASSWORD)
+    model.refresh_from_db()
+    assert model.attestation_clock_at == signed.signed_at
+    refused = submitted_version_make(cast.erin, 3, slug="churn")
+    decisions.decision_record(
+        actor=cast.rita,
+        version=refused,
+        decision="reject",
+        meaning="review",
+        comment="too weak",
+        password=PASSWORD,
+    )
+    refused.model.refresh_from_db()
+    assert refused.model.attestation_clock_at is None
+    assert attestations.attestations_due(model=refused.model) == []
+
+
+def test_the_migration_sets_each_clock_from_the_models_signatures():
+    """The clocks the migration writes for models registered before the column existed are
+    those kept as the portfolio's signatures were made (tiers 1-3, one or two approvals)."""
+    from django.apps import apps
+    from django.core.management import call_command
+
+    migration = importlib.import_module("governance.migrations.0021_attestation_clock")
+    call_command("portfolio_build", "--models", "40", "--teams", "2")
+    kept = dict(MLModel.objects.values_list("pk", "attestation_clock_at"))
+    assert sum(at is not None for at in kept.values()) > 10
+    MLModel.objects.update(attestation_clock_at=None)
+    migration.clocks_from_signatures(apps, None)
+    assert dict(MLModel.objects.values_list("pk", "attestation_clock_at")) == kept
+
+
+@pytest.mark.parametrize(
+    ("approved_at", "months", "due"),
+    [
+        ("2026-01-31T10:00:00+00:00", 1, "2026-02-28T10:00:00+00:00"),
+        ("2027-12-31T23:00:00+00:00", 2, "2028-02-29T23:00:00+00:00"),
+        ("2026-05-31T08:00:00+00:00", 1, "2026-06-30T08:00:00+00:00"),
+    ],
+)
+def test_a_clock_started_at_a_months_end_is_due_on_the_shorter_months_last_day(
+    cast, settings, approved_at, months, due
+):
+    """The query's narrowing by tier and clock (a cadence less MONTH_END_SLACK before the
+    date asked) keeps the models a month's end makes due early: due at that moment, not
+    a second before."""
+    settings.WARDEN_ATTESTATION_MONTHS = {1: months, 2: months, 3: months}
+    with time_machine.travel(datetime.fromisoformat(approved_at), tick=False):
+        version = submitted_version_make(cast.erin, 3)
+        decisions.decision_record(
+            actor=cast.rita,
+            version=version,
+            decision="approve",
+            meaning="approval",
+            password=PASSWORD,
+        )
+    due_at = datetime.fromisoformat(due)
+    assert attestations.attestations_due(by=due_at - timedelta(seconds=1)) == []
+    [row] = attestations.attestations_due(by=due_at)
+    assert row.due_at == due_at
+    assert [r.model for r in attestations.attestations_overdue(now=due_at)] == [version.model]

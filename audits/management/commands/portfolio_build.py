@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audits.models import AuditRun, RunStatus, Verdict
+from governance.attestations import attestation_clocks_reset
 from governance.models import (
     Approval,
     Deployment,
@@ -143,6 +144,7 @@ class Portfolio:
         versions = self.versions(models)
         runs = self.audits(versions)
         approvals = self.approvals(versions, runs, officers)
+        attestation_clocks_reset(MLModel.objects.filter(pk__in=[m.pk for m in models]))
         deployments = self.deployments(versions)
         incidents = self.incidents(versions, officers)
         return {
