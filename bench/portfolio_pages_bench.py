@@ -72,14 +72,21 @@ def portfolio_ready(database: str, models: int) -> bool:
     return bool(row and events and row[0] == models and events[0] > models)
 
 
-def build(database: str, models: int, env: dict[str, str]) -> None:
-    recreate_database(database)
+def build(database: str, models: int, env: dict[str, str], *, anew: bool) -> None:
+    """Build the portfolio in a new database when `anew`; else bring the one there to this
+    checkout's migrations (a kept portfolio otherwise lacks the columns added since)."""
+    if anew:
+        recreate_database(database)
     run_env = {**os.environ, **env}
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=run_env, check=True)
-    subprocess.run(
-        [*manage, "portfolio_build", "--models", str(models)], cwd=ROOT, env=run_env, check=True
-    )
+    if anew:
+        subprocess.run(
+            [*manage, "portfolio_build", "--models", str(models)],
+            cwd=ROOT,
+            env=run_env,
+            check=True,
+        )
 
 
 def credentials() -> dict[str, str]:
@@ -165,8 +172,7 @@ def measure_size(models: int, options: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="warden-pages-") as folder:
         workdir = Path(folder)
         env = environment(workdir, database)
-        if options.rebuild or not portfolio_ready(database, models):
-            build(database, models, env)
+        build(database, models, env, anew=options.rebuild or not portfolio_ready(database, models))
         subprocess.run(  # the pages' stylesheet, as `make run` collects it
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
             cwd=ROOT,

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -67,6 +68,18 @@ class MLModel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, leaving the attestation clock to its keeper (governance.attestations writes it
+        with an UPDATE): a copy read before a signature, saved after it, never turns it back."""
+        whole = kwargs.get("update_fields") is None and not kwargs.get("force_insert")
+        if whole and not self._state.adding:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "attestation_clock_at"
+            ]
+        super().save(*args, **kwargs)
 
 
 class ImpactOnPeople(models.TextChoices):

@@ -217,3 +217,18 @@ def test_a_clock_started_at_a_months_end_is_due_on_the_shorter_months_last_day(
     [row] = attestations.attestations_due(by=due_at)
     assert row.due_at == due_at
     assert [r.model for r in attestations.attestations_overdue(now=due_at)] == [version.model]
+
+
+def test_saving_a_copy_read_before_the_approval_keeps_the_clock(cast):
+    """The clock is written only by its keeper: an edit saved from a copy of the model read
+    before the approval (a form opened earlier) does not set it back to nothing."""
+    version = submitted_version_make(cast.erin, 3)
+    stale = MLModel.objects.get(pk=version.model_id)
+    decisions.decision_record(
+        actor=cast.rita, version=version, decision="approve", meaning="approval", password=PASSWORD
+    )
+    stale.purpose = "Scores credit applications, reworded."
+    stale.save()
+    stale.refresh_from_db()
+    assert stale.purpose == "Scores credit applications, reworded."
+    assert stale.attestation_clock_at == Approval.objects.get(version=version).signed_at
